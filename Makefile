@@ -1,0 +1,67 @@
+# Two commands on a fresh clone: `make synth` and `make test`. Each installs what is missing first
+# (a venv from requirements*.txt, the CDK CLI and a supported Node LTS from package-lock.json) and is
+# quick when everything is already there. Nothing is installed globally.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+STAGE ?= dev
+STAGES ?= dev,prod
+# The project's Node 24 (npm package `node`) and CDK CLI come first, then the venv: jsii and the CLI
+# never run on the machine's end-of-life Node 20.
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+VENV_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+$(VENV_STAMP): requirements.txt requirements-dev.txt layers/dependencies/requirements.txt
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: setup
+setup: $(VENV_STAMP) $(NODE_STAMP) ## Create the venv and install the pinned CDK CLI + Node (idempotent)
+
+.PHONY: synth
+synth: setup ## Synthesize every stage (dev, prod) into cdk.out
+	cdk synth -c stage=$(STAGES) --quiet
+
+.PHONY: test
+test: setup ## Run the whole test suite (unit, infra, integration)
+	pytest
+
+.PHONY: local
+local: setup ## Run the handler as Lambda would against a local AWS emulator (moto server)
+	python -m local.run
+
+.PHONY: bench
+bench: setup ## Cold-start benchmark: seed code vs this handler vs a bare-botocore floor
+	python -m local.bench
+
+.PHONY: diff
+diff: setup ## Show what a deploy of STAGE would change (needs AWS credentials)
+	cdk diff -c stage=$(STAGE) --all
+
+.PHONY: deploy
+deploy: setup ## Deploy STAGE (dev|prod) to the account/region of your AWS credentials
+	cdk deploy -c stage=$(STAGE) --all --require-approval broadening
+
+.PHONY: destroy
+destroy: setup ## Destroy STAGE; prod's table and bucket are retained (see README)
+	cdk destroy -c stage=$(STAGE) --all
+
+.PHONY: clean
+clean: ## Remove cdk.out and caches (keeps the venv and node_modules)
+	rm -rf cdk.out .pytest_cache .hypothesis
+	find . -name __pycache__ -not -path './.venv/*' -not -path './node_modules/*' -prune -exec rm -rf {} +
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'

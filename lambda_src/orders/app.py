@@ -1,0 +1,74 @@
+"""Request dispatch and the error contract: what each failure becomes in the response and the log.
+
+- ``RequestError`` (the client's mistake) -> its 4xx status and message naming the field.
+- A dependency failing (config unreadable or invalid, DynamoDB throttled after retries, AWS
+  unreachable) -> 503, a generic message; details (bucket, ARNs, stack) only in the log.
+- Anything else is a bug -> 500, a generic message; details only in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
+
+from common.config_cache import ConfigUnavailable
+from common.http import RequestError, route_key
+from common.logging import start_invocation
+from common.responses import error_response
+from orders.routes import ROUTES, Dependencies
+
+# Codes with which AWS rejects the request's shape: our code built it, so that is a bug (500).
+_REQUEST_SHAPE_ERRORS = frozenset({"ValidationException", "SerializationException"})
+
+
+def is_dependency_failure(exc: BaseException) -> bool:
+    if isinstance(exc, ConfigUnavailable):
+        return True
+    if isinstance(exc, ParamValidationError):  # botocore refused our parameters before sending
+        return False
+    if isinstance(exc, ClientError):
+        return exc.response.get("Error", {}).get("Code") not in _REQUEST_SHAPE_ERRORS
+    return isinstance(exc, BotoCoreError)  # connection errors, timeouts, missing credentials
+
+
+class OrdersApp:
+    def __init__(self, deps: Dependencies, logger: logging.Logger) -> None:
+        self._deps = deps
+        self._log = logger
+
+    def handle(self, event: Any, context: Any) -> dict[str, Any]:
+        start_invocation(context)
+        started = time.perf_counter()
+        route = route_key(event)
+        try:
+            response = self._dispatch(event, route)
+        except RequestError as exc:
+            response = error_response(exc.status_code, exc.message)
+        except Exception as exc:  # the handler never raises: Lambda would answer API Gateway with a 502
+            if is_dependency_failure(exc):
+                self._log.error("dependency failure", exc_info=True, extra={"route": route})
+                response = error_response(503, "service temporarily unavailable, please retry")
+            else:
+                self._log.error("unhandled error", exc_info=True, extra={"route": route})
+                response = error_response(500, "internal error")
+        status = response["statusCode"]
+        fields: dict[str, Any] = {
+            "route": route,
+            "status_code": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+        }
+        if 400 <= status < 500:
+            fields["client_error"] = response["body"]
+        self._log.info("request handled", extra=fields)
+        return response
+
+    def _dispatch(self, event: Any, route: str | None) -> dict[str, Any]:
+        if not isinstance(event, dict):
+            raise RequestError(400, "event: must be a JSON object")
+        handler = ROUTES.get(route) if route is not None else None
+        if handler is None:
+            raise RequestError(404, "route: no such route")
+        return handler(event, self._deps)

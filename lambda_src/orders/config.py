@@ -1,0 +1,21 @@
+"""What the function reads from its runtime config document (config.json in the config bucket)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from common.config_cache import ConfigUnavailable
+
+
+@dataclass(frozen=True)
+class OrderLimits:
+    max_items_per_order: int
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> "OrderLimits":
+        value = document.get("max_items_per_order")
+        # bool is a subclass of int: `true` must not read as a limit of 1.
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigUnavailable("config: max_items_per_order must be an integer >= 1")
+        return cls(max_items_per_order=value)

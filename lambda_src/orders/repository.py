@@ -1,0 +1,84 @@
+"""Orders in DynamoDB through the low-level client (typed attribute values, no boto3 resource layer).
+
+Idempotency rides on one conditional write: ``attribute_not_exists(order_id)`` lets exactly one of
+any number of concurrent writers of an id succeed; the others get the stored item back in the same
+round trip (``ReturnValuesOnConditionCheckFailure=ALL_OLD``) and compare request fingerprints.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+FINGERPRINT_ATTRIBUTE = "request_sha256"
+
+
+def to_item(order: dict[str, Any], fingerprint: str) -> dict[str, Any]:
+    return {
+        "order_id": {"S": order["order_id"]},
+        "items": {
+            "L": [
+                {"M": {"sku": {"S": i["sku"]}, "quantity": {"N": str(i["quantity"])}}}
+                for i in order["items"]
+            ]
+        },
+        "status": {"S": order["status"]},
+        "created_at": {"S": order["created_at"]},
+        "total_quantity": {"N": str(order["total_quantity"])},
+        FINGERPRINT_ATTRIBUTE: {"S": fingerprint},
+    }
+
+
+def from_item(item: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """(order as the API returns it, stored request fingerprint)."""
+    order = {
+        "order_id": item["order_id"]["S"],
+        "items": [
+            {"sku": i["M"]["sku"]["S"], "quantity": int(i["M"]["quantity"]["N"])}
+            for i in item["items"]["L"]
+        ],
+        "status": item["status"]["S"],
+        "created_at": item["created_at"]["S"],
+        "total_quantity": int(item["total_quantity"]["N"]),
+    }
+    fingerprint = item.get(FINGERPRINT_ATTRIBUTE, {}).get("S")
+    return order, fingerprint
+
+
+class OrderRepository:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def get(self, order_id: str) -> tuple[dict[str, Any], str | None] | None:
+        # Strongly consistent: a client that just created an order must be able to read it back.
+        response = self._client.get_item(
+            TableName=self._table, Key={"order_id": {"S": order_id}}, ConsistentRead=True
+        )
+        item = response.get("Item")
+        return from_item(item) if item else None
+
+    def put_if_absent(
+        self, order: dict[str, Any], fingerprint: str
+    ) -> tuple[dict[str, Any], str | None] | None:
+        """Write the order unless its id exists. None if written, else the stored (order, fingerprint)."""
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=to_item(order, fingerprint),
+                ConditionExpression="attribute_not_exists(order_id)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+            return None
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            item = exc.response.get("Item")
+        if item:
+            return from_item(item)
+        # ALL_OLD should always carry the item; read it if an emulator or an old API did not.
+        stored = self.get(order["order_id"])
+        if stored is None:
+            raise RuntimeError("conditional write failed but the item is absent")
+        return stored

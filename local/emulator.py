@@ -1,0 +1,138 @@
+"""A local AWS emulator (moto server over real HTTP) with the service's table, bucket and config.json."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from botocore.config import Config
+from botocore.session import Session
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_FILE = REPO_ROOT / "config" / "config.json"
+REGION = "ap-northeast-1"
+TABLE_NAME = "orders"
+CONFIG_BUCKET = "orders-config-local"
+CONFIG_KEY = "config.json"  # the key the data stack deploys config/config.json to
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def fake_credentials_env() -> dict[str, str]:
+    """What any process needs to talk to the emulator; the keys are fake and never leave this machine."""
+    return {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        # botocore reads AWS_DEFAULT_REGION, Lambda code often AWS_REGION: set both as Lambda does.
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+    }
+
+
+class MotoServer:
+    """``python -m moto.server`` pinned to 127.0.0.1 on a free port; a context manager."""
+
+    def __init__(self, host: str = "127.0.0.1", startup_timeout: float = 30.0) -> None:
+        self.host = host
+        self.port = 0
+        self._timeout = startup_timeout
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> "MotoServer":
+        self.port = free_port(self.host)
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", self.host, "-p", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + self._timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"moto server exited with code {self._process.returncode}")
+            if self._answers():
+                return self
+            time.sleep(0.05)
+        self.stop()
+        raise TimeoutError(f"moto server did not answer on {self.endpoint_url} within {self._timeout} s")
+
+    def _answers(self) -> bool:
+        try:
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=1)
+            conn.request("GET", "/moto-api/data.json")
+            ok = conn.getresponse().status == 200
+            conn.close()
+            return ok
+        except OSError:
+            return False
+
+    def reset(self) -> None:
+        """Forget every resource (between test modules)."""
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=5)
+        conn.request("POST", "/moto-api/reset")
+        conn.getresponse().read()
+        conn.close()
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        self._process.terminate()
+        try:
+            self._process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._process = None
+
+    def __enter__(self) -> "MotoServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def clients(endpoint_url: str) -> tuple[Any, Any]:
+    """(s3, dynamodb) admin clients for setting up and inspecting the emulator."""
+    session = Session()
+    creds = fake_credentials_env()
+    kwargs = dict(
+        region_name=REGION,
+        endpoint_url=endpoint_url,
+        aws_access_key_id=creds["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=creds["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=creds["AWS_SESSION_TOKEN"],
+        config=Config(retries={"mode": "standard"}),
+    )
+    return session.create_client("s3", **kwargs), session.create_client("dynamodb", **kwargs)
+
+
+def provision(
+    endpoint_url: str,
+    table_name: str = TABLE_NAME,
+    bucket: str = CONFIG_BUCKET,
+    config_body: bytes | None = None,
+) -> None:
+    """Create what the data stack creates: the orders table (key ``order_id``), the bucket, config.json."""
+    s3, dynamodb = clients(endpoint_url)
+    dynamodb.create_table(
+        TableName=table_name,
+        KeySchema=[{"AttributeName": "order_id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "order_id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    body = CONFIG_FILE.read_bytes() if config_body is None else config_body
+    s3.put_object(Bucket=bucket, Key=CONFIG_KEY, Body=body, ContentType="application/json")

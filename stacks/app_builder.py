@@ -1,0 +1,44 @@
+"""Builds every selected stage's stacks into an app. Shared by app.py and the infra tests, so the tests
+check exactly what `cdk synth` produces."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+
+from stacks.config import StageConfig, stage_configs_from_context
+from stacks.data_stack import DataStack
+from stacks.service_stack import ServiceStack
+
+
+def add_stage(app: cdk.App, config: StageConfig) -> tuple[DataStack, ServiceStack]:
+    env = cdk.Environment(account=config.account, region=config.region)
+    tags = {"project": config.project_name, "stage": config.stage}
+    data = DataStack(
+        app,
+        config.stack_name("data"),
+        config=config,
+        env=env,
+        description=f"{config.project_name} {config.stage}: orders table and config bucket (stateful)",
+        termination_protection=config.is_retained,
+    )
+    service = ServiceStack(
+        app,
+        config.stack_name("service"),
+        config=config,
+        table=data.table,
+        config_bucket=data.config_bucket,
+        config_key=data.config_key,
+        env=env,
+        description=f"{config.project_name} {config.stage}: layers, orders function, alias, HTTP API",
+    )
+    for stack in (data, service):
+        for key, value in tags.items():
+            cdk.Tags.of(stack).add(key, value)
+    return data, service
+
+
+def build(app: cdk.App) -> list[StageConfig]:
+    configs = stage_configs_from_context(app.node.try_get_context)
+    for config in configs:
+        add_stage(app, config)
+    return configs

@@ -1,0 +1,58 @@
+"""Synthesizes the app once per test session, with cdk.json's context, exactly as `cdk synth` would."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+STAGES = ("dev", "prod")
+
+
+def cdk_json_context(**extra: Any) -> dict[str, Any]:
+    """cdk.json's context plus what the CLI adds (a bare `cdk.App()` would test a different template)."""
+    cdk_json = json.loads((ROOT / "cdk.json").read_text())
+    return {
+        **cdk_json["context"],
+        "aws:cdk:version-reporting": cdk_json.get("versionReporting", True),
+        # Asset bundling (pip for the dependencies layer) is tested on its own in test_dependencies_layer.
+        "aws:cdk:bundling-stacks": [],
+        **extra,
+    }
+
+
+@dataclass(frozen=True)
+class Synth:
+    templates: dict[str, dict[str, Any]]  # stack name -> template
+    outdir: Path
+
+    def template(self, stage: str, kind: str) -> dict[str, Any]:
+        return self.templates[f"lambda-deep-dive-{stage}-{kind}"]
+
+    def resources(self, stage: str, kind: str, type_: str) -> dict[str, dict[str, Any]]:
+        return {k: v for k, v in self.template(stage, kind)["Resources"].items() if v["Type"] == type_}
+
+    def only(self, stage: str, kind: str, type_: str) -> dict[str, Any]:
+        found = list(self.resources(stage, kind, type_).values())
+        assert len(found) == 1, f"expected one {type_} in {stage}-{kind}, found {len(found)}"
+        return found[0]
+
+
+def synthesize(outdir: Path, **context: Any) -> Synth:
+    import aws_cdk as cdk
+
+    from stacks.app_builder import build
+
+    app = cdk.App(outdir=str(outdir), context=cdk_json_context(**context))
+    build(app)
+    assembly = app.synth()
+    return Synth({s.stack_name: s.template for s in assembly.stacks}, outdir)
+
+
+@pytest.fixture(scope="session")
+def synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    return synthesize(tmp_path_factory.mktemp("cdk.out"), stage=",".join(STAGES))

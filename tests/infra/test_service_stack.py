@@ -1,0 +1,137 @@
+"""The stateless stack: layers, function, alias with provisioned concurrency, HTTP API, IAM."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aws_cdk import assertions
+
+from stacks.config import build_stage_config
+from tests.infra.conftest import Synth
+
+STAGES = ["dev", "prod"]
+
+
+def _function(synth: Synth, stage: str) -> tuple[str, dict[str, Any]]:
+    # The stack's only function not created by CDK's own helpers is the orders function.
+    functions = {k: v for k, v in synth.resources(stage, "service", "AWS::Lambda::Function").items()
+                 if v["Properties"].get("Handler") == "orders.handler.lambda_handler"}
+    assert len(functions) == 1
+    return next(iter(functions.items()))
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_layers_target_the_function_runtime_and_architecture(synth: Synth, stage: str) -> None:
+    layers = synth.resources(stage, "service", "AWS::Lambda::LayerVersion")
+    assert len(layers) == 2
+    for layer in layers.values():
+        assert layer["Properties"]["CompatibleRuntimes"] == ["python3.14"]
+        assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+    _, function = _function(synth, stage)
+    assert sorted(ref["Ref"] for ref in function["Properties"]["Layers"]) == sorted(layers)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_function_settings_come_from_the_stage_config(synth: Synth, stage: str) -> None:
+    config = build_stage_config(stage)
+    _, function = _function(synth, stage)
+    props = function["Properties"]
+    assert props["Runtime"] == "python3.14"
+    assert props["Architectures"] == [config.architecture]
+    assert props["MemorySize"] == config.memory_mb
+    assert props["Timeout"] == config.timeout_seconds <= 29
+    assert props["TracingConfig"] == {"Mode": "Active"}
+    assert props["LoggingConfig"]["LogFormat"] == "Text"  # the layer's logger already writes JSON
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_function_environment(synth: Synth, stage: str) -> None:
+    _, function = _function(synth, stage)
+    env = function["Properties"]["Environment"]["Variables"]
+    assert set(env) == {"TABLE_NAME", "CONFIG_BUCKET", "CONFIG_KEY", "CONFIG_TTL_SECONDS", "LOG_LEVEL"}
+    # Names come from the data stack's outputs, read with weak references (cdk.json's
+    # defaultCrossStackReferences): no export locks the data stack to the service stack.
+    for name in ("TABLE_NAME", "CONFIG_BUCKET"):
+        assert env[name]["Fn::GetStackOutput"]["StackName"] == f"lambda-deep-dive-{stage}-data"
+    assert env["CONFIG_KEY"] == "config.json"
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_log_group_retention_from_config(synth: Synth, stage: str) -> None:
+    config = build_stage_config(stage)
+    function_id, function = _function(synth, stage)
+    log_group_ref = function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+    log_group = synth.template(stage, "service")["Resources"][log_group_ref]
+    assert log_group["Properties"]["RetentionInDays"] == config.log_retention_days
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_alias_production_carries_provisioned_concurrency(synth: Synth, stage: str) -> None:
+    config = build_stage_config(stage)
+    alias = synth.only(stage, "service", "AWS::Lambda::Alias")["Properties"]
+    assert alias["Name"] == "production"
+    version_id = alias["FunctionVersion"]["Fn::GetAtt"][0]
+    version = synth.template(stage, "service")["Resources"][version_id]
+    assert version["Type"] == "AWS::Lambda::Version"
+    pc = alias.get("ProvisionedConcurrencyConfig")
+    if config.provisioned_concurrency:
+        assert pc == {"ProvisionedConcurrentExecutions": config.provisioned_concurrency}
+    else:
+        assert pc is None
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_api_routes_integrate_the_alias_never_latest(synth: Synth, stage: str) -> None:
+    template = assertions.Template.from_json(synth.template(stage, "service"))
+    alias_id = next(iter(synth.resources(stage, "service", "AWS::Lambda::Alias")))
+    template.has_resource_properties("AWS::ApiGatewayV2::Integration", {
+        "IntegrationType": "AWS_PROXY",
+        "IntegrationUri": {"Ref": alias_id},
+        "PayloadFormatVersion": "2.0",
+    })
+    routes = {r["Properties"]["RouteKey"] for r in synth.resources(stage, "service", "AWS::ApiGatewayV2::Route").values()}
+    assert routes == {"POST /orders", "GET /orders/{order_id}"}
+    # API Gateway may invoke the alias only (a permission on the function would allow $LATEST).
+    permissions = synth.resources(stage, "service", "AWS::Lambda::Permission")
+    assert permissions and all(p["Properties"]["FunctionName"] == {"Ref": alias_id} for p in permissions.values())
+
+
+def _statements(synth: Synth, stage: str) -> list[dict[str, Any]]:
+    statements = []
+    for kind in ("data", "service"):
+        for policy in synth.resources(stage, kind, "AWS::IAM::Policy").values():
+            statements += policy["Properties"]["PolicyDocument"]["Statement"]
+    return statements
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_no_wildcard_resource_except_xray(synth: Synth, stage: str) -> None:
+    for statement in _statements(synth, stage):
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        if "*" in resources:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            assert all(a.startswith("xray:") for a in actions), statement
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_function_role_is_least_privilege(synth: Synth, stage: str) -> None:
+    function_id, function = _function(synth, stage)
+    role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
+    policies = [p for p in synth.resources(stage, "service", "AWS::IAM::Policy").values()
+                if {"Ref": role_id} in p["Properties"]["Roles"]]
+    actions = sorted(
+        a for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    )
+    assert actions == ["dynamodb:GetItem", "dynamodb:PutItem", "s3:GetObject",
+                       "xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+    s3_statement = next(s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]
+                        if s["Action"] == "s3:GetObject")
+    assert s3_statement["Resource"]["Fn::Join"][1][-1] == "/config.json"  # the config object only
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_outputs_for_the_tools(synth: Synth, stage: str) -> None:
+    outputs = synth.template(stage, "service")["Outputs"]
+    assert {"OrdersFunctionName", "OrdersAliasName", "OrdersAliasArn", "HttpApiUrl"} <= set(outputs)

@@ -1,0 +1,285 @@
+"""AWS plumbing shared by the tools: session/clients, CLI target flags, stack-output resolution,
+update waiting, invoking with the log tail, and turning AWS errors into one clear line.
+
+Only ``stacks.naming`` is imported from the app (pure Python): the tools never import aws_cdk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from stacks.naming import (
+    ALIAS_NAME,
+    DEFAULT_PROJECT_NAME,
+    OUTPUT_ALIAS_NAME,
+    OUTPUT_FUNCTION_NAME,
+    stack_name,
+)
+from tools.report_parser import Report, ReportNotFound, parse_log_result
+
+STAGES = ("dev", "prod")
+LATEST = "$LATEST"
+
+DEFAULT_PAYLOAD: dict = {
+    "version": "2.0",
+    "routeKey": "GET /orders/{order_id}",
+    "rawPath": "/orders/bench-1",
+    "pathParameters": {"order_id": "bench-1"},
+    "headers": {},
+    "requestContext": {"http": {"method": "GET", "path": "/orders/bench-1"}},
+    "isBase64Encoded": False,
+}
+
+THROTTLE_CODES = {
+    "TooManyRequestsException",
+    "ThrottlingException",
+    "Throttling",
+    "ThrottledException",
+    "RequestLimitExceeded",
+}
+CREDENTIAL_CODES = {
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+}
+
+
+class ToolError(Exception):
+    """A failure to report to the user as one line (exit status 1)."""
+
+
+# ---------------------------------------------------------------- session and clients
+
+
+def make_session(region: str | None = None, profile: str | None = None):
+    import boto3
+    from botocore.exceptions import ProfileNotFound
+
+    try:
+        session = boto3.Session(region_name=region, profile_name=profile)
+    except ProfileNotFound as exc:
+        raise ToolError(f"AWS profile not found: {exc}") from exc
+    if not session.region_name:
+        raise ToolError("no AWS region: pass --region or set AWS_REGION / AWS_DEFAULT_REGION")
+    return session
+
+
+def client(session, service: str):
+    from botocore.config import Config
+
+    # Standard retry mode retries throttling with backoff; a tool run then fails only if it persists.
+    return session.client(service, config=Config(retries={"mode": "standard", "max_attempts": 5}))
+
+
+# ---------------------------------------------------------------- CLI arguments
+
+
+def add_common_args(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("AWS")
+    g.add_argument("--region", help="AWS region (default: profile/environment)")
+    g.add_argument("--profile", help="AWS named profile")
+    parser.add_argument("--json", action="store_true", help="print machine-readable JSON instead of tables")
+
+
+def add_target_args(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("target (a function name, or the service stack to read it from)")
+    g.add_argument("--function-name", help="Lambda function name or ARN")
+    g.add_argument("--stack", help="service stack name (default: <project>-<stage>-service)")
+    g.add_argument("--stage", choices=STAGES, help="stage whose service stack to read (with --project)")
+    g.add_argument("--project", default=DEFAULT_PROJECT_NAME, help=f"project name (default: {DEFAULT_PROJECT_NAME})")
+    g.add_argument("--alias", help=f"alias to measure (default: stack output {OUTPUT_ALIAS_NAME} or '{ALIAS_NAME}')")
+
+
+@dataclass(frozen=True)
+class Target:
+    function_name: str
+    alias: str
+    stack: str | None = None
+
+
+def resolve_target(
+    cfn_client,
+    *,
+    function_name: str | None,
+    stack: str | None,
+    stage: str | None,
+    project: str = DEFAULT_PROJECT_NAME,
+    alias: str | None = None,
+) -> Target:
+    """``--function-name`` wins; otherwise read the service stack's outputs."""
+    if function_name:
+        return Target(function_name=function_name, alias=alias or ALIAS_NAME)
+    if not stack:
+        if not stage:
+            raise ToolError("give --function-name, or --stack NAME, or --stage dev|prod")
+        stack = stack_name(project, stage, "service")
+    outputs = stack_outputs(cfn_client, stack)
+    if OUTPUT_FUNCTION_NAME not in outputs:
+        raise ToolError(f"stack {stack} has no output {OUTPUT_FUNCTION_NAME} (outputs: {', '.join(sorted(outputs)) or 'none'})")
+    return Target(
+        function_name=outputs[OUTPUT_FUNCTION_NAME],
+        alias=alias or outputs.get(OUTPUT_ALIAS_NAME) or ALIAS_NAME,
+        stack=stack,
+    )
+
+
+def stack_outputs(cfn_client, stack: str) -> dict[str, str]:
+    from botocore.exceptions import ClientError
+
+    try:
+        resp = cfn_client.describe_stacks(StackName=stack)
+    except ClientError as exc:
+        if exc.response["Error"].get("Code") == "ValidationError" and "does not exist" in str(exc):
+            raise ToolError(f"stack not found: {stack} (deployed in this account/region?)") from exc
+        raise
+    stacks = resp.get("Stacks", [])
+    if not stacks:
+        raise ToolError(f"stack not found: {stack}")
+    return {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
+
+
+def load_payload(path: str | None) -> bytes:
+    if path is None:
+        return json.dumps(DEFAULT_PAYLOAD).encode()
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        json.loads(text)
+    except OSError as exc:
+        raise ToolError(f"cannot read payload file {path}: {exc.strerror}") from exc
+    except json.JSONDecodeError as exc:
+        raise ToolError(f"payload file {path} is not JSON: {exc}") from exc
+    return text.encode()
+
+
+# ---------------------------------------------------------------- Lambda helpers
+
+
+def wait_updated(lambda_client, function_name: str, *, delay: float = 1.0, max_attempts: int = 300) -> None:
+    """Block until LastUpdateStatus is Successful (botocore's ``function_updated_v2`` waiter: GetFunction)."""
+    from botocore.exceptions import WaiterError
+
+    waiter = lambda_client.get_waiter("function_updated_v2")
+    try:
+        waiter.wait(FunctionName=function_name, WaiterConfig={"Delay": delay, "MaxAttempts": max_attempts})
+    except WaiterError as exc:
+        last = exc.last_response or {}
+        if "Error" in last:  # an API error while polling: surface it as such
+            from botocore.exceptions import ClientError
+
+            raise ClientError(last, "GetFunction") from exc
+        reason = last.get("Configuration", {}).get("LastUpdateStatusReason", "")
+        raise ToolError(f"update of {function_name} did not succeed: {exc.reason} {reason}".strip()) from exc
+
+
+@dataclass(frozen=True)
+class InvokeResult:
+    qualifier: str
+    client_ms: float
+    status_code: int
+    function_error: str | None
+    report: Report | None
+    report_error: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "qualifier": self.qualifier,
+            "client_ms": self.client_ms,
+            "status_code": self.status_code,
+            "function_error": self.function_error,
+            "report": self.report.to_dict() if self.report else None,
+            "report_error": self.report_error,
+        }
+
+
+def invoke_with_tail(
+    lambda_client, function_name: str, qualifier: str, payload: bytes, clock: Callable[[], float] = time.perf_counter
+) -> InvokeResult:
+    """Synchronous invoke with ``LogType=Tail``; ``client_ms`` is the round trip seen by this client."""
+    start = clock()
+    resp = lambda_client.invoke(
+        FunctionName=function_name,
+        Qualifier=qualifier,
+        InvocationType="RequestResponse",
+        LogType="Tail",
+        Payload=payload,
+    )
+    body = resp.get("Payload")
+    if body is not None:
+        body.read()  # the round trip includes reading the response
+    client_ms = (clock() - start) * 1000
+    report, report_error = None, None
+    try:
+        report = parse_log_result(resp.get("LogResult", ""))
+    except (ReportNotFound, ValueError) as exc:
+        report_error = str(exc)
+    return InvokeResult(
+        qualifier=qualifier,
+        client_ms=client_ms,
+        status_code=resp.get("StatusCode", 0),
+        function_error=resp.get("FunctionError"),
+        report=report,
+        report_error=report_error,
+    )
+
+
+# ---------------------------------------------------------------- errors and exit codes
+
+
+def describe_error(exc: BaseException, function_name: str | None = None) -> str:
+    """One line for the user, for the AWS errors people actually hit."""
+    from botocore.exceptions import (
+        ClientError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        NoRegionError,
+        PartialCredentialsError,
+    )
+
+    if isinstance(exc, ToolError):
+        return str(exc)
+    if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
+        return "no AWS credentials: configure a profile (--profile), environment variables or SSO (aws sso login)"
+    if isinstance(exc, NoRegionError):
+        return "no AWS region: pass --region or set AWS_REGION"
+    if isinstance(exc, EndpointConnectionError):
+        return f"cannot reach AWS: {exc}"
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        code, message = err.get("Code", ""), err.get("Message", "")
+        op = getattr(exc, "operation_name", "")
+        if code == "ResourceNotFoundException":
+            what = f"function {function_name}" if function_name else "resource"
+            return f"{what} not found ({op}): {message}"
+        if code in THROTTLE_CODES:
+            return f"throttled by AWS ({op}: {code}) even after retries: lower the request rate (serial runs, fewer samples) and retry later"
+        if code in CREDENTIAL_CODES:
+            return f"AWS rejected the credentials ({code}): refresh them (aws sso login / new session) and retry"
+        if code in ("AccessDeniedException", "AccessDenied"):
+            return f"access denied for {op}: {message}"
+        if code == "ResourceConflictException":
+            return f"the function is being updated by someone else ({op}): {message}"
+        return f"{op} failed: {code}: {message}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def run(main: Callable[[list[str] | None], int], argv: list[str] | None = None) -> int:
+    """Run a tool's main, mapping failures to a message on stderr and a non-zero exit status."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return main(argv)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (ToolError, ClientError, BotoCoreError) as exc:
+        print(f"error: {describe_error(exc)}", file=sys.stderr)
+        return 1
