@@ -45,6 +45,10 @@ local: setup ## Run the handler as Lambda would against a local AWS emulator (mo
 bench: setup ## Cold-start benchmark: seed code vs this handler vs a bare-botocore floor
 	python -m local.bench
 
+.PHONY: bench-synth
+bench-synth: setup ## Synth time next to a bare one-function app; resources and asset sizes
+	python -m bench.synth_time
+
 .PHONY: diff
 diff: setup ## Show what a deploy of STAGE would change (needs AWS credentials)
 	cdk diff -c stage=$(STAGE) --all

@@ -7,10 +7,12 @@ import aws_cdk as cdk
 
 from stacks.config import StageConfig, stage_configs_from_context
 from stacks.data_stack import DataStack
+from stacks.nag import add_nag_checks
+from stacks.power_tuning_stack import PowerTuningStack
 from stacks.service_stack import ServiceStack
 
 
-def add_stage(app: cdk.App, config: StageConfig) -> tuple[DataStack, ServiceStack]:
+def add_stage(app: cdk.App, config: StageConfig, *, power_tuning: bool = False) -> tuple[DataStack, ServiceStack]:
     env = cdk.Environment(account=config.account, region=config.region)
     tags = {"project": config.project_name, "stage": config.stage}
     data = DataStack(
@@ -28,17 +30,25 @@ def add_stage(app: cdk.App, config: StageConfig) -> tuple[DataStack, ServiceStac
         table=data.table,
         config_bucket=data.config_bucket,
         config_key=data.config_key,
+        secret=data.secret,
         env=env,
         description=f"{config.project_name} {config.stage}: layers, orders function, alias, HTTP API",
     )
-    for stack in (data, service):
+    stacks: list[cdk.Stack] = [data, service]
+    if power_tuning:  # opt-in: `-c power_tuning=true`
+        stacks.append(PowerTuningStack(app, config.stack_name("power-tuning"), project_name=config.project_name,
+                                       stage=config.stage, env=env))
+    for stack in stacks:
         for key, value in tags.items():
             cdk.Tags.of(stack).add(key, value)
     return data, service
 
 
 def build(app: cdk.App) -> list[StageConfig]:
+    """Every selected stage's stacks, checked by cdk-nag at synth."""
     configs = stage_configs_from_context(app.node.try_get_context)
+    power_tuning = str(app.node.try_get_context("power_tuning")).lower() == "true"
     for config in configs:
-        add_stage(app, config)
+        add_stage(app, config, power_tuning=power_tuning)
+    add_nag_checks(app)
     return configs

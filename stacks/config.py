@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from stacks.naming import DEFAULT_PROJECT_NAME
 
@@ -30,11 +31,21 @@ MEMORY_MB_RANGE = (128, 10240)
 # after the client already got a 504.
 TIMEOUT_SECONDS_RANGE = (1, 29)
 CONFIG_TTL_SECONDS_RANGE = (0, 3600)
+COLD_START_STRATEGIES = ("none", "provisioned", "snapstart")
+PC_TARGET_UTILIZATION_PERCENT_RANGE = (10, 90)
+HOUR_RANGE = (0, 23)
+DURATION_ALARM_PERCENT_RANGE = (10, 100)
+API_THROTTLE_RATE_RANGE = (1, 10000)
+API_THROTTLE_BURST_RANGE = (1, 5000)
+# CodeDeploy's predefined Lambda configurations (stacks/constructs/safe_deployment.py maps them).
+DEPLOYMENTS = ("all_at_once", "canary_10_percent_5_minutes", "canary_10_percent_30_minutes",
+               "linear_10_percent_every_1_minute", "linear_10_percent_every_10_minutes")
 
 _PROJECT_NAME = re.compile(r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$")
 _STAGE_NAME = re.compile(r"^[a-z][a-z0-9]{1,11}$")
 _ACCOUNT = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class ConfigError(ValueError):
@@ -55,6 +66,19 @@ class StageConfig:
     removal_policy: str
     log_level: str
     config_ttl_seconds: int
+    # Cold starts: "none" (on demand), "provisioned" (PC on the alias) or "snapstart".
+    cold_start_strategy: str
+    pc_max: int  # 0: fixed PC; otherwise target tracking between provisioned_concurrency and pc_max
+    pc_target_utilization_percent: int
+    pc_business_hours_min: int  # 0: no schedule; otherwise the PC floor during business hours
+    business_hours_start_hour: int
+    business_hours_end_hour: int
+    schedule_timezone: str
+    deployment: str  # CodeDeploy traffic shifting on the alias
+    alarm_email: str | None
+    duration_alarm_percent_of_timeout: int
+    api_throttle_rate_limit: int  # requests per second, HTTP API default stage
+    api_throttle_burst_limit: int
 
     @property
     def is_retained(self) -> bool:
@@ -78,14 +102,32 @@ BASE: dict[str, Any] = {
     "removal_policy": "destroy",
     "log_level": "INFO",
     "config_ttl_seconds": 300,
+    "cold_start_strategy": "none",
+    "pc_max": 0,
+    "pc_target_utilization_percent": 70,
+    "pc_business_hours_min": 0,
+    "business_hours_start_hour": 9,
+    "business_hours_end_hour": 18,
+    "schedule_timezone": "Asia/Tokyo",
+    "deployment": "all_at_once",
+    "alarm_email": None,
+    "duration_alarm_percent_of_timeout": 80,
+    "api_throttle_rate_limit": 50,
+    "api_throttle_burst_limit": 100,
 }
 STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
     "dev": {},
     "prod": {
         "memory_mb": 1024,
+        "cold_start_strategy": "provisioned",
         "provisioned_concurrency": 2,
+        "pc_max": 10,
+        "pc_business_hours_min": 4,
         "log_retention_days": 90,
         "removal_policy": "retain",
+        "deployment": "canary_10_percent_5_minutes",
+        "api_throttle_rate_limit": 500,
+        "api_throttle_burst_limit": 1000,
     },
 }
 
@@ -132,14 +174,65 @@ def validate(cfg: StageConfig) -> StageConfig:
     _check_range(s, "timeout_seconds", cfg.timeout_seconds, TIMEOUT_SECONDS_RANGE,
                  "seconds (an HTTP API gives up after 29 s)")
     _check_choice(s, "architecture", cfg.architecture, ARCHITECTURES)
-    if cfg.provisioned_concurrency < 0:
-        raise ConfigError(f"stage {s!r}: provisioned_concurrency={cfg.provisioned_concurrency} is out of "
-                          "range: allowed 0 (none) or more")
     _check_choice(s, "log_retention_days", cfg.log_retention_days, LOG_RETENTION_DAYS)
     _check_choice(s, "removal_policy", cfg.removal_policy, REMOVAL_POLICIES)
     _check_choice(s, "log_level", cfg.log_level, LOG_LEVELS)
     _check_range(s, "config_ttl_seconds", cfg.config_ttl_seconds, CONFIG_TTL_SECONDS_RANGE, "seconds")
+    _check_cold_start(cfg)
+    _check_range(s, "business_hours_start_hour", cfg.business_hours_start_hour, HOUR_RANGE, "(hour of day)")
+    _check_range(s, "business_hours_end_hour", cfg.business_hours_end_hour, HOUR_RANGE, "(hour of day)")
+    if cfg.business_hours_end_hour <= cfg.business_hours_start_hour:
+        raise ConfigError(f"stage {s!r}: business_hours_end_hour={cfg.business_hours_end_hour} must be after "
+                          f"business_hours_start_hour={cfg.business_hours_start_hour}")
+    if not _is_timezone(cfg.schedule_timezone):
+        raise ConfigError(f"stage {s!r}: schedule_timezone={cfg.schedule_timezone!r} is not an IANA time zone "
+                          "like 'Asia/Tokyo'")
+    _check_choice(s, "deployment", cfg.deployment, DEPLOYMENTS)
+    if cfg.alarm_email is not None and not _EMAIL.fullmatch(cfg.alarm_email):
+        raise ConfigError(f"stage {s!r}: alarm_email={cfg.alarm_email!r} is not an e-mail address (or unset)")
+    _check_range(s, "duration_alarm_percent_of_timeout", cfg.duration_alarm_percent_of_timeout,
+                 DURATION_ALARM_PERCENT_RANGE, "percent")
+    _check_range(s, "api_throttle_rate_limit", cfg.api_throttle_rate_limit, API_THROTTLE_RATE_RANGE,
+                 "requests per second")
+    _check_range(s, "api_throttle_burst_limit", cfg.api_throttle_burst_limit, API_THROTTLE_BURST_RANGE,
+                 "requests")
     return cfg
+
+
+def _is_timezone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        return False
+    return True
+
+
+def _check_cold_start(cfg: StageConfig) -> None:
+    """Cold-start strategy and provisioned-concurrency settings that AWS would reject, or that break later."""
+    s, pc, strategy = cfg.stage, cfg.provisioned_concurrency, cfg.cold_start_strategy
+    _check_choice(s, "cold_start_strategy", strategy, COLD_START_STRATEGIES)
+    if pc < 0:
+        raise ConfigError(f"stage {s!r}: provisioned_concurrency={pc} is out of range: allowed 0 (none) or more")
+    if strategy == "provisioned" and pc < 1:
+        # Also the guard for aws/aws-cdk#29992: PC never drops to 0, not even off-hours.
+        raise ConfigError(f"stage {s!r}: provisioned_concurrency={pc} is out of range for "
+                          "cold_start_strategy='provisioned': allowed 1 or more")
+    if strategy == "snapstart" and (pc or cfg.pc_max):
+        raise ConfigError(f"stage {s!r}: provisioned_concurrency={pc}, pc_max={cfg.pc_max} is not allowed with "
+                          "cold_start_strategy='snapstart': AWS rejects provisioned concurrency on a SnapStart "
+                          "version (use 0)")
+    if strategy == "none" and (pc or cfg.pc_max):
+        raise ConfigError(f"stage {s!r}: provisioned_concurrency={pc}, pc_max={cfg.pc_max} needs "
+                          "cold_start_strategy='provisioned' (it is 'none')")
+    if cfg.pc_max and cfg.pc_max < pc:
+        raise ConfigError(f"stage {s!r}: pc_max={cfg.pc_max} is out of range: allowed 0 (no autoscaling) or "
+                          f"provisioned_concurrency={pc} and more")
+    _check_range(s, "pc_target_utilization_percent", cfg.pc_target_utilization_percent,
+                 PC_TARGET_UTILIZATION_PERCENT_RANGE, "percent")
+    business = cfg.pc_business_hours_min
+    if business and not (cfg.pc_max and pc <= business <= cfg.pc_max):
+        raise ConfigError(f"stage {s!r}: pc_business_hours_min={business} is out of range: allowed 0 (no "
+                          f"schedule) or provisioned_concurrency={pc}..pc_max={cfg.pc_max} (needs pc_max > 0)")
 
 
 def build_stage_config(

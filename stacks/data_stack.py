@@ -1,5 +1,5 @@
-"""Stateful resources: the orders table and the config bucket. Protected in prod; the service stack
-can be destroyed and recreated without touching them."""
+"""Stateful resources: the orders table, the config bucket (+ its access logs) and the service secret.
+Protected in prod; the service stack can be destroyed and recreated without touching them."""
 
 from __future__ import annotations
 
@@ -9,14 +9,54 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from stacks.config import StageConfig
+from stacks.constructs.access_logs_bucket import AccessLogsBucket
 from stacks.constructs.config_bucket import ConfigBucket
 from stacks.constructs.orders_table import OrdersTable
+from stacks.constructs.secret import ReceiptSigningSecret
+from stacks.nag import acknowledge
+
+# CDK's own singleton functions (config upload, bucket emptying): their code, runtime and role are
+# CDK's, created at the stack's top level under these id prefixes.
+CDK_MANAGED_FUNCTION_PREFIXES = ("Custom::CDKBucketDeployment", "Custom::S3AutoDeleteObjects")
 
 
 class DataStack(cdk.Stack):
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.table = OrdersTable(self, "Orders", config=config).table
-        config_bucket = ConfigBucket(self, "Config", config=config)
+        access_logs = AccessLogsBucket(self, "AccessLogs", config=config)
+        config_bucket = ConfigBucket(self, "Config", config=config, access_logs=access_logs.bucket)
         self.config_bucket = config_bucket.bucket
         self.config_key = config_bucket.config_key
+        self.secret = ReceiptSigningSecret(self, "ReceiptSigning", config=config).secret
+        self._acknowledge_cdk_managed_functions()
+
+    def _acknowledge_cdk_managed_functions(self) -> None:
+        for child in self.node.children:
+            if child.node.id.startswith(CDK_MANAGED_FUNCTION_PREFIXES):
+                acknowledge(
+                    child,
+                    "CDK-managed custom-resource function (BucketDeployment / autoDeleteObjects): CDK chooses "
+                    "its runtime and basic-execution role and scopes its S3 grants to the CDK assets bucket and "
+                    "this stack's buckets; it runs only during deployments, invoked synchronously by "
+                    "CloudFormation, so a DLQ would never receive anything.",
+                    "AwsSolutions::AwsSolutions-L1",
+                    "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                    "AWSLambdaBasicExecutionRole]",
+                    "AwsSolutions::AwsSolutions-IAM5[Action::s3:GetBucket*]",
+                    "AwsSolutions::AwsSolutions-IAM5[Action::s3:GetObject*]",
+                    "AwsSolutions::AwsSolutions-IAM5[Action::s3:List*]",
+                    "AwsSolutions::AwsSolutions-IAM5[Action::s3:Abort*]",
+                    "AwsSolutions::AwsSolutions-IAM5[Action::s3:DeleteObject*]",
+                    f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:{_partition(self.region)}:s3:::"
+                    f"cdk-hnb659fds-assets-<AWS::AccountId>-{self.region}/*]",
+                    "AwsSolutions::AwsSolutions-IAM5[Resource::<ConfigBucketF2111528.Arn>/*]",
+                    "Serverless::Serverless-LambdaDLQ",
+                    "Serverless::Serverless-LambdaLatestVersion",
+                    "Serverless::Serverless-LambdaTracing",
+                )
+
+
+def _partition(region: str) -> str:
+    # CDK resolves the partition when the region is known; nag's finding id carries the literal.
+    return "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"

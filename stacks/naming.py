@@ -6,7 +6,7 @@ Pure Python (no aws_cdk import): the operations tools import it to find the stac
 from __future__ import annotations
 
 DEFAULT_PROJECT_NAME = "lambda-deep-dive"
-STACK_KINDS = ("data", "service")
+STACK_KINDS = ("data", "service", "power-tuning")
 
 
 def stack_name(project: str, stage: str, kind: str) -> str:

@@ -16,7 +16,8 @@ CONFIG_KEY = "config.json"
 
 
 class ConfigBucket(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig,
+                 access_logs: s3.IBucket) -> None:
         super().__init__(scope, construct_id)
         retained = config.is_retained
         self.bucket = s3.Bucket(
@@ -29,6 +30,8 @@ class ConfigBucket(Construct):
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             removal_policy=cdk.RemovalPolicy.RETAIN if retained else cdk.RemovalPolicy.DESTROY,
             auto_delete_objects=not retained,
+            server_access_logs_bucket=access_logs,
+            server_access_logs_prefix="config-bucket/",
         )
         self.config_key = CONFIG_KEY
         s3deploy.BucketDeployment(

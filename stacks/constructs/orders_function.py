@@ -10,11 +10,13 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as _lambda
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from stacks.config import StageConfig
 from stacks.constructs.common_layer import ASSET_EXCLUDES
 from stacks.constructs.log_retention import retention
+from stacks.nag import acknowledge
 from stacks.naming import ALIAS_NAME
 
 SOURCE_DIR = Path(__file__).resolve().parents[2] / "lambda_src"
@@ -33,6 +35,7 @@ class OrdersFunction(Construct):
         table: dynamodb.ITable,
         config_bucket: s3.IBucket,
         config_key: str,
+        secret: secretsmanager.ISecret,
         layers: list[_lambda.ILayerVersion],
     ) -> None:
         super().__init__(scope, construct_id)
@@ -43,6 +46,11 @@ class OrdersFunction(Construct):
             # Logs of a stateless stack go with it; the data that matters is in the data stack.
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
+        # Our own role instead of AWSLambdaBasicExecutionRole (AwsSolutions-IAM4): it may write to this
+        # function's log group only, not create or write to any log group in the account.
+        self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                             description=f"orders function ({config.stage})")
+        self.log_group.grant_write(self.role)
         self.function = _lambda.Function(
             self,
             "Function",
@@ -52,7 +60,10 @@ class OrdersFunction(Construct):
             code=_lambda.Code.from_asset(str(SOURCE_DIR), exclude=ASSET_EXCLUDES),
             memory_size=config.memory_mb,
             timeout=cdk.Duration.seconds(config.timeout_seconds),
+            role=self.role,
             tracing=_lambda.Tracing.ACTIVE,
+            snap_start=_lambda.SnapStartConf.ON_PUBLISHED_VERSIONS if config.cold_start_strategy == "snapstart"
+            else None,
             layers=layers,
             log_group=self.log_group,
             # Text, not Lambda's JSON log format: the common layer already writes one JSON object per
@@ -64,12 +75,15 @@ class OrdersFunction(Construct):
                 "CONFIG_KEY": config_key,
                 "CONFIG_TTL_SECONDS": str(config.config_ttl_seconds),
                 "LOG_LEVEL": config.log_level,
+                # The secret's ARN, not its value: the value is fetched at run time through a TTL cache.
+                "RECEIPT_SECRET_ARN": secret.secret_arn,
             },
             description=f"orders API ({config.stage})",
         )
         # Least privilege: exactly the calls the handler makes. (No s3:ListBucket, so a missing config
         # object reads as AccessDenied rather than NoSuchKey; the handler treats both as 503.)
         table.grant(self.function, "dynamodb:GetItem", "dynamodb:PutItem")
+        secret.grant_read(self.function)  # this one secret: GetSecretValue + DescribeSecret
         self.function.add_to_role_policy(
             iam.PolicyStatement(actions=["s3:GetObject"], resources=[config_bucket.arn_for_objects(config_key)])
         )
@@ -82,3 +96,13 @@ class OrdersFunction(Construct):
             version=self.function.current_version,
             provisioned_concurrent_executions=config.provisioned_concurrency or None,
         )
+        acknowledge(self.role, "X-Ray's PutTraceSegments/PutTelemetryRecords have no resource-level "
+                    "permissions: AWS documents Resource '*' for them.", "AwsSolutions::AwsSolutions-IAM5[Resource::*]")
+        if config.cold_start_strategy == "snapstart":
+            acknowledge(self.function, "SnapStart applies to published versions: the production alias always "
+                        "points at current_version, which CDK publishes on every change.",
+                        "Annotation::@aws-cdk/aws-lambda:snapStartRequirePublish")
+        acknowledge(self.function, "Invoked synchronously by API Gateway: a DLQ only receives failed "
+                    "asynchronous invocations, and the client gets the error response directly.",
+                    "Serverless::Serverless-LambdaDLQ")
+

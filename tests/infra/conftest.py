@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,14 @@ class Synth:
 
     def resources(self, stage: str, kind: str, type_: str) -> dict[str, dict[str, Any]]:
         return {k: v for k, v in self.template(stage, kind)["Resources"].items() if v["Type"] == type_}
+
+    def at(self, stage: str, kind: str, path: str) -> tuple[str, dict[str, Any]]:
+        """The resource at construct path ``<stack>/<path>/Resource``: CDK's logical id for it is the path
+        without separators plus an 8-digit hash (``Config/Bucket`` -> ``ConfigBucketF2111528``)."""
+        pattern = re.compile(re.escape(path.replace("/", "")) + "[0-9A-F]{8}")
+        found = [(k, v) for k, v in self.template(stage, kind)["Resources"].items() if pattern.fullmatch(k)]
+        assert len(found) == 1, f"expected one resource at {path} in {stage}-{kind}, found {len(found)}"
+        return found[0]
 
     def only(self, stage: str, kind: str, type_: str) -> dict[str, Any]:
         found = list(self.resources(stage, kind, type_).values())

@@ -33,23 +33,33 @@ def test_orders_table_protection_follows_stage(synth: Synth, stage: str) -> None
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
-def test_config_bucket_is_private_encrypted_versioned(synth: Synth, stage: str) -> None:
+def test_buckets_are_private_and_encrypted(synth: Synth, stage: str) -> None:
     template = assertions.Template.from_json(synth.template(stage, "data"))
-    template.has_resource_properties("AWS::S3::Bucket", {
+    template.all_resources_properties("AWS::S3::Bucket", {
         "PublicAccessBlockConfiguration": {
             "BlockPublicAcls": True, "BlockPublicPolicy": True,
             "IgnorePublicAcls": True, "RestrictPublicBuckets": True,
         },
         "BucketEncryption": {"ServerSideEncryptionConfiguration": [
             {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
-        "VersioningConfiguration": {"Status": "Enabled"},
     })
+    assert len(synth.resources(stage, "data", "AWS::S3::Bucket")) == 2  # config + its access logs
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
-def test_config_bucket_policy_denies_plain_http(synth: Synth, stage: str) -> None:
+def test_config_bucket_is_versioned_and_access_logged(synth: Synth, stage: str) -> None:
+    _, bucket = synth.at(stage, "data", "Config/Bucket")
+    logs_id, _ = synth.at(stage, "data", "AccessLogs/Bucket")
+    assert bucket["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert bucket["Properties"]["LoggingConfiguration"] == {
+        "DestinationBucketName": {"Ref": logs_id}, "LogFilePrefix": "config-bucket/"}
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_bucket_policies_deny_plain_http(synth: Synth, stage: str) -> None:
     template = assertions.Template.from_json(synth.template(stage, "data"))
-    template.has_resource_properties("AWS::S3::BucketPolicy", {
+    assert len(synth.resources(stage, "data", "AWS::S3::BucketPolicy")) == 2
+    template.all_resources_properties("AWS::S3::BucketPolicy", {
         "PolicyDocument": {"Statement": assertions.Match.array_with([assertions.Match.object_like({
             "Effect": "Deny",
             "Action": "s3:*",
@@ -60,15 +70,13 @@ def test_config_bucket_policy_denies_plain_http(synth: Synth, stage: str) -> Non
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
-def test_config_bucket_lifecycle_follows_stage(synth: Synth, stage: str) -> None:
-    bucket = synth.only(stage, "data", "AWS::S3::Bucket")
+def test_stateful_resources_follow_the_stage_removal_policy(synth: Synth, stage: str) -> None:
+    expected = "Retain" if RETAINED[stage] else "Delete"
+    for path in ("Config/Bucket", "AccessLogs/Bucket", "ReceiptSigning/Secret"):
+        assert synth.at(stage, "data", path)[1]["DeletionPolicy"] == expected, path
     auto_delete = synth.resources(stage, "data", "Custom::S3AutoDeleteObjects")
-    if RETAINED[stage]:
-        assert bucket["DeletionPolicy"] == "Retain"
-        assert auto_delete == {}
-    else:
-        assert bucket["DeletionPolicy"] == "Delete"
-        assert len(auto_delete) == 1  # emptied so that `cdk destroy` can delete it
+    # dev's buckets are emptied so that `cdk destroy` can delete them; prod's are never touched.
+    assert len(auto_delete) == (0 if RETAINED[stage] else 2)
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
@@ -76,7 +84,7 @@ def test_config_json_is_deployed_into_the_bucket(synth: Synth, stage: str) -> No
     deployment = synth.only(stage, "data", "Custom::CDKBucketDeployment")["Properties"]
     assert deployment["Prune"] is False  # never deletes objects it does not manage
     assert deployment["RetainOnDelete"] is RETAINED[stage]
-    bucket_id = next(iter(synth.resources(stage, "data", "AWS::S3::Bucket")))
+    bucket_id, _ = synth.at(stage, "data", "Config/Bucket")
     assert deployment["DestinationBucketName"] == {"Ref": bucket_id}
 
 

@@ -49,10 +49,11 @@ def test_function_settings_come_from_the_stage_config(synth: Synth, stage: str) 
 def test_function_environment(synth: Synth, stage: str) -> None:
     _, function = _function(synth, stage)
     env = function["Properties"]["Environment"]["Variables"]
-    assert set(env) == {"TABLE_NAME", "CONFIG_BUCKET", "CONFIG_KEY", "CONFIG_TTL_SECONDS", "LOG_LEVEL"}
+    assert set(env) == {"TABLE_NAME", "CONFIG_BUCKET", "CONFIG_KEY", "CONFIG_TTL_SECONDS", "LOG_LEVEL",
+                        "RECEIPT_SECRET_ARN"}
     # Names come from the data stack's outputs, read with weak references (cdk.json's
     # defaultCrossStackReferences): no export locks the data stack to the service stack.
-    for name in ("TABLE_NAME", "CONFIG_BUCKET"):
+    for name in ("TABLE_NAME", "CONFIG_BUCKET", "RECEIPT_SECRET_ARN"):
         assert env[name]["Fn::GetStackOutput"]["StackName"] == f"lambda-deep-dive-{stage}-data"
     assert env["CONFIG_KEY"] == "config.json"
 
@@ -124,8 +125,10 @@ def test_function_role_is_least_privilege(synth: Synth, stage: str) -> None:
         a for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]
         for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
     )
-    assert actions == ["dynamodb:GetItem", "dynamodb:PutItem", "s3:GetObject",
+    assert actions == ["dynamodb:GetItem", "dynamodb:PutItem", "logs:CreateLogStream", "logs:PutLogEvents",
+                       "s3:GetObject", "secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue",
                        "xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+    assert "ManagedPolicyArns" not in synth.template(stage, "service")["Resources"][role_id]["Properties"]
     s3_statement = next(s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]
                         if s["Action"] == "s3:GetObject")
     assert s3_statement["Resource"]["Fn::Join"][1][-1] == "/config.json"  # the config object only

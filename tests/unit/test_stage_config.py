@@ -32,6 +32,18 @@ def test_context_selects_stages_and_applies_overrides() -> None:
     assert prod.stack_name("data") == "shop-api-prod-data"
 
 
+def test_prod_defaults_use_provisioned_concurrency_with_autoscaling_and_canary() -> None:
+    prod = build_stage_config("prod")
+    assert (prod.cold_start_strategy, prod.pc_max, prod.pc_business_hours_min) == ("provisioned", 10, 4)
+    assert prod.deployment == "canary_10_percent_5_minutes"
+    assert build_stage_config("dev").deployment == "all_at_once"
+
+
+def test_snapstart_stage_is_accepted_without_provisioned_concurrency() -> None:
+    cfg = build_stage_config("dev", overrides={"cold_start_strategy": "snapstart"})
+    assert (cfg.cold_start_strategy, cfg.provisioned_concurrency) == ("snapstart", 0)
+
+
 def test_default_stage_is_dev() -> None:
     assert [c.stage for c in stage_configs_from_context({}.get)] == ["dev"]
 
@@ -53,12 +65,38 @@ INVALID = [
     ({"dev.account": "12345"}, "account='12345' is not allowed: 12 digits"),
     ({"dev.region": "tokyo"}, "region='tokyo' is not a region name"),
     ({"stages": {"dev": {"memory": 512}}}, "unknown setting 'memory'"),
+    # Cold-start strategy and provisioned concurrency (production hardening).
+    ({"dev.cold_start_strategy": "warm-pings"}, "cold_start_strategy='warm-pings' is not allowed: choose one of "
+                                                "none, provisioned, snapstart"),
+    ({"stages": {"dev": {"cold_start_strategy": "snapstart", "provisioned_concurrency": 2}}},
+     "provisioned_concurrency=2, pc_max=0 is not allowed with cold_start_strategy='snapstart'"),
+    ({"stages": {"dev": {"provisioned_concurrency": 2}}},
+     "provisioned_concurrency=2, pc_max=0 needs cold_start_strategy='provisioned' (it is 'none')"),
+    ({"prod.provisioned_concurrency": "0"}, "provisioned_concurrency=0 is out of range for "
+                                           "cold_start_strategy='provisioned': allowed 1 or more"),
+    ({"prod.pc_max": "1"}, "pc_max=1 is out of range: allowed 0 (no autoscaling) or provisioned_concurrency=2 and more"),
+    ({"prod.pc_business_hours_min": "11"}, "pc_business_hours_min=11 is out of range: allowed 0 (no schedule) or "
+                                          "provisioned_concurrency=2..pc_max=10"),
+    ({"stages": {"prod": {"pc_max": 0, "pc_business_hours_min": 4}}}, "pc_business_hours_min=4 is out of range"),
+    ({"prod.pc_target_utilization_percent": "95"}, "pc_target_utilization_percent=95 is out of range: allowed 10–90"),
+    ({"prod.business_hours_end_hour": "8"}, "business_hours_end_hour=8 must be after business_hours_start_hour=9"),
+    ({"prod.business_hours_start_hour": "24"}, "business_hours_start_hour=24 is out of range: allowed 0–23"),
+    ({"prod.schedule_timezone": "Tokyo"}, "schedule_timezone='Tokyo' is not an IANA time zone"),
+    ({"prod.deployment": "blue_green"}, "deployment='blue_green' is not allowed: choose one of all_at_once, "
+                                        "canary_10_percent_5_minutes"),
+    ({"prod.alarm_email": "ops"}, "alarm_email='ops' is not an e-mail address"),
+    ({"prod.duration_alarm_percent_of_timeout": "120"}, "duration_alarm_percent_of_timeout=120 is out of range: "
+                                                        "allowed 10–100 percent"),
+    ({"prod.api_throttle_rate_limit": "0"}, "api_throttle_rate_limit=0 is out of range: allowed 1–10000"),
+    ({"prod.api_throttle_burst_limit": "9999"}, "api_throttle_burst_limit=9999 is out of range: allowed 1–5000"),
     ({"stages": {"dev": {"memory_mb": True}}}, "memory_mb=True is not an integer"),
 ]
 
 
-@pytest.mark.parametrize(("context", "message"), INVALID, ids=[m.split("=")[0].split()[-1] for _, m in INVALID])
+@pytest.mark.parametrize(("context", "message"), INVALID, ids=[f"{i:02d}-{m.split('=')[0].split()[-1]}"
+                                                              for i, (_, m) in enumerate(INVALID)])
 def test_invalid_setting_is_rejected_naming_field_value_and_range(context: dict[str, Any], message: str) -> None:
+    context = {"stage": "dev,prod", **context}
     with pytest.raises(ConfigError) as error:
         stage_configs_from_context(context.get)
     assert message in str(error.value)
