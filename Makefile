@@ -49,6 +49,18 @@ bench: setup ## Cold-start benchmark: seed code vs this handler vs a bare-botoco
 bench-synth: setup ## Synth time next to a bare one-function app; resources and asset sizes
 	python -m bench.synth_time
 
+.PHONY: cost
+cost: setup ## Price memory/PC/SnapStart: make cost ARGS="--memory 512 --provisioned-concurrency 10 --hours 24"
+	python -m tools.cost $(ARGS)
+
+.PHONY: cold-start
+cold-start: setup ## Measure cold vs warm vs provisioned starts of the deployed STAGE (needs AWS credentials)
+	python -m tools.cold_start --stage $(STAGE) $(ARGS)
+
+.PHONY: power-tuning
+power-tuning: setup ## Memory sweep of the deployed STAGE (needs AWS credentials)
+	python -m tools.power_tuning --stage $(STAGE) $(ARGS)
+
 .PHONY: diff
 diff: setup ## Show what a deploy of STAGE would change (needs AWS credentials)
 	cdk diff -c stage=$(STAGE) --all
@@ -68,4 +80,4 @@ clean: ## Remove cdk.out and caches (keeps the venv and node_modules)
 
 .PHONY: help
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
