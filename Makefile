@@ -37,6 +37,12 @@ synth: setup ## Synthesize every stage (dev, prod) into cdk.out
 test: setup ## Run the whole test suite (unit, infra, integration)
 	pytest
 
+.PHONY: lint
+lint: setup ## Lint, format check and type check (ruff, mypy; strict on stacks/, tools/, the common layer)
+	ruff check .
+	ruff format --check .
+	mypy
+
 .PHONY: local
 local: setup ## Run the handler as Lambda would against a local AWS emulator (moto server)
 	python -m local.run

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = "dev,prod"
 
-BARE_APP = '''
+BARE_APP = """
 import aws_cdk as cdk
 from aws_cdk import aws_lambda as _lambda
 
@@ -33,7 +33,7 @@ stack = cdk.Stack(app, "bare-one-function")
 _lambda.Function(stack, "Fn", runtime=_lambda.Runtime.PYTHON_3_14, handler="index.handler",
                  code=_lambda.Code.from_inline("def handler(event, context):\\n    return 1\\n"))
 app.synth()
-'''
+"""
 
 
 def _bare_app_dir(parent: Path) -> Path:
@@ -50,9 +50,15 @@ def _synth(cwd: Path, outdir: Path, *extra: str) -> float:
     # The project's Node LTS, CDK CLI and venv first, as the Makefile does.
     path = f"{ROOT / 'node_modules' / '.bin'}:{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}"
     start = time.perf_counter()
-    result = subprocess.run(["cdk", "synth", "--quiet", "-o", str(outdir), *extra], cwd=cwd, check=False,
-                            env={**os.environ, "PATH": path}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True)
+    result = subprocess.run(
+        ["cdk", "synth", "--quiet", "-o", str(outdir), *extra],
+        cwd=cwd,
+        check=False,
+        env={**os.environ, "PATH": path},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         raise SystemExit(f"cdk synth failed in {cwd}:\n{result.stderr}")

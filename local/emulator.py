@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import http.client
 import socket
 import subprocess
@@ -119,14 +121,29 @@ def clients(endpoint_url: str) -> tuple[Any, Any]:
     return session.create_client("s3", **kwargs), session.create_client("dynamodb", **kwargs)
 
 
+def create_receipt_secret(endpoint_url: str, name: str = "orders-receipt-key-local") -> str:
+    """What the data stack's receipt-signing secret is; returns its ARN (the function's RECEIPT_SECRET_ARN)."""
+    creds = fake_credentials_env()
+    secrets = Session().create_client(
+        "secretsmanager",
+        region_name=REGION,
+        endpoint_url=endpoint_url,
+        aws_access_key_id=creds["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=creds["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=creds["AWS_SESSION_TOKEN"],
+    )
+    return str(secrets.create_secret(Name=name, SecretString=uuid.uuid4().hex)["ARN"])
+
+
 def provision(
     endpoint_url: str,
     table_name: str = TABLE_NAME,
     bucket: str = CONFIG_BUCKET,
     config_body: bytes | None = None,
+    aws_clients: tuple[Any, Any] | None = None,
 ) -> None:
     """Create what the data stack creates: the orders table (key ``order_id``), the bucket, config.json."""
-    s3, dynamodb = clients(endpoint_url)
+    s3, dynamodb = aws_clients or clients(endpoint_url)
     dynamodb.create_table(
         TableName=table_name,
         KeySchema=[{"AttributeName": "order_id", "KeyType": "HASH"}],

@@ -52,7 +52,7 @@ def main():
         results.write(json.dumps(message) + "\n")
 
     module_name, _, function_name = handler_name.rpartition(".")
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     try:
         function = getattr(importlib.import_module(module_name), function_name)
     except Exception as exc:  # Lambda reports Runtime.ImportModuleError / init errors the same way
@@ -61,7 +61,8 @@ def main():
         send({"type": "init_error", "init_ms": init_ms, **_error(exc)})
         return 1
     init_ms = (time.perf_counter() - started) * 1000
-    send({"type": "ready", "init_ms": init_ms, "modules": len(sys.modules)})
+    init_cpu_ms = (time.process_time() - started_cpu) * 1000
+    send({"type": "ready", "init_ms": init_ms, "init_cpu_ms": init_cpu_ms, "modules": len(sys.modules)})
 
     first = True
     for line in sys.stdin:
@@ -73,20 +74,21 @@ def main():
             os.environ.pop("_X_AMZN_TRACE_ID", None)
         context = LambdaContext(request_id, time.time() * 1000 + request.get("timeout_ms", 10000))
         print(f"START RequestId: {request_id} Version: $LATEST", flush=True)
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         try:
             result = function(request["event"], context)
             message = {"type": "result", "result": json.loads(json.dumps(result))}
         except Exception as exc:
             message = {"type": "error", **_error(exc)}
         duration_ms = (time.perf_counter() - started) * 1000
+        cpu_ms = (time.process_time() - started_cpu) * 1000
         report = f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms"
         if first:
             report += f"\tInit Duration: {init_ms:.2f} ms"
         print(f"END RequestId: {request_id}", flush=True)
         print(report, flush=True)
         first = False
-        message["duration_ms"] = duration_ms
+        message["duration_ms"], message["cpu_ms"] = duration_ms, cpu_ms
         send(message)
     return 0
 

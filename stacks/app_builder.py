@@ -36,8 +36,11 @@ def add_stage(app: cdk.App, config: StageConfig, *, power_tuning: bool = False) 
     )
     stacks: list[cdk.Stack] = [data, service]
     if power_tuning:  # opt-in: `-c power_tuning=true`
-        stacks.append(PowerTuningStack(app, config.stack_name("power-tuning"), project_name=config.project_name,
-                                       stage=config.stage, env=env))
+        stacks.append(
+            PowerTuningStack(
+                app, config.stack_name("power-tuning"), project_name=config.project_name, stage=config.stage, env=env
+            )
+        )
     for stack in stacks:
         for key, value in tags.items():
             cdk.Tags.of(stack).add(key, value)

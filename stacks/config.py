@@ -24,8 +24,30 @@ ARCHITECTURES = ("arm64", "x86_64")
 REMOVAL_POLICIES = ("destroy", "retain")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # The values CloudWatch Logs accepts for a log group's retention (PutRetentionPolicy).
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
-                      2557, 2922, 3288, 3653)
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
 MEMORY_MB_RANGE = (128, 10240)
 # API Gateway's integration timeout is 29 s: a longer function timeout only lets the function run on
 # after the client already got a 504.
@@ -38,8 +60,13 @@ DURATION_ALARM_PERCENT_RANGE = (10, 100)
 API_THROTTLE_RATE_RANGE = (1, 10000)
 API_THROTTLE_BURST_RANGE = (1, 5000)
 # CodeDeploy's predefined Lambda configurations (stacks/constructs/safe_deployment.py maps them).
-DEPLOYMENTS = ("all_at_once", "canary_10_percent_5_minutes", "canary_10_percent_30_minutes",
-               "linear_10_percent_every_1_minute", "linear_10_percent_every_10_minutes")
+DEPLOYMENTS = (
+    "all_at_once",
+    "canary_10_percent_5_minutes",
+    "canary_10_percent_30_minutes",
+    "linear_10_percent_every_1_minute",
+    "linear_10_percent_every_10_minutes",
+)
 
 _PROJECT_NAME = re.compile(r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$")
 _STAGE_NAME = re.compile(r"^[a-z][a-z0-9]{1,11}$")
@@ -157,22 +184,26 @@ def _check_range(stage: str, name: str, value: int, bounds: tuple[int, int], uni
 
 def _check_choice(stage: str, name: str, value: Any, allowed: tuple[Any, ...]) -> None:
     if value not in allowed:
-        raise ConfigError(f"stage {stage!r}: {name}={value!r} is not allowed: choose one of "
-                          f"{', '.join(map(str, allowed))}")
+        raise ConfigError(
+            f"stage {stage!r}: {name}={value!r} is not allowed: choose one of {', '.join(map(str, allowed))}"
+        )
 
 
 def validate(cfg: StageConfig) -> StageConfig:
     s = cfg.stage
     if not _PROJECT_NAME.fullmatch(cfg.project_name):
-        raise ConfigError(f"project_name={cfg.project_name!r} is not allowed: 3–32 characters, lowercase "
-                          "letters, digits and '-', starting with a letter (it prefixes every stack name)")
+        raise ConfigError(
+            f"project_name={cfg.project_name!r} is not allowed: 3–32 characters, lowercase "
+            "letters, digits and '-', starting with a letter (it prefixes every stack name)"
+        )
     if cfg.account is not None and not _ACCOUNT.fullmatch(cfg.account):
         raise ConfigError(f"stage {s!r}: account={cfg.account!r} is not allowed: 12 digits, or unset")
     if not _REGION.fullmatch(cfg.region):
         raise ConfigError(f"stage {s!r}: region={cfg.region!r} is not a region name like 'ap-northeast-1'")
     _check_range(s, "memory_mb", cfg.memory_mb, MEMORY_MB_RANGE, "MB")
-    _check_range(s, "timeout_seconds", cfg.timeout_seconds, TIMEOUT_SECONDS_RANGE,
-                 "seconds (an HTTP API gives up after 29 s)")
+    _check_range(
+        s, "timeout_seconds", cfg.timeout_seconds, TIMEOUT_SECONDS_RANGE, "seconds (an HTTP API gives up after 29 s)"
+    )
     _check_choice(s, "architecture", cfg.architecture, ARCHITECTURES)
     _check_choice(s, "log_retention_days", cfg.log_retention_days, LOG_RETENTION_DAYS)
     _check_choice(s, "removal_policy", cfg.removal_policy, REMOVAL_POLICIES)
@@ -182,20 +213,28 @@ def validate(cfg: StageConfig) -> StageConfig:
     _check_range(s, "business_hours_start_hour", cfg.business_hours_start_hour, HOUR_RANGE, "(hour of day)")
     _check_range(s, "business_hours_end_hour", cfg.business_hours_end_hour, HOUR_RANGE, "(hour of day)")
     if cfg.business_hours_end_hour <= cfg.business_hours_start_hour:
-        raise ConfigError(f"stage {s!r}: business_hours_end_hour={cfg.business_hours_end_hour} must be after "
-                          f"business_hours_start_hour={cfg.business_hours_start_hour}")
+        raise ConfigError(
+            f"stage {s!r}: business_hours_end_hour={cfg.business_hours_end_hour} must be after "
+            f"business_hours_start_hour={cfg.business_hours_start_hour}"
+        )
     if not _is_timezone(cfg.schedule_timezone):
-        raise ConfigError(f"stage {s!r}: schedule_timezone={cfg.schedule_timezone!r} is not an IANA time zone "
-                          "like 'Asia/Tokyo'")
+        raise ConfigError(
+            f"stage {s!r}: schedule_timezone={cfg.schedule_timezone!r} is not an IANA time zone like 'Asia/Tokyo'"
+        )
     _check_choice(s, "deployment", cfg.deployment, DEPLOYMENTS)
     if cfg.alarm_email is not None and not _EMAIL.fullmatch(cfg.alarm_email):
         raise ConfigError(f"stage {s!r}: alarm_email={cfg.alarm_email!r} is not an e-mail address (or unset)")
-    _check_range(s, "duration_alarm_percent_of_timeout", cfg.duration_alarm_percent_of_timeout,
-                 DURATION_ALARM_PERCENT_RANGE, "percent")
-    _check_range(s, "api_throttle_rate_limit", cfg.api_throttle_rate_limit, API_THROTTLE_RATE_RANGE,
-                 "requests per second")
-    _check_range(s, "api_throttle_burst_limit", cfg.api_throttle_burst_limit, API_THROTTLE_BURST_RANGE,
-                 "requests")
+    _check_range(
+        s,
+        "duration_alarm_percent_of_timeout",
+        cfg.duration_alarm_percent_of_timeout,
+        DURATION_ALARM_PERCENT_RANGE,
+        "percent",
+    )
+    _check_range(
+        s, "api_throttle_rate_limit", cfg.api_throttle_rate_limit, API_THROTTLE_RATE_RANGE, "requests per second"
+    )
+    _check_range(s, "api_throttle_burst_limit", cfg.api_throttle_burst_limit, API_THROTTLE_BURST_RANGE, "requests")
     return cfg
 
 
@@ -215,24 +254,39 @@ def _check_cold_start(cfg: StageConfig) -> None:
         raise ConfigError(f"stage {s!r}: provisioned_concurrency={pc} is out of range: allowed 0 (none) or more")
     if strategy == "provisioned" and pc < 1:
         # Also the guard for aws/aws-cdk#29992: PC never drops to 0, not even off-hours.
-        raise ConfigError(f"stage {s!r}: provisioned_concurrency={pc} is out of range for "
-                          "cold_start_strategy='provisioned': allowed 1 or more")
+        raise ConfigError(
+            f"stage {s!r}: provisioned_concurrency={pc} is out of range for "
+            "cold_start_strategy='provisioned': allowed 1 or more"
+        )
     if strategy == "snapstart" and (pc or cfg.pc_max):
-        raise ConfigError(f"stage {s!r}: provisioned_concurrency={pc}, pc_max={cfg.pc_max} is not allowed with "
-                          "cold_start_strategy='snapstart': AWS rejects provisioned concurrency on a SnapStart "
-                          "version (use 0)")
+        raise ConfigError(
+            f"stage {s!r}: provisioned_concurrency={pc}, pc_max={cfg.pc_max} is not allowed with "
+            "cold_start_strategy='snapstart': AWS rejects provisioned concurrency on a SnapStart "
+            "version (use 0)"
+        )
     if strategy == "none" and (pc or cfg.pc_max):
-        raise ConfigError(f"stage {s!r}: provisioned_concurrency={pc}, pc_max={cfg.pc_max} needs "
-                          "cold_start_strategy='provisioned' (it is 'none')")
+        raise ConfigError(
+            f"stage {s!r}: provisioned_concurrency={pc}, pc_max={cfg.pc_max} needs "
+            "cold_start_strategy='provisioned' (it is 'none')"
+        )
     if cfg.pc_max and cfg.pc_max < pc:
-        raise ConfigError(f"stage {s!r}: pc_max={cfg.pc_max} is out of range: allowed 0 (no autoscaling) or "
-                          f"provisioned_concurrency={pc} and more")
-    _check_range(s, "pc_target_utilization_percent", cfg.pc_target_utilization_percent,
-                 PC_TARGET_UTILIZATION_PERCENT_RANGE, "percent")
+        raise ConfigError(
+            f"stage {s!r}: pc_max={cfg.pc_max} is out of range: allowed 0 (no autoscaling) or "
+            f"provisioned_concurrency={pc} and more"
+        )
+    _check_range(
+        s,
+        "pc_target_utilization_percent",
+        cfg.pc_target_utilization_percent,
+        PC_TARGET_UTILIZATION_PERCENT_RANGE,
+        "percent",
+    )
     business = cfg.pc_business_hours_min
     if business and not (cfg.pc_max and pc <= business <= cfg.pc_max):
-        raise ConfigError(f"stage {s!r}: pc_business_hours_min={business} is out of range: allowed 0 (no "
-                          f"schedule) or provisioned_concurrency={pc}..pc_max={cfg.pc_max} (needs pc_max > 0)")
+        raise ConfigError(
+            f"stage {s!r}: pc_business_hours_min={business} is out of range: allowed 0 (no "
+            f"schedule) or provisioned_concurrency={pc}..pc_max={cfg.pc_max} (needs pc_max > 0)"
+        )
 
 
 def build_stage_config(
@@ -248,8 +302,7 @@ def build_stage_config(
     known = set(_field_types()) - {"project_name", "stage"}
     for name, value in (overrides or {}).items():
         if name not in known:
-            raise ConfigError(f"stage {stage!r}: unknown setting {name!r}; known settings: "
-                              f"{', '.join(sorted(known))}")
+            raise ConfigError(f"stage {stage!r}: unknown setting {name!r}; known settings: {', '.join(sorted(known))}")
         values[name] = _coerce(stage, name, value)
     return validate(StageConfig(project_name=project_name, stage=stage, **values))
 

@@ -9,6 +9,7 @@ functions (CloudFormation names them ``<project>-<stage>-<kind>-...``) instead o
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_sam as sam
@@ -36,7 +37,7 @@ class PowerTuningStack(cdk.Stack):
         power_values: tuple[int, ...] = DEFAULT_POWER_VALUES,
         total_execution_timeout_seconds: int = 300,
         log_retention_days: int = 7,
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
         prefix = f"{project_name}-{stage}-power-tuning"

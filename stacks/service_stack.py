@@ -52,10 +52,12 @@ class ServiceStack(cdk.Stack):
         if config.pc_max:
             ProvisionedConcurrencyAutoscaling(self, "PcAutoscaling", config=config, alias=orders.alias)
         api = OrdersHttpApi(self, "HttpApi", config=config, target=orders.alias)
-        monitoring = Monitoring(self, "Monitoring", config=config, alias=orders.alias, api=api.api,
-                                log_group=orders.log_group)
-        SafeDeployment(self, "Deployment", config=config, alias=orders.alias,
-                       rollback_alarms=monitoring.rollback_alarms)
+        monitoring = Monitoring(
+            self, "Monitoring", config=config, alias=orders.alias, api=api.api, log_group=orders.log_group
+        )
+        SafeDeployment(
+            self, "Deployment", config=config, alias=orders.alias, rollback_alarms=monitoring.rollback_alarms
+        )
 
         # Read by tools/ (cold_start, power_tuning) through `--stack`/`--stage`.
         cdk.CfnOutput(self, naming.OUTPUT_FUNCTION_NAME, value=orders.function.function_name)

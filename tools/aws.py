@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from stacks.naming import (
     ALIAS_NAME,
@@ -23,10 +24,15 @@ from stacks.naming import (
 )
 from tools.report_parser import Report, ReportNotFound, parse_log_result
 
+if TYPE_CHECKING:  # type-only: the service stubs (mypy-boto3-*) are dev dependencies, boto3 is untyped
+    import boto3
+    from mypy_boto3_cloudformation import CloudFormationClient
+    from mypy_boto3_lambda import LambdaClient
+
 STAGES = ("dev", "prod")
 LATEST = "$LATEST"
 
-DEFAULT_PAYLOAD: dict = {
+DEFAULT_PAYLOAD: dict[str, Any] = {
     "version": "2.0",
     "routeKey": "GET /orders/{order_id}",
     "rawPath": "/orders/bench-1",
@@ -60,7 +66,7 @@ class ToolError(Exception):
 # ---------------------------------------------------------------- session and clients
 
 
-def make_session(region: str | None = None, profile: str | None = None):
+def make_session(region: str | None = None, profile: str | None = None) -> boto3.Session:
     import boto3
     from botocore.exceptions import ProfileNotFound
 
@@ -73,7 +79,7 @@ def make_session(region: str | None = None, profile: str | None = None):
     return session
 
 
-def client(session, service: str):
+def client(session: boto3.Session, service: str) -> Any:
     from botocore.config import Config
 
     # Standard retry mode retries throttling with backoff; a tool run then fails only if it persists.
@@ -92,11 +98,20 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
 
 def add_target_args(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("target (a function name, or the service stack to read it from)")
-    g.add_argument("--function-name", help="Lambda function name or ARN")
-    g.add_argument("--stack", help="service stack name (default: <project>-<stage>-service)")
+    g.add_argument("--function-name", metavar="NAME", help="Lambda function name or ARN")
+    g.add_argument("--stack", metavar="NAME", help="service stack name (default: <project>-<stage>-service)")
     g.add_argument("--stage", choices=STAGES, help="stage whose service stack to read (with --project)")
-    g.add_argument("--project", default=DEFAULT_PROJECT_NAME, help=f"project name (default: {DEFAULT_PROJECT_NAME})")
-    g.add_argument("--alias", help=f"alias to measure (default: stack output {OUTPUT_ALIAS_NAME} or '{ALIAS_NAME}')")
+    g.add_argument(
+        "--project",
+        default=DEFAULT_PROJECT_NAME,
+        metavar="NAME",
+        help=f"project name (default: {DEFAULT_PROJECT_NAME})",
+    )
+    g.add_argument(
+        "--alias",
+        metavar="NAME",
+        help=f"alias to measure (default: stack output {OUTPUT_ALIAS_NAME} or '{ALIAS_NAME}')",
+    )
 
 
 @dataclass(frozen=True)
@@ -107,7 +122,7 @@ class Target:
 
 
 def resolve_target(
-    cfn_client,
+    cfn_client: CloudFormationClient | None,
     *,
     function_name: str | None,
     stack: str | None,
@@ -122,9 +137,13 @@ def resolve_target(
         if not stage:
             raise ToolError("give --function-name, or --stack NAME, or --stage dev|prod")
         stack = stack_name(project, stage, "service")
+    if cfn_client is None:
+        raise TypeError("resolve_target needs a CloudFormation client unless function_name is given")
     outputs = stack_outputs(cfn_client, stack)
     if OUTPUT_FUNCTION_NAME not in outputs:
-        raise ToolError(f"stack {stack} has no output {OUTPUT_FUNCTION_NAME} (outputs: {', '.join(sorted(outputs)) or 'none'})")
+        raise ToolError(
+            f"stack {stack} has no output {OUTPUT_FUNCTION_NAME} (outputs: {', '.join(sorted(outputs)) or 'none'})"
+        )
     return Target(
         function_name=outputs[OUTPUT_FUNCTION_NAME],
         alias=alias or outputs.get(OUTPUT_ALIAS_NAME) or ALIAS_NAME,
@@ -132,7 +151,7 @@ def resolve_target(
     )
 
 
-def stack_outputs(cfn_client, stack: str) -> dict[str, str]:
+def stack_outputs(cfn_client: CloudFormationClient, stack: str) -> dict[str, str]:
     from botocore.exceptions import ClientError
 
     try:
@@ -163,13 +182,19 @@ def load_payload(path: str | None) -> bytes:
 # ---------------------------------------------------------------- Lambda helpers
 
 
-def wait_updated(lambda_client, function_name: str, *, delay: float = 1.0, max_attempts: int = 300) -> None:
+def wait_updated(
+    lambda_client: LambdaClient, function_name: str, *, delay: float = 1.0, max_attempts: int = 300
+) -> None:
     """Block until LastUpdateStatus is Successful (botocore's ``function_updated_v2`` waiter: GetFunction)."""
     from botocore.exceptions import WaiterError
 
     waiter = lambda_client.get_waiter("function_updated_v2")
     try:
-        waiter.wait(FunctionName=function_name, WaiterConfig={"Delay": delay, "MaxAttempts": max_attempts})
+        # botocore sleeps for Delay seconds as given (a float works); the stubs type it int.
+        waiter.wait(
+            FunctionName=function_name,
+            WaiterConfig={"Delay": delay, "MaxAttempts": max_attempts},  # type: ignore[typeddict-item]
+        )
     except WaiterError as exc:
         last = exc.last_response or {}
         if "Error" in last:  # an API error while polling: surface it as such
@@ -177,7 +202,7 @@ def wait_updated(lambda_client, function_name: str, *, delay: float = 1.0, max_a
 
             raise ClientError(last, "GetFunction") from exc
         reason = last.get("Configuration", {}).get("LastUpdateStatusReason", "")
-        raise ToolError(f"update of {function_name} did not succeed: {exc.reason} {reason}".strip()) from exc
+        raise ToolError(f"update of {function_name} did not succeed ({exc}) {reason}".strip()) from exc
 
 
 @dataclass(frozen=True)
@@ -189,7 +214,7 @@ class InvokeResult:
     report: Report | None
     report_error: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "qualifier": self.qualifier,
             "client_ms": self.client_ms,
@@ -201,7 +226,11 @@ class InvokeResult:
 
 
 def invoke_with_tail(
-    lambda_client, function_name: str, qualifier: str, payload: bytes, clock: Callable[[], float] = time.perf_counter
+    lambda_client: LambdaClient,
+    function_name: str,
+    qualifier: str,
+    payload: bytes,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> InvokeResult:
     """Synchronous invoke with ``LogType=Tail``; ``client_ms`` is the round trip seen by this client."""
     start = clock()

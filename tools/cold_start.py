@@ -17,6 +17,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from tools import output, stats
 from tools.aws import (
@@ -36,9 +37,12 @@ from tools.aws import (
     wait_updated,
 )
 
+if TYPE_CHECKING:
+    from mypy_boto3_lambda import LambdaClient
+
 NONCE_VARIABLE = "COLD_START_NONCE"
 
-METRICS = (
+METRICS: tuple[tuple[str, Callable[[InvokeResult], float | None]], ...] = (
     ("client round trip ms", lambda r: r.client_ms),
     ("init ms", lambda r: r.report.init_duration_ms if r.report else None),
     ("restore ms (SnapStart)", lambda r: r.report.restore_duration_ms if r.report else None),
@@ -57,17 +61,30 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Example: python -m tools.cold_start --stage prod --samples 5 --region ap-northeast-1",
     )
     add_target_args(p)
-    p.add_argument("--samples", type=int, default=5, help="forced cold starts on $LATEST and invocations of the alias (default 5)")
-    p.add_argument("--warm-samples", type=int, help="warm $LATEST invocations after the last cold one (default: --samples)")
+    p.add_argument(
+        "--samples",
+        type=int,
+        default=5,
+        metavar="N",
+        help="forced cold starts on $LATEST and invocations of the alias (default 5)",
+    )
+    p.add_argument(
+        "--warm-samples",
+        type=int,
+        metavar="N",
+        help="warm $LATEST invocations after the last cold one (default: --samples)",
+    )
     p.add_argument("--payload", metavar="FILE", help="JSON event to send (default: an HTTP API v2 GET /orders/bench-1)")
     p.add_argument("--skip-alias", action="store_true", help="do not invoke the alias")
-    p.add_argument("--poll-seconds", type=float, default=1.0, help="update-status polling interval (default 1)")
+    p.add_argument(
+        "--poll-seconds", type=float, default=1.0, metavar="S", help="update-status polling interval (default 1)"
+    )
     add_common_args(p)
     return p
 
 
 def measure(
-    lambda_client,
+    lambda_client: LambdaClient,
     target: Target,
     *,
     samples: int,
@@ -76,7 +93,7 @@ def measure(
     include_alias: bool = True,
     poll_seconds: float = 1.0,
     log: Callable[[str], None] = lambda msg: None,
-) -> dict:
+) -> dict[str, Any]:
     """Run the measurement; returns raw samples and the configuration restore outcome.
 
     API sequence: GetFunctionConfiguration, [GetProvisionedConcurrencyConfig, Invoke(alias) x N],
@@ -93,7 +110,7 @@ def measure(
         log("function update in progress: waiting before starting")
         wait_updated(lambda_client, fn, delay=poll_seconds)
 
-    result: dict = {
+    result: dict[str, Any] = {
         "function": {
             "name": config.get("FunctionName", fn),
             "runtime": config.get("Runtime"),
@@ -146,7 +163,12 @@ def measure(
     not_cold = [i + 1 for i, r in enumerate(cold) if r.report and not r.report.cold]
     if not_cold:
         result["warnings"].append(f"forced samples {not_cold} had no Init Duration (not a new environment?)")
-    failed = [(g, i + 1) for g, rs in result["groups"].items() for i, r in enumerate(rs) if r.function_error or (r.report and not r.report.ok)]
+    failed = [
+        (g, i + 1)
+        for g, rs in result["groups"].items()
+        for i, r in enumerate(rs)
+        if r.function_error or (r.report and not r.report.ok)
+    ]
     if failed:
         result["warnings"].append(f"invocations that failed (function error/timeout): {failed}")
     missing = sum(1 for rs in result["groups"].values() for r in rs if r.report is None)
@@ -157,7 +179,7 @@ def measure(
     return result
 
 
-def _pc_status(lambda_client, fn: str, alias: str) -> dict | None:
+def _pc_status(lambda_client: LambdaClient, fn: str, alias: str) -> dict[str, Any] | None:
     try:
         pc = lambda_client.get_provisioned_concurrency_config(FunctionName=fn, Qualifier=alias)
     except lambda_client.exceptions.ProvisionedConcurrencyConfigNotFoundException:
@@ -169,14 +191,20 @@ def _pc_status(lambda_client, fn: str, alias: str) -> dict | None:
     }
 
 
-def _restore(lambda_client, fn: str, original_vars: dict, poll_seconds: float, log) -> bool:
+def _restore(
+    lambda_client: LambdaClient,
+    fn: str,
+    original_vars: dict[str, str],
+    poll_seconds: float,
+    log: Callable[[str], None],
+) -> bool:
     """Put the environment back as found. Waits first: an interrupted update may still be in progress."""
     log("restoring the function's environment")
     try:
         wait_updated(lambda_client, fn, delay=poll_seconds)
         lambda_client.update_function_configuration(FunctionName=fn, Environment={"Variables": original_vars})
         wait_updated(lambda_client, fn, delay=poll_seconds)
-    except BaseException as exc:  # noqa: BLE001 - also KeyboardInterrupt during the restore
+    except BaseException as exc:
         print(
             f"error: could not restore {fn}'s environment ({describe_error(exc, fn)}); "
             f"remove the variable {NONCE_VARIABLE} by hand or redeploy the stack",
@@ -188,7 +216,7 @@ def _restore(lambda_client, fn: str, original_vars: dict, poll_seconds: float, l
     return True
 
 
-def summarize(result: dict) -> dict:
+def summarize(result: dict[str, Any]) -> dict[str, Any]:
     groups = {}
     for name, samples in result["groups"].items():
         metrics = {}
@@ -200,7 +228,7 @@ def summarize(result: dict) -> dict:
     return {**result, "groups": groups}
 
 
-def render(summary: dict) -> str:
+def render(summary: dict[str, Any]) -> str:
     f = summary["function"]
     lines = [
         f"Cold starts: {f['name']} ({f['runtime']}, {f['architecture']}, {f['memory_mb']} MB)",
@@ -209,7 +237,11 @@ def render(summary: dict) -> str:
     if f["alias"]:
         lines.append(
             f"Alias {f['alias']}: "
-            + (f"provisioned concurrency {pc['allocated']}/{pc['requested']} ({pc['status']})" if pc else "no provisioned concurrency")
+            + (
+                f"provisioned concurrency {pc['allocated']}/{pc['requested']} ({pc['status']})"
+                if pc
+                else "no provisioned concurrency"
+            )
         )
     lines.append("")
     rows = []

@@ -12,6 +12,7 @@ import argparse
 import math
 import os
 import sys
+from typing import Any
 
 from tools import output, pricing
 from tools.aws import ToolError, run
@@ -30,26 +31,64 @@ def build_parser() -> argparse.ArgumentParser:
         "(AWS's published Tokyo price, without the override: about $2.33 per day).",
     )
     w = p.add_argument_group("workload")
-    w.add_argument("--memory", type=int, required=True, help="memory size in MB (128..10240)")
-    w.add_argument("--provisioned-concurrency", type=int, default=0, metavar="N", help="provisioned environments (default 0)")
-    w.add_argument("--hours", type=float, default=24.0, help="length of the period priced, in hours (default 24)")
-    w.add_argument("--invocations", type=float, default=0, help="invocations during the period (default 0)")
-    w.add_argument("--avg-duration-ms", type=float, help="average billed duration per invocation, ms (needed with --invocations)")
-    w.add_argument("--architecture", choices=pricing.ARCHITECTURES, default="arm64", help="default arm64 (the stack's default)")
+    w.add_argument("--memory", type=int, required=True, metavar="MB", help="memory size in MB (128..10240)")
+    w.add_argument(
+        "--provisioned-concurrency", type=int, default=0, metavar="N", help="provisioned environments (default 0)"
+    )
+    w.add_argument(
+        "--hours", type=float, default=24.0, metavar="H", help="length of the period priced, in hours (default 24)"
+    )
+    w.add_argument(
+        "--invocations", type=float, default=0, metavar="N", help="invocations during the period (default 0)"
+    )
+    w.add_argument(
+        "--avg-duration-ms",
+        type=float,
+        metavar="MS",
+        help="average billed duration per invocation, ms (needed with --invocations)",
+    )
+    w.add_argument(
+        "--architecture", choices=pricing.ARCHITECTURES, default="arm64", help="default arm64 (the stack's default)"
+    )
     w.add_argument(
         "--strategy", choices=STRATEGIES, default="all", help="which pricing to show (default: all that apply)"
     )
     s = p.add_argument_group("SnapStart (Python 3.12+, published versions; not combinable with PC)")
-    s.add_argument("--snapstart-restores", type=float, help="restores (new environments) in the period (default: --cold-start-ratio x invocations)")
-    s.add_argument("--cold-start-ratio", type=float, default=0.01, help="share of invocations on a new environment (default 0.01)")
-    s.add_argument("--snapstart-versions", type=int, default=1, help="published versions with a cached snapshot (default 1)")
+    s.add_argument(
+        "--snapstart-restores",
+        type=float,
+        metavar="N",
+        help="restores (new environments) in the period (default: --cold-start-ratio x invocations)",
+    )
+    s.add_argument(
+        "--cold-start-ratio",
+        type=float,
+        metavar="R",
+        default=0.01,
+        help="share of invocations on a new environment (default 0.01)",
+    )
+    s.add_argument(
+        "--snapstart-versions",
+        type=int,
+        metavar="N",
+        default=1,
+        help="published versions with a cached snapshot (default 1)",
+    )
     o = p.add_argument_group("price overrides (USD)")
-    o.add_argument("--pc-price-per-gb-second", type=float, help="PC charge per GB-s (e.g. the seed's 0.000004463)")
-    o.add_argument("--pc-duration-price-per-gb-second", type=float, help="duration price per GB-s while PC serves")
-    o.add_argument("--duration-price-per-gb-second", type=float, help="on-demand duration price per GB-s")
-    o.add_argument("--request-price-per-million", type=float, help="request price per million")
-    o.add_argument("--snapstart-cache-price", type=float, help="SnapStart cache price per GB-s")
-    o.add_argument("--snapstart-restore-price", type=float, help="SnapStart restore price per GB restored")
+    o.add_argument(
+        "--pc-price-per-gb-second", type=float, metavar="USD", help="PC charge per GB-s (e.g. the seed's 0.000004463)"
+    )
+    o.add_argument(
+        "--pc-duration-price-per-gb-second", type=float, metavar="USD", help="duration price per GB-s while PC serves"
+    )
+    o.add_argument(
+        "--duration-price-per-gb-second", type=float, metavar="USD", help="on-demand duration price per GB-s"
+    )
+    o.add_argument("--request-price-per-million", type=float, metavar="USD", help="request price per million")
+    o.add_argument("--snapstart-cache-price", type=float, metavar="USD", help="SnapStart cache price per GB-s")
+    o.add_argument(
+        "--snapstart-restore-price", type=float, metavar="USD", help="SnapStart restore price per GB restored"
+    )
     a = p.add_argument_group("AWS")
     a.add_argument("--region", help=f"price region (default: $AWS_REGION, the --profile's region, or {DEFAULT_REGION})")
     a.add_argument("--profile", help="only used to find a default region")
@@ -58,12 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _region(args: argparse.Namespace) -> str:
-    if args.region:
-        return args.region
+    region: str | None = args.region
+    if region:
+        return region
     if args.profile:
         from tools.aws import make_session
 
-        return make_session(None, args.profile).region_name
+        profile_region: str = make_session(None, args.profile).region_name
+        return profile_region
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
 
 
@@ -80,7 +121,7 @@ def calculate(
     cold_start_ratio: float = 0.01,
     snapstart_versions: int = 1,
     reference_prices: pricing.Prices | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """All numbers the tool prints, as a dict (the --json output)."""
     pricing.validate_memory(memory)
     if hours <= 0:
@@ -92,7 +133,9 @@ def calculate(
     duration = avg_duration_ms or 0.0
     lines: list[pricing.CostLine] = []
     notes: list[str] = []
-    want = (lambda s: strategy in ("all", s))
+
+    def want(s: str) -> bool:
+        return strategy in ("all", s)
 
     if want("on-demand"):
         lines.append(pricing.on_demand(memory, invocations, duration, prices))
@@ -119,7 +162,7 @@ def calculate(
             notes.append(msg)
 
     be = pricing.break_even_utilization(prices)
-    pc_info: dict = {
+    pc_info: dict[str, Any] = {
         "break_even_utilization": None if be is None or math.isinf(be) else be,
         "pc_never_cheaper": be is not None and be >= 1.0,
     }
@@ -174,13 +217,17 @@ def calculate(
     }
 
 
-def render(result: dict) -> str:
+def render(result: dict[str, Any]) -> str:
     i, m, p, pc = result["inputs"], result["memory"], result["prices"], result["provisioned_concurrency"]
     out = [
         f"Lambda cost: {i['region']} {i['architecture']}, {i['memory_mb']} MB for {i['hours']:g} h"
-        + (f", {i['invocations']:,.0f} invocations x {i['avg_duration_ms']:g} ms" if i["invocations"] else ", no invocations"),
+        + (
+            f", {i['invocations']:,.0f} invocations x {i['avg_duration_ms']:g} ms"
+            if i["invocations"]
+            else ", no invocations"
+        ),
         f"Memory -> CPU: {i['memory_mb']} MB = {m['gb']:g} GB = {m['vcpu_share']:.2f} vCPU of CPU time on "
-        f"{m['vcpus']} vCPU(s) ({m['rule']})",
+        f"{m['vcpus']} vCPU{'s' if m['vcpus'] > 1 else ''} ({m['rule']})",
         "Prices (USD):" + _price_line(p),
         "",
     ]
@@ -197,7 +244,9 @@ def render(result: dict) -> str:
         for line in result["lines"]
     ]
     if rows:
-        out.append(output.table(["strategy", "requests", "duration", "PC charge", "SnapStart", "total", "per day"], rows))
+        out.append(
+            output.table(["strategy", "requests", "duration", "PC charge", "SnapStart", "total", "per day"], rows)
+        )
         for line in result["lines"]:
             for note in line["notes"]:
                 out.append(f"  {line['strategy']}: {note}")
@@ -225,11 +274,11 @@ def render(result: dict) -> str:
     return "\n".join(out)
 
 
-def _prices_from_dict(d: dict) -> pricing.Prices:
+def _prices_from_dict(d: dict[str, Any]) -> pricing.Prices:
     return pricing.Prices(**d)
 
 
-def _price_line(p: dict) -> str:
+def _price_line(p: dict[str, Any]) -> str:
     parts = [
         f"requests ${p['request_per_million']:.2f}/M",
         f"duration {output.price(p['duration_per_gb_second'])}/GB-s [{_status(p, 'duration_per_gb_second')}]",
@@ -248,8 +297,9 @@ def _price_line(p: dict) -> str:
     return "\n  ".join(["", *parts]) + f"\n  (source: {p['source']}, {p['as_of']})"
 
 
-def _status(p: dict, key: str) -> str:
-    return p["status"].get(key, "?").split(":")[0]
+def _status(p: dict[str, Any], key: str) -> str:
+    status: str = p["status"].get(key, "?")
+    return status.split(":")[0]
 
 
 def main(argv: list[str] | None = None) -> int:

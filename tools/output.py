@@ -18,7 +18,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str | No
     align = align or ("l" + "r" * (len(headers) - 1))
 
     def fmt(row: Sequence[str]) -> str:
-        parts = [v.ljust(w) if a == "l" else v.rjust(w) for v, w, a in zip(row, widths, align)]
+        parts = [v.ljust(w) if a == "l" else v.rjust(w) for v, w, a in zip(row, widths, align, strict=False)]
         return "  ".join(parts).rstrip()
 
     lines = [fmt(list(headers)), "  ".join("-" * w for w in widths)]
@@ -46,7 +46,10 @@ def usd_small(amount: float | None) -> str:
     """Prices per invocation are tiny: show significant digits."""
     if amount is None:
         return "-"
-    return f"${amount:.3g}" if amount < 0.01 else usd(amount)
+    if amount <= 0 or amount >= 0.01:
+        return usd(amount)
+    digits = -math.floor(math.log10(amount)) + 2  # three significant digits, never scientific notation
+    return f"${amount:.{digits}f}"
 
 
 def price(value: float | None) -> str:

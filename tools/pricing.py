@@ -11,6 +11,7 @@ import math
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 PRICES_FILE = Path(__file__).parent / "data" / "lambda_prices.json"
 ARCHITECTURES = ("x86_64", "arm64")
@@ -61,16 +62,18 @@ class Prices:
         status = dict(self.status)
         for key in given:
             status[key] = "override (command line)"
-        return replace(self, status=status, **given)
+        changes: dict[str, Any] = {**given, "status": status}
+        return replace(self, **changes)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 @lru_cache(maxsize=1)
-def _load(path: str) -> dict:
+def _load(path: str) -> dict[str, Any]:
     with open(path, encoding="utf-8") as fh:
-        return json.load(fh)
+        data: dict[str, Any] = json.load(fh)
+    return data
 
 
 def available_regions(path: Path = PRICES_FILE) -> list[str]:
@@ -142,7 +145,7 @@ class CostLine:
     def total(self) -> float:
         return self.requests + self.duration + self.provisioned + self.snapstart_cache + self.snapstart_restore
 
-    def to_dict(self, hours: float) -> dict:
+    def to_dict(self, hours: float) -> dict[str, Any]:
         d = asdict(self)
         d["notes"] = list(self.notes)
         d["total"] = self.total

@@ -17,6 +17,7 @@ import base64
 import binascii
 import re
 from dataclasses import asdict, dataclass
+from typing import Any
 
 _REPORT_RE = re.compile(r"^REPORT RequestId:\s*(?P<request_id>\S+)(?P<rest>.*)$", re.MULTILINE)
 _FIELD_RE = re.compile(r"(?P<key>[A-Za-z][A-Za-z ]*?):\s*(?P<value>[^\t]+?)\s*(?=\t|$)")
@@ -66,7 +67,7 @@ class Report:
         """Time Lambda reports for the request: init/restore (if any) + handler duration."""
         return (self.init_duration_ms or 0.0) + (self.restore_duration_ms or 0.0) + self.duration_ms
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["cold"] = self.cold
         return d
@@ -97,7 +98,9 @@ def parse_report(log_text: str) -> Report:
             fields[key] = int(_number(raw))
         else:
             fields[key] = _number(raw)
-    missing = [k for k in ("duration_ms", "billed_duration_ms", "memory_size_mb", "max_memory_used_mb") if k not in fields]
+    missing = [
+        k for k in ("duration_ms", "billed_duration_ms", "memory_size_mb", "max_memory_used_mb") if k not in fields
+    ]
     if missing:
         raise ValueError(f"REPORT line lacks {', '.join(missing)}: {m.group(0)!r}")
     return Report(**fields)  # type: ignore[arg-type]

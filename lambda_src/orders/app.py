@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from datetime import datetime
+from typing import Any, Callable
 
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
-from common.config_cache import ConfigUnavailable
+from common.config_cache import ConfigUnavailable, TtlCache, s3_json_object_loader
 from common.http import RequestError, route_key
 from common.logging import start_invocation
 from common.responses import error_response
+from common.secrets import secret_string_loader
+from common.utils import utc_now
+from orders.config import OrderLimits
+from orders.receipts import ReceiptSigner
+from orders.repository import OrderRepository
 from orders.routes import ROUTES, Dependencies
+from orders.settings import Settings
 
 # Codes with which AWS rejects the request's shape: our code built it, so that is a bug (500).
 _REQUEST_SHAPE_ERRORS = frozenset({"ValidationException", "SerializationException"})
@@ -72,3 +79,23 @@ class OrdersApp:
         if handler is None:
             raise RequestError(404, "route: no such route")
         return handler(event, self._deps)
+
+
+def build_app(
+    settings: Settings,
+    s3: Any,
+    dynamodb: Any,
+    logger: logging.Logger,
+    clock: Callable[[], datetime] = utc_now,
+    secrets_client: Any | None = None,
+) -> OrdersApp:
+    """Wire the app from settings and clients (the handler's init, and the integration tests)."""
+    load_document = s3_json_object_loader(s3, settings.config_bucket, settings.config_key)
+    source = f"s3://{settings.config_bucket}/{settings.config_key}"
+    limits = TtlCache(lambda: OrderLimits.from_document(load_document(), source), settings.config_ttl_seconds)
+    repository = OrderRepository(dynamodb, settings.table_name)
+    receipts = None
+    if settings.receipt_secret_arn and secrets_client is not None:
+        key = TtlCache(secret_string_loader(secrets_client, settings.receipt_secret_arn), settings.config_ttl_seconds)
+        receipts = ReceiptSigner(key)
+    return OrdersApp(Dependencies(limits=limits, repository=repository, clock=clock, receipts=receipts), logger)

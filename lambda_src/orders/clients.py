@@ -9,23 +9,35 @@ boto3 would.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from botocore.config import Config
 from botocore.session import Session
 
 # "standard" retry mode: retries throttling and transient errors with exponential backoff and jitter,
-# up to 3 attempts, under a client-side retry quota that stops retry storms; the default "legacy" mode
+# 3 attempts in all, under a client-side retry quota that stops retry storms; the default "legacy" mode
 # retries fewer error kinds and has no quota. Timeouts well under API Gateway's 29 s limit, so a
 # stuck connection is retried or reported instead of eating the whole request budget.
 CLIENT_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 3},
+    # total_max_attempts counts the first try; the retries dict's "max_attempts" would count retries
+    # only (3 -> 4 attempts).
+    retries={"mode": "standard", "total_max_attempts": 3},
     connect_timeout=2,
     read_timeout=5,
 )
 
 
-def create_clients(config: Config = CLIENT_CONFIG) -> tuple[Any, Any]:
-    """(s3, dynamodb) clients sharing one botocore session (one credential and model loader)."""
+class Clients(NamedTuple):
+    s3: Any
+    dynamodb: Any
+    secretsmanager: Any | None  # only when a secret is configured: each client's model costs init time
+
+
+def create_clients(config: Config = CLIENT_CONFIG, *, secrets: bool = False) -> Clients:
+    """The clients, sharing one botocore session (one credential and model loader)."""
     session = Session()
-    return session.create_client("s3", config=config), session.create_client("dynamodb", config=config)
+    return Clients(
+        s3=session.create_client("s3", config=config),
+        dynamodb=session.create_client("dynamodb", config=config),
+        secretsmanager=session.create_client("secretsmanager", config=config) if secrets else None,
+    )

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from common.config_cache import ConfigUnavailable
 
 
-@dataclass(frozen=True)
-class OrderLimits:
+class OrderLimits(NamedTuple):  # NamedTuple: see orders.settings
     max_items_per_order: int
 
     @classmethod
-    def from_document(cls, document: dict[str, Any]) -> "OrderLimits":
+    def from_document(cls, document: dict[str, Any], source: str = "config") -> "OrderLimits":
+        """``source`` (where the document came from) goes into the error message, for the log."""
         value = document.get("max_items_per_order")
         # bool is a subclass of int: `true` must not read as a limit of 1.
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ConfigUnavailable("config: max_items_per_order must be an integer >= 1")
+            raise ConfigUnavailable(f"{source}: max_items_per_order must be an integer >= 1")
         return cls(max_items_per_order=value)

@@ -1,36 +1,42 @@
 """Lambda entry point: ``orders.handler.lambda_handler``.
 
-Everything at module scope runs once per execution environment (init); with ``import`` of only
-what is used, init stays close to the floor of botocore itself (``python -m local.bench``).
+Module scope runs once per execution environment (init, billed on on-demand cold starts): only the
+imports the function uses, clients built once and reused by every invocation. It stays close to the
+floor of bare botocore (``python -m local.bench``).
 """
 
 from __future__ import annotations
 
+import random
+
 from common import tracing
-from common.config_cache import TtlCache, s3_json_object_loader
 from common.logging import setup_logger
-from common.utils import utc_now
-from orders.app import OrdersApp
+from common.snapstart import after_restore
+from orders.app import OrdersApp, build_app
 from orders.clients import create_clients
-from orders.config import OrderLimits
-from orders.repository import OrderRepository
-from orders.routes import Dependencies
 from orders.settings import Settings
 
 logger = setup_logger("orders")
 settings = Settings.from_env()  # a missing TABLE_NAME / CONFIG_BUCKET fails init, naming it
-tracing.init()  # before the clients exist, so their calls are traced from the first one
-s3, dynamodb = create_clients()
+tracing.init()  # patch botocore before the clients exist, so every AWS call is a subsegment
 
-_load_config = s3_json_object_loader(s3, settings.config_bucket, settings.config_key)
-app = OrdersApp(
-    Dependencies(
-        limits=TtlCache(lambda: OrderLimits.from_document(_load_config()), settings.config_ttl_seconds),
-        repository=OrderRepository(dynamodb, settings.table_name),
-        clock=utc_now,
-    ),
-    logger,
-)
+
+def _build() -> OrdersApp:
+    clients = create_clients(secrets=settings.receipt_secret_arn is not None)
+    return build_app(settings, clients.s3, clients.dynamodb, logger, secrets_client=clients.secretsmanager)
+
+
+app = _build()
+
+
+@after_restore
+def _refresh_after_snapstart_restore() -> None:
+    """SnapStart: every environment resumes from one snapshot of init. Rebuild what must not be shared
+    or has gone stale: clients (credentials resolved at init, pooled connections) and the TTL caches
+    (their monotonic-clock deadlines were taken before the snapshot), and reseed ``random``."""
+    global app
+    random.seed()
+    app = _build()
 
 
 def lambda_handler(event, context):

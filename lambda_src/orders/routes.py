@@ -2,14 +2,14 @@
 
 Tracing follows the seed's exercise 5: subsegments ``validate_input`` (annotation ``order_id``),
 ``process_order`` (metadata ``result``) and ``save_to_dynamodb``; the S3 and DynamoDB calls inside
-them show up as botocore subsegments.
+them show up as botocore subsegments. Unlike the seed, the annotation is set only once the id is
+valid: annotations are indexed for search, and a client's garbage should not be.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from common import tracing
 from common.config_cache import TtlCache
@@ -17,19 +17,24 @@ from common.http import RequestError, json_body, path_parameter
 from common.responses import json_response
 from orders.config import OrderLimits
 from orders.processing import build_order
+from orders.receipts import ReceiptSigner
 from orders.repository import OrderRepository
 from orders.validation import check_item_count, parse_order_request, validate_id
 
 
-@dataclass(frozen=True)
-class Dependencies:
+class Dependencies(NamedTuple):  # NamedTuple: see orders.settings
     limits: TtlCache[OrderLimits]
     repository: OrderRepository
     clock: Callable[[], datetime]
+    receipts: ReceiptSigner | None = None  # set when a signing secret is configured
+
+
+def _order_response(status: int, order: dict[str, Any], deps: Dependencies) -> dict[str, Any]:
+    return json_response(status, deps.receipts.sign(order) if deps.receipts else order)
 
 
 def create_order(event: dict[str, Any], deps: Dependencies) -> dict[str, Any]:
-    with tracing.subsegment("validate_input") as span:
+    with tracing.subsegment("validate_input", client_errors=(RequestError,)) as span:
         request = parse_order_request(json_body(event))
         span.annotate("order_id", request.order_id)
         # Config only once the body is well-formed: a client's mistake stays a 400 even while the
@@ -40,15 +45,17 @@ def create_order(event: dict[str, Any], deps: Dependencies) -> dict[str, Any]:
         order = build_order(request, deps.clock())
         span.metadata("result", order)
 
+    if deps.receipts:
+        deps.receipts.load_key()
     fingerprint = request.fingerprint()
     with tracing.subsegment("save_to_dynamodb"):
         existing = deps.repository.put_if_absent(order, fingerprint)
 
     if existing is None:
-        return json_response(201, order)
+        return _order_response(201, order, deps)
     stored, stored_fingerprint = existing
     if stored_fingerprint == fingerprint:
-        return json_response(200, stored)  # replay (or a concurrent twin): same order, no second write
+        return _order_response(200, stored, deps)  # replay (or a concurrent twin): same order, no second write
     raise RequestError(409, "order_id: an order with this id exists with different content")
 
 
@@ -57,7 +64,7 @@ def get_order(event: dict[str, Any], deps: Dependencies) -> dict[str, Any]:
     found = deps.repository.get(order_id)
     if found is None:
         raise RequestError(404, "order_id: no order with this id")
-    return json_response(200, found[0])
+    return _order_response(200, found[0], deps)
 
 
 ROUTES: dict[str, Callable[[dict[str, Any], Dependencies], dict[str, Any]]] = {

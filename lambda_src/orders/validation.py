@@ -9,8 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from common.http import RequestError
 
@@ -21,14 +20,12 @@ ORDER_KEYS = frozenset({"order_id", "items"})
 ITEM_KEYS = frozenset({"sku", "quantity"})
 
 
-@dataclass(frozen=True)
-class OrderItem:
+class OrderItem(NamedTuple):  # NamedTuple: see orders.settings
     sku: str
     quantity: int
 
 
-@dataclass(frozen=True)
-class OrderRequest:
+class OrderRequest(NamedTuple):
     order_id: str
     items: tuple[OrderItem, ...]
 

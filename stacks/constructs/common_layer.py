@@ -13,8 +13,9 @@ ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/.pytest_cache", "**/.mypy_ca
 
 
 class CommonLayer(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, runtime: _lambda.Runtime,
-                 architecture: _lambda.Architecture) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, runtime: _lambda.Runtime, architecture: _lambda.Architecture
+    ) -> None:
         super().__init__(scope, construct_id)
         self.layer = _lambda.LayerVersion(
             self,

@@ -16,8 +16,7 @@ CONFIG_KEY = "config.json"
 
 
 class ConfigBucket(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig,
-                 access_logs: s3.IBucket) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, access_logs: s3.IBucket) -> None:
         super().__init__(scope, construct_id)
         retained = config.is_retained
         self.bucket = s3.Bucket(

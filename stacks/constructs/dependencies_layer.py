@@ -28,18 +28,34 @@ PIP_PLATFORMS = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_
 
 def pip_install_command(target: Path, architecture: str, python_version: str) -> list[str]:
     return [
-        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-        "--no-deps", "--only-binary=:all:", "--implementation", "cp",
-        "--platform", PIP_PLATFORMS[architecture], "--python-version", python_version,
-        "--no-compile", "-r", str(REQUIREMENTS), "--target", str(target),
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--implementation",
+        "cp",
+        "--platform",
+        PIP_PLATFORMS[architecture],
+        "--python-version",
+        python_version,
+        "--no-compile",
+        "-r",
+        str(REQUIREMENTS),
+        "--target",
+        str(target),
     ]
 
 
 def build_layer(output_dir: Path, architecture: str, python_version: str) -> None:
     """Install the pinned wheels into ``output_dir/python`` (what Lambda mounts at /opt/python)."""
     target = output_dir / "python"
-    result = subprocess.run(pip_install_command(target, architecture, python_version),
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        pip_install_command(target, architecture, python_version), capture_output=True, text=True, check=False
+    )
     if result.returncode != 0:
         raise RuntimeError(f"building the dependencies layer failed:\n{result.stderr}")
     present = [name for name in RUNTIME_PROVIDED if (target / name).exists()]
@@ -61,8 +77,9 @@ class _PipLocalBundling:
 
 
 class DependenciesLayer(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, runtime: _lambda.Runtime,
-                 architecture: _lambda.Architecture) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, runtime: _lambda.Runtime, architecture: _lambda.Architecture
+    ) -> None:
         super().__init__(scope, construct_id)
         python_version = runtime.name.removeprefix("python")  # "python3.14" -> "3.14"
         # The asset hash is what decides a new layer version: the pins, the platform and the Python.

@@ -44,8 +44,7 @@ class _AccessLogSettings:
 
 
 class OrdersHttpApi(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig,
-                 target: _lambda.IFunction) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, target: _lambda.IFunction) -> None:
         super().__init__(scope, construct_id)
         self.access_log_group = logs.LogGroup(self, "AccessLogs", retention=retention(config.log_retention_days))
         self.api = apigw.HttpApi(self, "Api", description="orders API", create_default_stage=False)
@@ -54,13 +53,18 @@ class OrdersHttpApi(Construct):
             stage_name="$default",
             auto_deploy=True,
             access_log_settings=_AccessLogSettings(self.access_log_group),
-            throttle=apigw.ThrottleSettings(rate_limit=config.api_throttle_rate_limit,
-                                            burst_limit=config.api_throttle_burst_limit),
+            throttle=apigw.ThrottleSettings(
+                rate_limit=config.api_throttle_rate_limit, burst_limit=config.api_throttle_burst_limit
+            ),
         )
         # Integrating the alias (not the function) sends traffic to the provisioned environments.
         integration = integrations.HttpLambdaIntegration("OrdersIntegration", target)
         for method, path in ROUTES:
             self.api.add_routes(path=path, methods=[method], integration=integration)
-        acknowledge(self.api, "The orders API is the course's public example, reached with curl. A fork adds "
-                    "its own authorizer (JWT from its identity provider, or IAM) on these routes; the stage's "
-                    "throttling bounds abuse meanwhile.", "AwsSolutions::AwsSolutions-APIG4")
+        acknowledge(
+            self.api,
+            "The orders API is the course's public example, reached with curl. A fork adds "
+            "its own authorizer (JWT from its identity provider, or IAM) on these routes; the stage's "
+            "throttling bounds abuse meanwhile.",
+            "AwsSolutions::AwsSolutions-APIG4",
+        )

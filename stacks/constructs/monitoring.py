@@ -47,50 +47,83 @@ class Monitoring(Construct):
         log_group: logs.ILogGroup,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.topic = sns.Topic(self, "AlarmTopic", enforce_ssl=True,
-                               display_name=f"{config.project_name} {config.stage} alarms")
-        acknowledge(self.topic, "Alarm notifications carry alarm names and states only. CloudWatch alarms "
-                    "cannot publish to a topic encrypted with the AWS-managed SNS key, and a customer-managed "
-                    "key for this would cost more than it protects.", "AwsSolutions::AwsSolutions-SNS2")
+        self.topic = sns.Topic(
+            self, "AlarmTopic", enforce_ssl=True, display_name=f"{config.project_name} {config.stage} alarms"
+        )
+        acknowledge(
+            self.topic,
+            "Alarm notifications carry alarm names and states only. CloudWatch alarms "
+            "cannot publish to a topic encrypted with the AWS-managed SNS key, and a customer-managed "
+            "key for this would cost more than it protects.",
+            "AwsSolutions::AwsSolutions-SNS2",
+        )
         if config.alarm_email:
             email = subscriptions.EmailSubscription(config.alarm_email)
             self.topic.add_subscription(email)
-            acknowledge(self.topic, "SNS retries failed e-mail deliveries itself; a dead-letter queue for alarm "
-                        "e-mails would be one more thing nobody watches. The alarms stay visible in CloudWatch and "
-                        "on the dashboard either way.", "Serverless::Serverless-SNSRedrivePolicy")
+            acknowledge(
+                self.topic,
+                "SNS retries failed e-mail deliveries itself; a dead-letter queue for alarm "
+                "e-mails would be one more thing nobody watches. The alarms stay visible in CloudWatch and "
+                "on the dashboard either way.",
+                "Serverless::Serverless-SNSRedrivePolicy",
+            )
 
         timeout_ms = config.timeout_seconds * 1000
         p99_threshold_ms = timeout_ms * config.duration_alarm_percent_of_timeout / 100
         self.errors = self._alarm(
-            "Errors", alias.metric_errors(period=ONE_MINUTE, statistic="Sum"), threshold=1, periods=2,
-            description="Unhandled errors or timeouts of the production alias")
+            "Errors",
+            alias.metric_errors(period=ONE_MINUTE, statistic="Sum"),
+            threshold=1,
+            periods=2,
+            description="Unhandled errors or timeouts of the production alias",
+        )
         self.api_5xx = self._alarm(
-            "Api5xx", api.metric_server_error(period=ONE_MINUTE, statistic="Sum"), threshold=5, periods=2,
-            description="HTTP 5xx from the API (the handler's 500/503 and integration failures)")
+            "Api5xx",
+            api.metric_server_error(period=ONE_MINUTE, statistic="Sum"),
+            threshold=5,
+            periods=2,
+            description="HTTP 5xx from the API (the handler's 500/503 and integration failures)",
+        )
         self.throttles = self._alarm(
-            "Throttles", alias.metric_throttles(period=ONE_MINUTE, statistic="Sum"), threshold=1, periods=2,
-            description="Invocations refused for lack of concurrency")
+            "Throttles",
+            alias.metric_throttles(period=ONE_MINUTE, statistic="Sum"),
+            threshold=1,
+            periods=2,
+            description="Invocations refused for lack of concurrency",
+        )
         self.duration_p99 = self._alarm(
-            "DurationP99", alias.metric_duration(period=ONE_MINUTE, statistic="p99"),
-            threshold=p99_threshold_ms, periods=3,
+            "DurationP99",
+            alias.metric_duration(period=ONE_MINUTE, statistic="p99"),
+            threshold=p99_threshold_ms,
+            periods=3,
             description=f"p99 duration above {config.duration_alarm_percent_of_timeout}% of the "
-                        f"{config.timeout_seconds} s timeout")
+            f"{config.timeout_seconds} s timeout",
+        )
         # CodeDeploy rolls back on these: they mean the new version is broken or slow.
         self.rollback_alarms: list[cloudwatch.IAlarm] = [self.errors, self.api_5xx, self.duration_p99]
 
         pc_widgets: list[cloudwatch.IWidget] = []
         if config.cold_start_strategy == "provisioned":
-            spillover = alias.metric("ProvisionedConcurrencySpilloverInvocations", period=FIVE_MINUTES,
-                                     statistic="Sum")
-            utilization = alias.metric("ProvisionedConcurrencyUtilization", period=FIVE_MINUTES,
-                                       statistic="Maximum")
-            self._alarm("PcSpillover", spillover, threshold=1, periods=1,
-                        description="Requests beyond the provisioned environments ran on cold on-demand ones")
-            self._alarm("PcUtilization", utilization, threshold=0.9, periods=3,
-                        description="Provisioned environments over 90 % busy: raise pc_max or the floor")
+            spillover = alias.metric("ProvisionedConcurrencySpilloverInvocations", period=FIVE_MINUTES, statistic="Sum")
+            utilization = alias.metric("ProvisionedConcurrencyUtilization", period=FIVE_MINUTES, statistic="Maximum")
+            self._alarm(
+                "PcSpillover",
+                spillover,
+                threshold=1,
+                periods=1,
+                description="Requests beyond the provisioned environments ran on cold on-demand ones",
+            )
+            self._alarm(
+                "PcUtilization",
+                utilization,
+                threshold=0.9,
+                periods=3,
+                description="Provisioned environments over 90 % busy: raise pc_max or the floor",
+            )
             pc_widgets = [
-                cloudwatch.GraphWidget(title="Provisioned concurrency", left=[utilization], right=[spillover],
-                                       width=12),
+                cloudwatch.GraphWidget(
+                    title="Provisioned concurrency", left=[utilization], right=[spillover], width=12
+                ),
             ]
 
         self.query = logs.QueryDefinition(
@@ -108,26 +141,32 @@ class Monitoring(Construct):
             widgets=[
                 [
                     cloudwatch.AlarmStatusWidget(
-                        title="Alarms", width=24,
+                        title="Alarms",
+                        width=24,
                         alarms=[self.errors, self.api_5xx, self.throttles, self.duration_p99],
                     ),
                 ],
                 [
                     cloudwatch.GraphWidget(
-                        title="Invocations, errors, throttles", width=12,
-                        left=[alias.metric_invocations(period=ONE_MINUTE, statistic="Sum"),
-                              alias.metric_errors(period=ONE_MINUTE, statistic="Sum"),
-                              alias.metric_throttles(period=ONE_MINUTE, statistic="Sum")],
+                        title="Invocations, errors, throttles",
+                        width=12,
+                        left=[
+                            alias.metric_invocations(period=ONE_MINUTE, statistic="Sum"),
+                            alias.metric_errors(period=ONE_MINUTE, statistic="Sum"),
+                            alias.metric_throttles(period=ONE_MINUTE, statistic="Sum"),
+                        ],
                     ),
                     cloudwatch.GraphWidget(
-                        title="Duration (ms) against the timeout", width=12,
+                        title="Duration (ms) against the timeout",
+                        width=12,
                         left=[alias.metric_duration(period=ONE_MINUTE, statistic=s) for s in ("p50", "p90", "p99")],
                         left_annotations=[cloudwatch.HorizontalAnnotation(value=timeout_ms, label="timeout")],
                     ),
                 ],
                 [
                     cloudwatch.GraphWidget(
-                        title="API 4xx / 5xx and latency", width=12,
+                        title="API 4xx / 5xx and latency",
+                        width=12,
                         left=[api.metric_client_error(period=ONE_MINUTE), api.metric_server_error(period=ONE_MINUTE)],
                         right=[api.metric_latency(period=ONE_MINUTE, statistic="p99")],
                     ),
@@ -135,7 +174,8 @@ class Monitoring(Construct):
                 ],
                 [
                     cloudwatch.LogQueryWidget(
-                        title="Cold starts per version (share, init p50/p99)", width=24,
+                        title="Cold starts per version (share, init p50/p99)",
+                        width=24,
                         log_group_names=[log_group.log_group_name],
                         query_lines=_query_lines(COLD_START_QUERY),
                         view=cloudwatch.LogQueryVisualizationType.TABLE,
@@ -144,8 +184,9 @@ class Monitoring(Construct):
             ],
         )
 
-    def _alarm(self, name: str, metric: cloudwatch.IMetric, *, threshold: float, periods: int,
-               description: str) -> cloudwatch.Alarm:
+    def _alarm(
+        self, name: str, metric: cloudwatch.IMetric, *, threshold: float, periods: int, description: str
+    ) -> cloudwatch.Alarm:
         alarm = cloudwatch.Alarm(
             self,
             name,

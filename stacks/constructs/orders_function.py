@@ -48,8 +48,12 @@ class OrdersFunction(Construct):
         )
         # Our own role instead of AWSLambdaBasicExecutionRole (AwsSolutions-IAM4): it may write to this
         # function's log group only, not create or write to any log group in the account.
-        self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-                             description=f"orders function ({config.stage})")
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"orders function ({config.stage})",
+        )
         self.log_group.grant_write(self.role)
         self.function = _lambda.Function(
             self,
@@ -62,7 +66,8 @@ class OrdersFunction(Construct):
             timeout=cdk.Duration.seconds(config.timeout_seconds),
             role=self.role,
             tracing=_lambda.Tracing.ACTIVE,
-            snap_start=_lambda.SnapStartConf.ON_PUBLISHED_VERSIONS if config.cold_start_strategy == "snapstart"
+            snap_start=_lambda.SnapStartConf.ON_PUBLISHED_VERSIONS
+            if config.cold_start_strategy == "snapstart"
             else None,
             layers=layers,
             log_group=self.log_group,
@@ -96,13 +101,22 @@ class OrdersFunction(Construct):
             version=self.function.current_version,
             provisioned_concurrent_executions=config.provisioned_concurrency or None,
         )
-        acknowledge(self.role, "X-Ray's PutTraceSegments/PutTelemetryRecords have no resource-level "
-                    "permissions: AWS documents Resource '*' for them.", "AwsSolutions::AwsSolutions-IAM5[Resource::*]")
+        acknowledge(
+            self.role,
+            "X-Ray's PutTraceSegments/PutTelemetryRecords have no resource-level "
+            "permissions: AWS documents Resource '*' for them.",
+            "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+        )
         if config.cold_start_strategy == "snapstart":
-            acknowledge(self.function, "SnapStart applies to published versions: the production alias always "
-                        "points at current_version, which CDK publishes on every change.",
-                        "Annotation::@aws-cdk/aws-lambda:snapStartRequirePublish")
-        acknowledge(self.function, "Invoked synchronously by API Gateway: a DLQ only receives failed "
-                    "asynchronous invocations, and the client gets the error response directly.",
-                    "Serverless::Serverless-LambdaDLQ")
-
+            acknowledge(
+                self.function,
+                "SnapStart applies to published versions: the production alias always "
+                "points at current_version, which CDK publishes on every change.",
+                "Annotation::@aws-cdk/aws-lambda:snapStartRequirePublish",
+            )
+        acknowledge(
+            self.function,
+            "Invoked synchronously by API Gateway: a DLQ only receives failed "
+            "asynchronous invocations, and the client gets the error response directly.",
+            "Serverless::Serverless-LambdaDLQ",
+        )

@@ -27,8 +27,15 @@ DEPLOYMENT_CONFIGS = {
 
 
 class SafeDeployment(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, alias: _lambda.Alias,
-                 rollback_alarms: list[cloudwatch.IAlarm]) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        alias: _lambda.Alias,
+        rollback_alarms: list[cloudwatch.IAlarm],
+    ) -> None:
         super().__init__(scope, construct_id)
         self.group = codedeploy.LambdaDeploymentGroup(
             self,
@@ -38,7 +45,10 @@ class SafeDeployment(Construct):
             alarms=rollback_alarms,
             auto_rollback=codedeploy.AutoRollbackConfig(failed_deployment=True, deployment_in_alarm=True),
         )
-        acknowledge(self.group, "AWSCodeDeployRoleForLambdaLimited is the AWS-maintained least-privilege policy "
-                    "for Lambda deployments (alias update + invoking hooks); a hand-written copy would drift.",
-                    "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-                    "AWSCodeDeployRoleForLambdaLimited]")
+        acknowledge(
+            self.group,
+            "AWSCodeDeployRoleForLambdaLimited is the AWS-maintained least-privilege policy "
+            "for Lambda deployments (alias update + invoking hooks); a hand-written copy would drift.",
+            "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSCodeDeployRoleForLambdaLimited]",
+        )

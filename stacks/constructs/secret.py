@@ -21,11 +21,13 @@ class ReceiptSigningSecret(Construct):
             self,
             "Secret",
             description=f"{config.project_name} {config.stage}: HMAC key for order receipts",
-            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=48,
-                                                                       exclude_punctuation=True),
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=48, exclude_punctuation=True),
             removal_policy=cdk.RemovalPolicy.RETAIN if config.is_retained else cdk.RemovalPolicy.DESTROY,
         )
-        acknowledge(self.secret, "Rotating a signing key invalidates receipts already handed out unless every "
-                    "verifier accepts the previous key too; rotation is a planned operator step "
-                    "(put-secret-value, verifiers also try AWSPREVIOUS), picked up by the function's TTL cache.",
-                    "AwsSolutions::AwsSolutions-SMG4")
+        acknowledge(
+            self.secret,
+            "Rotating a signing key invalidates receipts already handed out unless every "
+            "verifier accepts the previous key too; rotation is a planned operator step "
+            "(put-secret-value, verifiers also try AWSPREVIOUS), picked up by the function's TTL cache.",
+            "AwsSolutions::AwsSolutions-SMG4",
+        )

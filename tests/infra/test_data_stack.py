@@ -35,14 +35,20 @@ def test_orders_table_protection_follows_stage(synth: Synth, stage: str) -> None
 @pytest.mark.parametrize("stage", ["dev", "prod"])
 def test_buckets_are_private_and_encrypted(synth: Synth, stage: str) -> None:
     template = assertions.Template.from_json(synth.template(stage, "data"))
-    template.all_resources_properties("AWS::S3::Bucket", {
-        "PublicAccessBlockConfiguration": {
-            "BlockPublicAcls": True, "BlockPublicPolicy": True,
-            "IgnorePublicAcls": True, "RestrictPublicBuckets": True,
+    template.all_resources_properties(
+        "AWS::S3::Bucket",
+        {
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True,
+                "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            },
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+            },
         },
-        "BucketEncryption": {"ServerSideEncryptionConfiguration": [
-            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
-    })
+    )
     assert len(synth.resources(stage, "data", "AWS::S3::Bucket")) == 2  # config + its access logs
 
 
@@ -52,21 +58,34 @@ def test_config_bucket_is_versioned_and_access_logged(synth: Synth, stage: str) 
     logs_id, _ = synth.at(stage, "data", "AccessLogs/Bucket")
     assert bucket["Properties"]["VersioningConfiguration"] == {"Status": "Enabled"}
     assert bucket["Properties"]["LoggingConfiguration"] == {
-        "DestinationBucketName": {"Ref": logs_id}, "LogFilePrefix": "config-bucket/"}
+        "DestinationBucketName": {"Ref": logs_id},
+        "LogFilePrefix": "config-bucket/",
+    }
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
 def test_bucket_policies_deny_plain_http(synth: Synth, stage: str) -> None:
     template = assertions.Template.from_json(synth.template(stage, "data"))
     assert len(synth.resources(stage, "data", "AWS::S3::BucketPolicy")) == 2
-    template.all_resources_properties("AWS::S3::BucketPolicy", {
-        "PolicyDocument": {"Statement": assertions.Match.array_with([assertions.Match.object_like({
-            "Effect": "Deny",
-            "Action": "s3:*",
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            "Principal": {"AWS": "*"},
-        })])},
-    })
+    template.all_resources_properties(
+        "AWS::S3::BucketPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": assertions.Match.array_with(
+                    [
+                        assertions.Match.object_like(
+                            {
+                                "Effect": "Deny",
+                                "Action": "s3:*",
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                                "Principal": {"AWS": "*"},
+                            }
+                        )
+                    ]
+                )
+            },
+        },
+    )
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])

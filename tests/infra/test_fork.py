@@ -12,9 +12,22 @@ import pytest
 from tests.infra.conftest import Synth, synthesize
 
 # Properties that set a resource's physical name (CloudFormation otherwise generates a unique one).
-NAME_PROPERTIES = ("TableName", "BucketName", "FunctionName", "RoleName", "TopicName", "DashboardName", "Name",
-                   "LogGroupName", "QueryDefinitionName", "ApplicationName", "DeploymentGroupName", "SecretName",
-                   "LayerName", "ApiName")
+NAME_PROPERTIES = (
+    "TableName",
+    "BucketName",
+    "FunctionName",
+    "RoleName",
+    "TopicName",
+    "DashboardName",
+    "Name",
+    "LogGroupName",
+    "QueryDefinitionName",
+    "ApplicationName",
+    "DeploymentGroupName",
+    "SecretName",
+    "LayerName",
+    "ApiName",
+)
 # Names that are only unique within their parent, not account-wide.
 SCOPED_NAME_TYPES = {"AWS::Lambda::Alias", "AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage"}
 
@@ -50,8 +63,9 @@ def _identity(synth: Synth) -> tuple[set[str], set[str], set[str]]:
 
 @pytest.fixture(scope="module")
 def fork(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    return synthesize(Path(tmp_path_factory.mktemp("fork")), stage="dev,prod", project_name="shop-orders",
-                      power_tuning="true")
+    return synthesize(
+        Path(tmp_path_factory.mktemp("fork")), stage="dev,prod", project_name="shop-orders", power_tuning="true"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -61,12 +75,15 @@ def default_with_power_tuning(tmp_path_factory: pytest.TempPathFactory) -> Synth
 
 def test_fork_renames_every_stack(fork: Synth) -> None:
     assert sorted(fork.templates) == sorted(
-        f"shop-orders-{stage}-{kind}" for stage in ("dev", "prod") for kind in ("data", "service", "power-tuning"))
+        f"shop-orders-{stage}-{kind}" for stage in ("dev", "prod") for kind in ("data", "service", "power-tuning")
+    )
 
 
 def test_fork_and_default_never_collide(fork: Synth, default_with_power_tuning: Synth) -> None:
     (stacks, exports, names), (fork_stacks, fork_exports, fork_names) = (
-        _identity(default_with_power_tuning), _identity(fork))
+        _identity(default_with_power_tuning),
+        _identity(fork),
+    )
     assert stacks and names and fork_stacks and fork_names
     assert not stacks & fork_stacks
     assert not exports & fork_exports  # (weak cross-stack references: there are none today)

@@ -92,7 +92,8 @@ def test_prod_pc_autoscaling_target_tracking_and_schedule(synth: Synth) -> None:
     tracking = policy["TargetTrackingScalingPolicyConfiguration"]
     assert tracking["TargetValue"] == prod.pc_target_utilization_percent / 100
     assert tracking["PredefinedMetricSpecification"]["PredefinedMetricType"] == (
-        "LambdaProvisionedConcurrencyUtilization")
+        "LambdaProvisionedConcurrencyUtilization"
+    )
 
 
 def test_dev_has_no_provisioned_concurrency_or_scaling(synth: Synth) -> None:
@@ -103,13 +104,19 @@ def test_dev_has_no_provisioned_concurrency_or_scaling(synth: Synth) -> None:
 @pytest.fixture(scope="module")
 def snapstart(tmp_path_factory: pytest.TempPathFactory) -> Synth:
     """dev with the SnapStart strategy and an alarm e-mail: the settings the default stages don't use."""
-    return synthesize(tmp_path_factory.mktemp("snapstart"), stage="dev",
-                      stages={"dev": {"cold_start_strategy": "snapstart", "alarm_email": "ops@example.com"}})
+    return synthesize(
+        tmp_path_factory.mktemp("snapstart"),
+        stage="dev",
+        stages={"dev": {"cold_start_strategy": "snapstart", "alarm_email": "ops@example.com"}},
+    )
 
 
 def test_snapstart_strategy_publishes_snapstart_versions_without_pc(snapstart: Synth) -> None:
-    functions = [f for f in snapstart.resources("dev", "service", "AWS::Lambda::Function").values()
-                 if f["Properties"].get("Handler") == "orders.handler.lambda_handler"]
+    functions = [
+        f
+        for f in snapstart.resources("dev", "service", "AWS::Lambda::Function").values()
+        if f["Properties"].get("Handler") == "orders.handler.lambda_handler"
+    ]
     assert functions[0]["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
     assert "ProvisionedConcurrencyConfig" not in snapstart.only("dev", "service", "AWS::Lambda::Alias")["Properties"]
     assert snapstart.resources("dev", "service", "AWS::ApplicationAutoScaling::ScalableTarget") == {}
@@ -125,8 +132,10 @@ def test_other_strategies_have_no_snapstart(synth: Synth) -> None:
 
 
 def _alarms(synth: Synth, stage: str) -> dict[str, dict[str, Any]]:
-    return {a["Properties"]["MetricName"]: a["Properties"]
-            for a in synth.resources(stage, "service", "AWS::CloudWatch::Alarm").values()}
+    return {
+        a["Properties"]["MetricName"]: a["Properties"]
+        for a in synth.resources(stage, "service", "AWS::CloudWatch::Alarm").values()
+    }
 
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
@@ -138,7 +147,10 @@ def test_alarms_notify_the_topic(synth: Synth, stage: str) -> None:
         expected |= {"ProvisionedConcurrencySpilloverInvocations", "ProvisionedConcurrencyUtilization"}
     assert set(alarms) == expected
     assert alarms["Duration"]["ExtendedStatistic"] == "p99"
-    assert alarms["Duration"]["Threshold"] == config.timeout_seconds * 1000 * config.duration_alarm_percent_of_timeout / 100
+    assert (
+        alarms["Duration"]["Threshold"]
+        == config.timeout_seconds * 1000 * config.duration_alarm_percent_of_timeout / 100
+    )
     topic_id = next(iter(synth.resources(stage, "service", "AWS::SNS::Topic")))
     for alarm in alarms.values():
         assert alarm["AlarmActions"] == [{"Ref": topic_id}]
@@ -171,13 +183,17 @@ def test_dashboard_and_saved_cold_start_query(synth: Synth, stage: str) -> None:
 # --- safe deployments ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("stage", "config_name"), [("dev", "CodeDeployDefault.LambdaAllAtOnce"),
-                                                    ("prod", "CodeDeployDefault.LambdaCanary10Percent5Minutes")])
+@pytest.mark.parametrize(
+    ("stage", "config_name"),
+    [("dev", "CodeDeployDefault.LambdaAllAtOnce"), ("prod", "CodeDeployDefault.LambdaCanary10Percent5Minutes")],
+)
 def test_codedeploy_shifts_alias_traffic_and_rolls_back_on_alarm(synth: Synth, stage: str, config_name: str) -> None:
     group = synth.only(stage, "service", "AWS::CodeDeploy::DeploymentGroup")["Properties"]
     assert group["DeploymentConfigName"] == config_name
     assert group["AutoRollbackConfiguration"] == {
-        "Enabled": True, "Events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]}
+        "Enabled": True,
+        "Events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"],
+    }
     rollback_alarms = group["AlarmConfiguration"]["Alarms"]
     assert len(rollback_alarms) == 3  # errors, API 5xx, p99 duration; not spillover (a healthy canary spills)
     alias = synth.only(stage, "service", "AWS::Lambda::Alias")
@@ -192,8 +208,10 @@ def test_api_stage_has_json_access_logs_and_throttling(synth: Synth, stage: str)
     config = build_stage_config(stage)
     stage_props = synth.only(stage, "service", "AWS::ApiGatewayV2::Stage")["Properties"]
     assert stage_props["StageName"] == "$default"
-    assert stage_props["DefaultRouteSettings"] == {"ThrottlingBurstLimit": config.api_throttle_burst_limit,
-                                                   "ThrottlingRateLimit": config.api_throttle_rate_limit}
+    assert stage_props["DefaultRouteSettings"] == {
+        "ThrottlingBurstLimit": config.api_throttle_burst_limit,
+        "ThrottlingRateLimit": config.api_throttle_rate_limit,
+    }
     access_format = json.loads(stage_props["AccessLogSettings"]["Format"])
     assert {"requestId", "routeKey", "status", "latencyMs", "integrationError"} <= set(access_format)
     log_group_id = stage_props["AccessLogSettings"]["DestinationArn"]["Fn::GetAtt"][0]
@@ -206,8 +224,13 @@ def test_api_stage_has_json_access_logs_and_throttling(synth: Synth, stage: str)
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
 def test_secret_read_is_scoped_to_the_one_secret(synth: Synth, stage: str) -> None:
-    statements = [s for p in synth.resources(stage, "service", "AWS::IAM::Policy").values()
-                  for s in p["Properties"]["PolicyDocument"]["Statement"]
-                  if any(a.startswith("secretsmanager:") for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]))]
+    statements = [
+        s
+        for p in synth.resources(stage, "service", "AWS::IAM::Policy").values()
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        if any(
+            a.startswith("secretsmanager:") for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+        )
+    ]
     assert len(statements) == 1
     assert statements[0]["Resource"]["Fn::GetStackOutput"]["StackName"] == f"lambda-deep-dive-{stage}-data"

@@ -15,8 +15,11 @@ STAGES = ["dev", "prod"]
 
 def _function(synth: Synth, stage: str) -> tuple[str, dict[str, Any]]:
     # The stack's only function not created by CDK's own helpers is the orders function.
-    functions = {k: v for k, v in synth.resources(stage, "service", "AWS::Lambda::Function").items()
-                 if v["Properties"].get("Handler") == "orders.handler.lambda_handler"}
+    functions = {
+        k: v
+        for k, v in synth.resources(stage, "service", "AWS::Lambda::Function").items()
+        if v["Properties"].get("Handler") == "orders.handler.lambda_handler"
+    }
     assert len(functions) == 1
     return next(iter(functions.items()))
 
@@ -49,8 +52,14 @@ def test_function_settings_come_from_the_stage_config(synth: Synth, stage: str) 
 def test_function_environment(synth: Synth, stage: str) -> None:
     _, function = _function(synth, stage)
     env = function["Properties"]["Environment"]["Variables"]
-    assert set(env) == {"TABLE_NAME", "CONFIG_BUCKET", "CONFIG_KEY", "CONFIG_TTL_SECONDS", "LOG_LEVEL",
-                        "RECEIPT_SECRET_ARN"}
+    assert set(env) == {
+        "TABLE_NAME",
+        "CONFIG_BUCKET",
+        "CONFIG_KEY",
+        "CONFIG_TTL_SECONDS",
+        "LOG_LEVEL",
+        "RECEIPT_SECRET_ARN",
+    }
     # Names come from the data stack's outputs, read with weak references (cdk.json's
     # defaultCrossStackReferences): no export locks the data stack to the service stack.
     for name in ("TABLE_NAME", "CONFIG_BUCKET", "RECEIPT_SECRET_ARN"):
@@ -61,7 +70,7 @@ def test_function_environment(synth: Synth, stage: str) -> None:
 @pytest.mark.parametrize("stage", STAGES)
 def test_log_group_retention_from_config(synth: Synth, stage: str) -> None:
     config = build_stage_config(stage)
-    function_id, function = _function(synth, stage)
+    _, function = _function(synth, stage)
     log_group_ref = function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
     log_group = synth.template(stage, "service")["Resources"][log_group_ref]
     assert log_group["Properties"]["RetentionInDays"] == config.log_retention_days
@@ -86,12 +95,17 @@ def test_alias_production_carries_provisioned_concurrency(synth: Synth, stage: s
 def test_api_routes_integrate_the_alias_never_latest(synth: Synth, stage: str) -> None:
     template = assertions.Template.from_json(synth.template(stage, "service"))
     alias_id = next(iter(synth.resources(stage, "service", "AWS::Lambda::Alias")))
-    template.has_resource_properties("AWS::ApiGatewayV2::Integration", {
-        "IntegrationType": "AWS_PROXY",
-        "IntegrationUri": {"Ref": alias_id},
-        "PayloadFormatVersion": "2.0",
-    })
-    routes = {r["Properties"]["RouteKey"] for r in synth.resources(stage, "service", "AWS::ApiGatewayV2::Route").values()}
+    template.has_resource_properties(
+        "AWS::ApiGatewayV2::Integration",
+        {
+            "IntegrationType": "AWS_PROXY",
+            "IntegrationUri": {"Ref": alias_id},
+            "PayloadFormatVersion": "2.0",
+        },
+    )
+    routes = {
+        r["Properties"]["RouteKey"] for r in synth.resources(stage, "service", "AWS::ApiGatewayV2::Route").values()
+    }
     assert routes == {"POST /orders", "GET /orders/{order_id}"}
     # API Gateway may invoke the alias only (a permission on the function would allow $LATEST).
     permissions = synth.resources(stage, "service", "AWS::Lambda::Permission")
@@ -117,20 +131,34 @@ def test_no_wildcard_resource_except_xray(synth: Synth, stage: str) -> None:
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_function_role_is_least_privilege(synth: Synth, stage: str) -> None:
-    function_id, function = _function(synth, stage)
+    _, function = _function(synth, stage)
     role_id = function["Properties"]["Role"]["Fn::GetAtt"][0]
-    policies = [p for p in synth.resources(stage, "service", "AWS::IAM::Policy").values()
-                if {"Ref": role_id} in p["Properties"]["Roles"]]
+    policies = [
+        p
+        for p in synth.resources(stage, "service", "AWS::IAM::Policy").values()
+        if {"Ref": role_id} in p["Properties"]["Roles"]
+    ]
     actions = sorted(
-        a for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]
+        a
+        for p in policies
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
         for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
     )
-    assert actions == ["dynamodb:GetItem", "dynamodb:PutItem", "logs:CreateLogStream", "logs:PutLogEvents",
-                       "s3:GetObject", "secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue",
-                       "xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+    assert actions == [
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "s3:GetObject",
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:GetSecretValue",
+        "xray:PutTelemetryRecords",
+        "xray:PutTraceSegments",
+    ]
     assert "ManagedPolicyArns" not in synth.template(stage, "service")["Resources"][role_id]["Properties"]
-    s3_statement = next(s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]
-                        if s["Action"] == "s3:GetObject")
+    s3_statement = next(
+        s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"] if s["Action"] == "s3:GetObject"
+    )
     assert s3_statement["Resource"]["Fn::Join"][1][-1] == "/config.json"  # the config object only
 
 

@@ -38,8 +38,13 @@ def test_template_snapshot(synth: Synth, snapshot_json: SnapshotAssertion, stage
 
 
 def test_normalization_keeps_real_changes_visible() -> None:
-    base = {"Resources": {"FnCurrentVersionAB12CD34" + "0" * 32: {"Properties": {"MemorySize": 512,
-            "Code": {"S3Key": "a" * 64 + ".zip"}}}}}
+    base = {
+        "Resources": {
+            "FnCurrentVersionAB12CD34" + "0" * 32: {
+                "Properties": {"MemorySize": 512, "Code": {"S3Key": "a" * 64 + ".zip"}}
+            }
+        }
+    }
     changed_code = json.loads(json.dumps(base).replace("a" * 64, "b" * 64))
     changed_memory = json.loads(json.dumps(base).replace("512", "1024"))
     assert normalize(base) == normalize(changed_code)

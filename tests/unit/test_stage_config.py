@@ -12,7 +12,11 @@ from stacks.config import ConfigError, build_stage_config, stage_configs_from_co
 def test_defaults_per_stage() -> None:
     dev, prod = build_stage_config("dev"), build_stage_config("prod")
     assert (dev.region, dev.architecture, dev.provisioned_concurrency, dev.removal_policy) == (
-        "ap-northeast-1", "arm64", 0, "destroy")
+        "ap-northeast-1",
+        "arm64",
+        0,
+        "destroy",
+    )
     assert (prod.provisioned_concurrency, prod.removal_policy, prod.log_retention_days) == (2, "retain", 90)
     assert dev.account is None  # synth needs no credentials
     assert dev.stack_name("service") == "lambda-deep-dive-dev-service"
@@ -45,7 +49,7 @@ def test_snapstart_stage_is_accepted_without_provisioned_concurrency() -> None:
 
 
 def test_default_stage_is_dev() -> None:
-    assert [c.stage for c in stage_configs_from_context({}.get)] == ["dev"]
+    assert [c.stage for c in stage_configs_from_context(lambda key: None)] == ["dev"]
 
 
 INVALID = [
@@ -66,35 +70,53 @@ INVALID = [
     ({"dev.region": "tokyo"}, "region='tokyo' is not a region name"),
     ({"stages": {"dev": {"memory": 512}}}, "unknown setting 'memory'"),
     # Cold-start strategy and provisioned concurrency (production hardening).
-    ({"dev.cold_start_strategy": "warm-pings"}, "cold_start_strategy='warm-pings' is not allowed: choose one of "
-                                                "none, provisioned, snapstart"),
-    ({"stages": {"dev": {"cold_start_strategy": "snapstart", "provisioned_concurrency": 2}}},
-     "provisioned_concurrency=2, pc_max=0 is not allowed with cold_start_strategy='snapstart'"),
-    ({"stages": {"dev": {"provisioned_concurrency": 2}}},
-     "provisioned_concurrency=2, pc_max=0 needs cold_start_strategy='provisioned' (it is 'none')"),
-    ({"prod.provisioned_concurrency": "0"}, "provisioned_concurrency=0 is out of range for "
-                                           "cold_start_strategy='provisioned': allowed 1 or more"),
-    ({"prod.pc_max": "1"}, "pc_max=1 is out of range: allowed 0 (no autoscaling) or provisioned_concurrency=2 and more"),
-    ({"prod.pc_business_hours_min": "11"}, "pc_business_hours_min=11 is out of range: allowed 0 (no schedule) or "
-                                          "provisioned_concurrency=2..pc_max=10"),
+    (
+        {"dev.cold_start_strategy": "warm-pings"},
+        "cold_start_strategy='warm-pings' is not allowed: choose one of none, provisioned, snapstart",
+    ),
+    (
+        {"stages": {"dev": {"cold_start_strategy": "snapstart", "provisioned_concurrency": 2}}},
+        "provisioned_concurrency=2, pc_max=0 is not allowed with cold_start_strategy='snapstart'",
+    ),
+    (
+        {"stages": {"dev": {"provisioned_concurrency": 2}}},
+        "provisioned_concurrency=2, pc_max=0 needs cold_start_strategy='provisioned' (it is 'none')",
+    ),
+    (
+        {"prod.provisioned_concurrency": "0"},
+        "provisioned_concurrency=0 is out of range for cold_start_strategy='provisioned': allowed 1 or more",
+    ),
+    (
+        {"prod.pc_max": "1"},
+        "pc_max=1 is out of range: allowed 0 (no autoscaling) or provisioned_concurrency=2 and more",
+    ),
+    (
+        {"prod.pc_business_hours_min": "11"},
+        "pc_business_hours_min=11 is out of range: allowed 0 (no schedule) or provisioned_concurrency=2..pc_max=10",
+    ),
     ({"stages": {"prod": {"pc_max": 0, "pc_business_hours_min": 4}}}, "pc_business_hours_min=4 is out of range"),
     ({"prod.pc_target_utilization_percent": "95"}, "pc_target_utilization_percent=95 is out of range: allowed 10–90"),
     ({"prod.business_hours_end_hour": "8"}, "business_hours_end_hour=8 must be after business_hours_start_hour=9"),
     ({"prod.business_hours_start_hour": "24"}, "business_hours_start_hour=24 is out of range: allowed 0–23"),
     ({"prod.schedule_timezone": "Tokyo"}, "schedule_timezone='Tokyo' is not an IANA time zone"),
-    ({"prod.deployment": "blue_green"}, "deployment='blue_green' is not allowed: choose one of all_at_once, "
-                                        "canary_10_percent_5_minutes"),
+    (
+        {"prod.deployment": "blue_green"},
+        "deployment='blue_green' is not allowed: choose one of all_at_once, canary_10_percent_5_minutes",
+    ),
     ({"prod.alarm_email": "ops"}, "alarm_email='ops' is not an e-mail address"),
-    ({"prod.duration_alarm_percent_of_timeout": "120"}, "duration_alarm_percent_of_timeout=120 is out of range: "
-                                                        "allowed 10–100 percent"),
+    (
+        {"prod.duration_alarm_percent_of_timeout": "120"},
+        "duration_alarm_percent_of_timeout=120 is out of range: allowed 10–100 percent",
+    ),
     ({"prod.api_throttle_rate_limit": "0"}, "api_throttle_rate_limit=0 is out of range: allowed 1–10000"),
     ({"prod.api_throttle_burst_limit": "9999"}, "api_throttle_burst_limit=9999 is out of range: allowed 1–5000"),
     ({"stages": {"dev": {"memory_mb": True}}}, "memory_mb=True is not an integer"),
 ]
 
 
-@pytest.mark.parametrize(("context", "message"), INVALID, ids=[f"{i:02d}-{m.split('=')[0].split()[-1]}"
-                                                              for i, (_, m) in enumerate(INVALID)])
+@pytest.mark.parametrize(
+    ("context", "message"), INVALID, ids=[f"{i:02d}-{m.split('=')[0].split()[-1]}" for i, (_, m) in enumerate(INVALID)]
+)
 def test_invalid_setting_is_rejected_naming_field_value_and_range(context: dict[str, Any], message: str) -> None:
     context = {"stage": "dev,prod", **context}
     with pytest.raises(ConfigError) as error:

@@ -75,12 +75,25 @@ def active() -> bool:
 
 
 @contextmanager
-def subsegment(name: str) -> Iterator[Span]:
-    """A named child of the invocation's trace; exceptions raised inside are recorded, then re-raised."""
+def subsegment(name: str, client_errors: tuple[type[BaseException], ...] = ()) -> Iterator[Span]:
+    """A named child of the invocation's trace; an exception raised inside is recorded, then re-raised.
+
+    ``client_errors``: exception types that are the caller's mistake (a 4xx). They are recorded as an
+    *error* rather than a *fault*, so bad requests do not paint the service map red as 5xx would.
+    """
     # Lambda sets _X_AMZN_TRACE_ID for every invocation; without it (a local run that set none) the SDK
     # would only warn that it discarded the subsegment.
     if _recorder is None or not os.environ.get("_X_AMZN_TRACE_ID"):
         yield _NO_SPAN
         return
+    client_error: BaseException | None = None
     with _recorder.in_subsegment(name) as sdk_subsegment:
-        yield _XRaySpan(sdk_subsegment) if sdk_subsegment is not None else _NO_SPAN
+        try:
+            yield _XRaySpan(sdk_subsegment) if sdk_subsegment is not None else _NO_SPAN
+        except client_errors as exc:
+            # Caught inside, re-raised outside: the SDK would otherwise mark any exception a fault.
+            if sdk_subsegment is not None:
+                sdk_subsegment.add_error_flag()
+            client_error = exc
+    if client_error is not None:
+        raise client_error

@@ -1,0 +1,100 @@
+"""SnapStart hooks, the secret loader and receipt signatures (no AWS)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from common import snapstart
+from common.config_cache import ConfigUnavailable, TtlCache
+from common.secrets import secret_string_loader
+from orders.receipts import ReceiptSigner, receipt_signature
+
+ORDER = {"order_id": "o-1", "items": [{"sku": "a", "quantity": 2}], "created_at": "2026-11-28T00:00:00.000+00:00",
+         "total_quantity": 2, "status": "processed"}
+
+
+def test_signature_covers_the_order_identity_not_the_status() -> None:
+    signature = receipt_signature("k", ORDER)
+    assert len(signature) == 64 and signature == receipt_signature("k", dict(ORDER))
+    assert receipt_signature("k", {**ORDER, "status": "other"}) == signature
+    assert receipt_signature("k", {**ORDER, "total_quantity": 3}) != signature
+    assert receipt_signature("other", ORDER) != signature
+
+
+def test_signer_reads_the_key_through_the_cache() -> None:
+    loads: list[int] = []
+
+    def load() -> str:
+        loads.append(1)
+        return "k"
+
+    signer = ReceiptSigner(TtlCache(load, ttl_seconds=300))
+    signer.load_key()
+    signed = signer.sign(ORDER)
+    assert signed["receipt"] == receipt_signature("k", ORDER) and "receipt" not in ORDER
+    assert len(loads) == 1
+
+
+class _FakeSecrets:
+    def __init__(self, response: dict[str, Any] | Exception) -> None:
+        self.response = response
+
+    def get_secret_value(self, SecretId: str) -> dict[str, Any]:  # noqa: N803 (botocore's name)
+        if isinstance(self.response, Exception):
+            raise self.response
+        return self.response
+
+
+def test_secret_loader_returns_the_string_and_turns_failures_into_dependency_errors() -> None:
+    assert secret_string_loader(_FakeSecrets({"SecretString": "v"}), "id")() == "v"
+    denied = ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "GetSecretValue")
+    with pytest.raises(ConfigUnavailable, match="cannot read secret id"):
+        secret_string_loader(_FakeSecrets(denied), "id")()
+    with pytest.raises(ConfigUnavailable, match="has no string value"):
+        secret_string_loader(_FakeSecrets({"SecretBinary": b"x"}), "id")()
+
+
+def test_after_restore_is_a_no_op_without_snapstart() -> None:
+    def hook() -> None: ...
+
+    assert "snapshot_restore_py" not in sys.modules
+    assert snapstart.after_restore(hook) is hook
+
+
+@pytest.fixture
+def fake_snapshot_runtime(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    registered: list[Any] = []
+    module = types.ModuleType("snapshot_restore_py")
+    module.register_after_restore = registered.append  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "snapshot_restore_py", module)
+    return registered
+
+
+def test_after_restore_registers_with_the_snapstart_runtime(fake_snapshot_runtime: list[Any]) -> None:
+    def hook() -> None: ...
+
+    assert snapstart.after_restore(hook) is hook
+    assert fake_snapshot_runtime == [hook]
+
+
+def test_handler_rebuilds_clients_and_caches_after_a_restore(
+    fake_snapshot_runtime: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in {"TABLE_NAME": "t", "CONFIG_BUCKET": "b", "AWS_REGION": "ap-northeast-1",
+                        "AWS_DEFAULT_REGION": "ap-northeast-1"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delitem(sys.modules, "orders.handler", raising=False)
+    handler = importlib.import_module("orders.handler")
+    try:
+        [hook] = fake_snapshot_runtime
+        before = handler.app
+        hook()
+        assert handler.app is not before  # new clients (fresh credentials, connections) and TTL caches
+    finally:
+        sys.modules.pop("orders.handler", None)

@@ -1,0 +1,180 @@
+"""Cost numbers against hand-computed values (the seed's $1.93 among them) and the CLI output."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from tools import cost, pricing
+from tools.aws import run
+
+TOKYO_X86 = ("ap-northeast-1", "x86_64")
+SEED_ARGS = [
+    "--memory",
+    "512",
+    "--provisioned-concurrency",
+    "10",
+    "--hours",
+    "24",
+    "--region",
+    "ap-northeast-1",
+    "--architecture",
+    "x86_64",
+]
+
+
+def test_price_file_has_source_date_and_status_for_every_entry() -> None:
+    for region in pricing.available_regions():
+        for arch in pricing.ARCHITECTURES:
+            p = pricing.get_prices(region, arch)
+            assert p.source and p.as_of
+            for key in pricing.PRICE_FIELDS:
+                value = getattr(p, key)
+                assert key in p.status, (region, arch, key)
+                if value is None:
+                    assert p.status[key].startswith("null")
+            # arm64 PC prices are not published numbers here: they must say so.
+            if arch == "arm64":
+                assert p.status["pc_per_gb_second"].startswith("derived")
+
+
+def test_published_tokyo_prices() -> None:
+    p = pricing.get_prices(*TOKYO_X86)
+    assert p.pc_per_gb_second == 0.0000053835
+    assert p.pc_duration_per_gb_second == 0.0000125615
+    assert p.duration_per_gb_second == 0.0000166667
+    assert p.request_per_million == 0.20
+
+
+def test_seed_example_is_1_93_per_day_with_the_seeds_price() -> None:
+    p = pricing.get_prices(*TOKYO_X86).with_overrides(pc_per_gb_second=0.000004463)
+    line = pricing.provisioned(512, 10, 24, 0, 0, p)
+    # 10 environments x 0.5 GB x 86,400 s = 432,000 GB-s; x $0.000004463 = $1.928016
+    assert pricing.pc_capacity_gb_seconds(512, 10, 24) == 432_000
+    assert line.provisioned == pytest.approx(1.928016)
+    assert f"{line.total:.2f}" == "1.93"
+
+
+def test_seed_example_is_2_33_per_day_at_the_published_price() -> None:
+    line = pricing.provisioned(512, 10, 24, 0, 0, pricing.get_prices(*TOKYO_X86))
+    assert line.provisioned == pytest.approx(432_000 * 0.0000053835)  # 2.325672
+    assert f"{line.total:.2f}" == "2.33"
+
+
+def test_on_demand_hand_computed() -> None:
+    p = pricing.get_prices("us-east-1", "x86_64")
+    # 1M invocations x 100 ms x 1 GB = 100,000 GB-s x 0.0000166667 = 1.66667; requests $0.20
+    line = pricing.on_demand(1024, 1_000_000, 100, p)
+    assert line.duration == pytest.approx(1.66667)
+    assert line.requests == pytest.approx(0.20)
+    assert line.total == pytest.approx(1.86667)
+
+
+def test_arm_on_demand_is_cheaper() -> None:
+    line = pricing.on_demand(1024, 1_000_000, 100, pricing.get_prices("us-east-1", "arm64"))
+    assert line.duration == pytest.approx(1.33334)
+
+
+def test_provisioned_with_traffic_and_spill_over() -> None:
+    p = pricing.get_prices("us-east-1", "x86_64")
+    # capacity: 1 x 1 GB x 1 h = 3,600 GB-s. Traffic: 50,000 x 100 ms x 1 GB = 5,000 GB-s -> 1,400 spill.
+    line = pricing.provisioned(1024, 1, 1, 50_000, 100, p)
+    assert line.provisioned == pytest.approx(3600 * 0.0000041667)
+    assert line.duration == pytest.approx(3600 * 0.0000097222 + 1400 * 0.0000166667)
+    assert line.requests == pytest.approx(0.01)
+    assert line.notes and "1,400 GB-s" in line.notes[0]
+
+
+def test_break_even_utilization() -> None:
+    # us-east-1 x86: 0.0000041667 / (0.0000166667 - 0.0000097222) = 0.6000 (AWS's "60 %" rule of thumb)
+    assert pricing.break_even_utilization(pricing.get_prices("us-east-1", "x86_64")) == pytest.approx(0.6, abs=1e-4)
+    # Tokyo x86: 0.0000053835 / 0.0000041052 = 1.311: PC never cheaper than on-demand there
+    tokyo = pricing.break_even_utilization(pricing.get_prices(*TOKYO_X86))
+    assert tokyo == pytest.approx(1.3114, abs=1e-4)
+
+
+def test_break_even_is_where_costs_cross() -> None:
+    p = pricing.get_prices("us-east-1", "x86_64")
+    u = pricing.break_even_utilization(p)
+    assert u is not None
+    hours, memory, conc, dur_ms = 1, 1024, 1, 100
+    capacity = pricing.pc_capacity_gb_seconds(memory, conc, hours)
+    invocations = u * capacity / (dur_ms / 1000 * pricing.gb(memory))
+    pc = pricing.provisioned(memory, conc, hours, invocations, dur_ms, p)
+    od = pricing.on_demand(memory, invocations, dur_ms, p)
+    assert pc.total == pytest.approx(od.total, rel=1e-9)
+
+
+def test_snapstart_cache_and_restore() -> None:
+    p = pricing.get_prices("us-east-1", "x86_64")
+    line = pricing.snapstart(1024, 24, 0, 0, 1000, p)
+    assert line.snapstart_cache == pytest.approx(86_400 * 0.0000015046)
+    assert line.snapstart_restore == pytest.approx(1000 * 0.0001397998)
+    # the cache is billed for at least 3 hours
+    assert pricing.snapstart(1024, 1, 0, 0, 0, p).snapstart_cache == pytest.approx(3 * 3600 * 0.0000015046)
+    with pytest.raises(pricing.PriceError):
+        pricing.snapstart(1024, 24, 0, 0, 0, pricing.get_prices(*TOKYO_X86))
+
+
+@pytest.mark.parametrize(
+    ("memory", "share", "vcpus"),
+    [(128, 128 / 1769, 1), (1769, 1.0, 1), (1770, 1770 / 1769, 2), (3538, 2.0, 2), (10240, 10240 / 1769, 6)],
+)
+def test_memory_to_vcpu(memory: int, share: float, vcpus: int) -> None:
+    assert pricing.vcpu_share(memory) == pytest.approx(share)
+    assert pricing.vcpu_count(memory) == vcpus
+
+
+def test_cost_per_invocation() -> None:
+    p = pricing.get_prices("us-east-1", "arm64")
+    assert pricing.cost_per_invocation(100, 1024, p) == pytest.approx(0.1 * 0.0000133334 + 0.2e-6)
+    assert pricing.cost_per_invocation(100, 1024, p, include_request=False) == pytest.approx(0.1 * 0.0000133334)
+
+
+def test_unknown_region_and_memory_are_refused() -> None:
+    with pytest.raises(pricing.PriceError, match="eu-west-9"):
+        pricing.get_prices("eu-west-9", "x86_64")
+    with pytest.raises(ValueError):
+        pricing.validate_memory(64)
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def test_cli_seed_example_prints_1_93_per_day(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(cost.main, [*SEED_ARGS, "--pc-price-per-gb-second", "0.000004463"]) == 0
+    out = capsys.readouterr().out
+    assert "$1.93 per day" in out
+    assert "432,000 GB-s x $0.000004463" in out
+    assert "$2.33 per day" in out  # the note on the published price
+
+
+def test_cli_without_override_uses_the_published_price(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(cost.main, SEED_ARGS) == 0
+    out = capsys.readouterr().out
+    assert "$2.33 per day" in out and "$1.93" not in out
+    assert "$0.0000053835/GB-s [published]" in out
+    assert "PC never beats on-demand" in out
+
+
+def test_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(cost.main, [*SEED_ARGS, "--json", "--invocations", "100000", "--avg-duration-ms", "50"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    pc_line = next(line for line in data["lines"] if line["strategy"] == "provisioned")
+    assert pc_line["provisioned"] == pytest.approx(2.325672)
+    assert data["provisioned_concurrency"]["break_even_utilization"] == pytest.approx(1.3114, abs=1e-4)
+    assert data["provisioned_concurrency"]["pc_never_cheaper"] is True
+    assert data["memory"]["vcpus"] == 1
+    assert math.isclose(data["provisioned_concurrency"]["utilization"], 100_000 * 0.05 * 0.5 / 432_000)
+
+
+def test_cli_errors_exit_non_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(cost.main, ["--memory", "512", "--region", "eu-west-9"]) == 1
+    assert "no Lambda prices for region 'eu-west-9'" in capsys.readouterr().err
+    assert run(cost.main, ["--memory", "512", "--invocations", "10", "--region", "us-east-1"]) == 1
+    assert "--avg-duration-ms" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        cost.main(["--memory", "512", "--architecture", "sparc"])
+    assert exc.value.code == 2

@@ -1,0 +1,283 @@
+"""power_tuning: strategies on recorded REPORT data, and the sweep against botocore's Stubber (exact call
+sequence, original memory restored after success, failure and Ctrl-C), chart and JSON output."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+from botocore.stub import Stubber
+
+from tests.unit.tools import fixtures as fx
+from tests.unit.tools.stubbed_sweep import run_stubbed, stub_sweep
+from tools import power_tuning, pricing
+from tools.aws import InvokeResult, ToolError, run
+from tools.power_tuning import MemoryResult, analyze, recommend
+from tools.report_parser import parse_report
+
+PRICES = pricing.get_prices("us-east-1", "arm64")
+
+
+def sample(log: str, function_error: str | None = None) -> InvokeResult:
+    return InvokeResult("$LATEST", 50.0, 200, function_error, parse_report(log))
+
+
+def result(memory: int, billed: float, failed: bool = False) -> MemoryResult:
+    r = MemoryResult(
+        memory,
+        billed_ms=[billed] * 5,
+        duration_ms=[billed] * 5,
+        trimmed_billed_ms=billed,
+        cost_per_invocation=pricing.cost_per_invocation(billed, memory, PRICES),
+    )
+    if failed:
+        r.errors.append("Runtime.OutOfMemory")
+    return r
+
+
+# ---------------------------------------------------------------- analysis and strategies
+
+
+def test_analyze_uses_billed_duration_and_drops_outliers() -> None:
+    logs = [fx.report_line(d, b, 1024) for d, b in [(9.5, 10), (10.5, 11), (11.2, 12), (12.1, 13), (480.0, 481)]]
+    r = analyze(1024, [sample(x) for x in logs], PRICES, trim=0.2)
+    assert r.billed_ms == [10, 11, 12, 13, 481]
+    assert r.trimmed_billed_ms == pytest.approx(12.0)  # drops 10 and 481
+    assert r.cost_per_invocation == pytest.approx(0.012 * 1.0 * 0.0000133334 + 0.2e-6)
+    assert not r.failed
+
+
+def test_analyze_marks_oom_and_timeout_as_failed() -> None:
+    oom = analyze(128, [sample(fx.OOM, "Unhandled")], PRICES)
+    assert oom.failed and oom.errors == ["Runtime.OutOfMemory"]
+    timeout = analyze(128, [sample(fx.TIMEOUT, "Unhandled")], PRICES)
+    assert timeout.failed and timeout.errors == ["timeout"]
+
+
+def test_cost_strategy_picks_the_cheapest() -> None:
+    # 128 MB x 400 ms = 51.2 GB-ms; 256 x 150 = 38.4 (cheapest); 1024 x 50 = 51.2; 2048 x 30 = 61.4
+    rs = [result(128, 400), result(256, 150), result(1024, 50), result(2048, 30)]
+    rec = recommend(rs, "cost")
+    assert rec["memory_mb"] == 256
+    assert rec["cheapest_mb"] == 256 and rec["fastest_mb"] == 2048
+    assert "cheapest" in rec["reason"] and "2048 MB" in rec["reason"]
+
+
+def test_speed_strategy_picks_the_fastest() -> None:
+    rs = [result(128, 400), result(256, 150), result(1024, 50), result(2048, 30)]
+    rec = recommend(rs, "speed")
+    assert rec["memory_mb"] == 2048
+    assert "fastest" in rec["reason"] and "40% faster than 1024 MB" in rec["reason"]
+
+
+def test_balanced_strategy_weights() -> None:
+    rs = [result(128, 400), result(256, 150), result(1024, 50), result(2048, 30)]
+    assert recommend(rs, "balanced", 1.0)["memory_mb"] == 256  # all cost
+    assert recommend(rs, "balanced", 0.0)["memory_mb"] == 2048  # all speed
+    rec = recommend(rs, "balanced", 0.5)
+    # hand-computed: cost/max + time/max, halves. 1024: 0.5*51.2/61.44.. + 0.5*50/400 is the lowest
+    costs = {r.memory_mb: r.cost_per_invocation for r in rs if r.cost_per_invocation is not None}
+    times = {r.memory_mb: r.trimmed_billed_ms for r in rs if r.trimmed_billed_ms is not None}
+    assert len(costs) == len(times) == len(rs)
+    expected = {m: 0.5 * costs[m] / max(costs.values()) + 0.5 * times[m] / 400 for m in costs}
+    assert rec["memory_mb"] == min(expected, key=expected.__getitem__) == 1024
+    assert rec["scores"][1024] == pytest.approx(expected[1024])
+
+
+def test_failed_sizes_are_excluded_and_named() -> None:
+    rec = recommend([result(128, 10, failed=True), result(256, 150), result(512, 70)], "cost")
+    assert rec["memory_mb"] != 128
+    assert rec["excluded"] == ["128 MB (Runtime.OutOfMemory)"]
+    assert "excluded after errors" in rec["reason"]
+
+
+def test_nothing_to_recommend() -> None:
+    with pytest.raises(ToolError, match="nothing to recommend"):
+        recommend([result(128, 10, failed=True)], "cost")
+    with pytest.raises(ValueError):
+        recommend([result(256, 10)], "cheapest")
+
+
+# ---------------------------------------------------------------- sweep orchestration (Stubber)
+
+
+def make():
+    client = fx.lambda_client()
+    calls = fx.Calls(client)
+    return client, calls, Stubber(client)
+
+
+def prices_for(arch: str) -> pricing.Prices:
+    return pricing.get_prices("ap-northeast-1", arch)
+
+
+def test_sweep_exact_call_sequence_and_restore() -> None:
+    client, calls, stub = make()
+    stub_sweep(stub, [256, 1024], invocations=3, warmup=1)
+    with stub:
+        outcome = power_tuning.sweep(
+            client, fx.FUNCTION, [256, 1024], invocations=3, payload=b"{}", prices_for=prices_for, poll_seconds=0
+        )
+        stub.assert_no_pending_responses()
+    per_size = ["UpdateFunctionConfiguration", "GetFunction"] + ["Invoke"] * 4
+    assert calls.names == [
+        "GetFunctionConfiguration",
+        *per_size,
+        *per_size,
+        "GetFunction",
+        "UpdateFunctionConfiguration",
+        "GetFunction",
+    ]
+    assert outcome["restored"] is True
+    assert [r.memory_mb for r in outcome["results"]] == [256, 1024]
+    assert outcome["prices"]["architecture"] == "arm64"  # taken from the function's configuration
+
+
+def test_sweep_parallel_invocations() -> None:
+    client, calls, stub = make()
+    stub_sweep(stub, [512], invocations=6, warmup=1)
+    with stub:
+        outcome = power_tuning.sweep(
+            client, fx.FUNCTION, [512], invocations=6, payload=b"{}", prices_for=prices_for, parallel=3, poll_seconds=0
+        )
+        stub.assert_no_pending_responses()
+    assert len(outcome["results"][0].billed_ms) == 6
+    assert calls.names.count("Invoke") == 7
+
+
+def test_sweep_restores_memory_after_a_failure() -> None:
+    client, calls, stub = make()
+    stub.add_response("get_function_configuration", fx.configuration(memory=768), {"FunctionName": fx.FUNCTION})
+    stub.add_response(
+        "update_function_configuration", fx.configuration(memory=256), {"FunctionName": fx.FUNCTION, "MemorySize": 256}
+    )
+    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+    stub.add_response("invoke", fx.invoke_response(fx.ARM_COLD), fx.invoke_params("$LATEST"))
+    stub.add_client_error("invoke", service_error_code="TooManyRequestsException", http_status_code=429)
+    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+    stub.add_response(
+        "update_function_configuration", fx.configuration(memory=768), {"FunctionName": fx.FUNCTION, "MemorySize": 768}
+    )
+    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+    with stub, pytest.raises(ClientError, match="TooManyRequests"):
+        power_tuning.sweep(
+            client, fx.FUNCTION, [256, 512], invocations=5, payload=b"{}", prices_for=prices_for, poll_seconds=0
+        )
+    stub.assert_no_pending_responses()
+    assert calls.names[-3:] == ["GetFunction", "UpdateFunctionConfiguration", "GetFunction"]
+
+
+def test_sweep_restores_memory_after_a_failed_update() -> None:
+    client, _, stub = make()
+    stub.add_response("get_function_configuration", fx.configuration(memory=512), {"FunctionName": fx.FUNCTION})
+    stub.add_response(
+        "update_function_configuration", fx.configuration(memory=256), {"FunctionName": fx.FUNCTION, "MemorySize": 256}
+    )
+    stub.add_response("get_function", fx.get_function_response("Failed"), {"FunctionName": fx.FUNCTION})
+    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+    stub.add_response(
+        "update_function_configuration", fx.configuration(memory=512), {"FunctionName": fx.FUNCTION, "MemorySize": 512}
+    )
+    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+    with stub, pytest.raises(ToolError, match="did not succeed"):
+        power_tuning.sweep(
+            client, fx.FUNCTION, [256], invocations=5, payload=b"{}", prices_for=prices_for, poll_seconds=0
+        )
+    stub.assert_no_pending_responses()
+
+
+class InterruptingProgress:
+    """A progress bar whose 5th tick is a Ctrl-C."""
+
+    def __init__(self) -> None:
+        self.ticks = 0
+
+    def set_postfix_str(self, _: str) -> None:
+        pass
+
+    def update(self, n: int) -> None:
+        self.ticks += n
+        if self.ticks == 5:
+            raise KeyboardInterrupt
+
+
+def test_sweep_restores_memory_after_ctrl_c() -> None:
+    client, calls, stub = make()
+    stub.add_response("get_function_configuration", fx.configuration(memory=512), {"FunctionName": fx.FUNCTION})
+    stub.add_response(
+        "update_function_configuration", fx.configuration(memory=128), {"FunctionName": fx.FUNCTION, "MemorySize": 128}
+    )
+    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+    for _ in range(5):
+        stub.add_response("invoke", fx.invoke_response(fx.ARM_WARM), fx.invoke_params("$LATEST"))
+    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+    stub.add_response(
+        "update_function_configuration", fx.configuration(memory=512), {"FunctionName": fx.FUNCTION, "MemorySize": 512}
+    )
+    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+    with stub, pytest.raises(KeyboardInterrupt):
+        power_tuning.sweep(
+            client,
+            fx.FUNCTION,
+            [128, 256],
+            invocations=10,
+            payload=b"{}",
+            prices_for=prices_for,
+            poll_seconds=0,
+            progress=InterruptingProgress(),
+        )
+    stub.assert_no_pending_responses()
+    assert calls.names[-2:] == ["UpdateFunctionConfiguration", "GetFunction"]
+
+
+def test_missing_price_fails_before_anything_changes() -> None:
+    client, calls, stub = make()
+    stub.add_response("get_function_configuration", fx.configuration(memory=512), {"FunctionName": fx.FUNCTION})
+
+    def no_price(arch: str) -> pricing.Prices:
+        raise ToolError("no Lambda prices for region 'eu-west-9'")
+
+    with stub, pytest.raises(ToolError, match="eu-west-9"):
+        power_tuning.sweep(
+            client, fx.FUNCTION, [256], invocations=5, payload=b"{}", prices_for=no_price, poll_seconds=0
+        )
+    assert calls.names == ["GetFunctionConfiguration"]
+
+
+def test_invalid_memory_is_refused_before_any_call() -> None:
+    client, calls, _ = make()
+    with pytest.raises(ToolError, match=r"128\.\.10240"):
+        power_tuning.sweep(client, fx.FUNCTION, [64], invocations=5, payload=b"{}", prices_for=prices_for)
+    assert calls.names == []
+
+
+# ---------------------------------------------------------------- full stubbed sweep: chart + JSON
+
+
+def test_stubbed_sweep_writes_chart_and_json(tmp_path) -> None:
+    report = run_stubbed(tmp_path, strategy="balanced", weight=0.5)
+    png, js = tmp_path / "lambda-deep-dive-dev-service-OrdersFunction1A2B3C4D-AbCdEfGh1234-stubbed.png", None
+    assert report["chart_path"] == str(png)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    js = json.loads((tmp_path / png.name.replace(".png", ".json")).read_text())
+    assert js["recommendation"]["memory_mb"] == report["recommendation"]["memory_mb"]
+    by_mem = {r["memory_mb"]: r for r in js["results"]}
+    assert by_mem[128]["failed"] and by_mem[128]["errors"][0] == "Runtime.OutOfMemory"
+    # the 3x outlier per size is dropped by the trimmed mean: 1024 MB stays near 101-105 ms billed
+    assert 100 <= by_mem[1024]["trimmed_billed_ms"] <= 106
+    assert js["restored"] is True
+    text = power_tuning.render(report)
+    assert "Recommendation (balanced)" in text and "Memory restored to 512 MB: yes" in text
+
+
+def test_stubbed_sweep_strategies_differ() -> None:
+    cost = run_stubbed(None, strategy="cost")["recommendation"]
+    speed = run_stubbed(None, strategy="speed")["recommendation"]
+    assert cost["memory_mb"] < speed["memory_mb"]
+    assert speed["memory_mb"] == 3008
+
+
+def test_cli_bad_weight_exits_non_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(power_tuning.main, ["--function-name", "f", "--strategy", "balanced", "--balanced-weight", "2"]) == 1
+    assert "between 0 and 1" in capsys.readouterr().err
