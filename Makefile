@@ -8,6 +8,8 @@ PYTHON ?= python3
 VENV := .venv
 STAGE ?= dev
 STAGES ?= dev,prod
+# cdk deploy asks before widening IAM; CI (deploy.yml) passes CDK_APPROVAL=never after its own review gates.
+CDK_APPROVAL ?= broadening
 # The project's Node 24 (npm package `node`) and CDK CLI come first, then the venv: jsii and the CLI
 # never run on the machine's end-of-life Node 20.
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
@@ -38,7 +40,7 @@ test: setup ## Run the whole test suite (unit, infra, integration)
 	pytest
 
 .PHONY: lint
-lint: setup ## Lint, format check and type check (ruff, mypy; strict on stacks/, tools/, the common layer)
+lint: setup ## ruff lint + format check, mypy (strict but for tests, bench and app.py)
 	ruff check .
 	ruff format --check .
 	mypy
@@ -73,7 +75,7 @@ diff: setup ## Show what a deploy of STAGE would change (needs AWS credentials)
 
 .PHONY: deploy
 deploy: setup ## Deploy STAGE (dev|prod) to the account/region of your AWS credentials
-	cdk deploy -c stage=$(STAGE) --all --require-approval broadening
+	cdk deploy -c stage=$(STAGE) --all --require-approval $(CDK_APPROVAL)
 
 .PHONY: destroy
 destroy: setup ## Destroy STAGE; prod's table and bucket are retained (see README)

@@ -88,7 +88,7 @@ class Sample:
 
 
 def order_event() -> dict[str, Any]:
-    event = json.loads((REPO_ROOT / "events" / "post_order.json").read_text())
+    event: dict[str, Any] = json.loads((REPO_ROOT / "events" / "post_order.json").read_text())
     body = json.loads(event["body"])
     body["order_id"] = f"bench-{uuid.uuid4().hex[:16]}"
     event["body"] = json.dumps(body)

@@ -18,7 +18,7 @@ import traceback
 
 
 class LambdaContext:
-    def __init__(self, request_id, deadline_ms):
+    def __init__(self, request_id: str, deadline_ms: float) -> None:
         self.aws_request_id = request_id
         self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
         self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
@@ -31,11 +31,11 @@ class LambdaContext:
         self.client_context = None
         self._deadline_ms = deadline_ms
 
-    def get_remaining_time_in_millis(self):
+    def get_remaining_time_in_millis(self) -> int:
         return max(0, int(self._deadline_ms - time.time() * 1000))
 
 
-def _error(exc):
+def _error(exc: BaseException) -> dict[str, object]:
     return {
         "errorType": type(exc).__name__,
         "errorMessage": str(exc),
@@ -43,12 +43,12 @@ def _error(exc):
     }
 
 
-def main():
+def main() -> int:
     handler_name, result_fd = sys.argv[1], int(sys.argv[2])
     sys.path[:0] = sys.argv[3:]
     results = os.fdopen(result_fd, "w", buffering=1)
 
-    def send(message):
+    def send(message: dict[str, object]) -> None:
         results.write(json.dumps(message) + "\n")
 
     module_name, _, function_name = handler_name.rpartition(".")

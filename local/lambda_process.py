@@ -10,6 +10,7 @@ mode), one ``_X_AMZN_TRACE_ID`` per invocation, and reports init and invoke dura
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -48,10 +49,8 @@ def _link_packages(names: tuple[str, ...], target: Path) -> Path:
         if link.is_symlink() and link.resolve() != source.resolve():
             link.unlink()  # left by another environment: point it at this one's copy
         if not link.is_symlink():
-            try:
+            with contextlib.suppress(FileExistsError):  # another process made the same link meanwhile
                 link.symlink_to(source)
-            except FileExistsError:  # another process made the same link meanwhile
-                pass
     return target
 
 
@@ -150,11 +149,21 @@ class LambdaProcess:
         self.init_cpu_ms: float | None = None
         self.spawn_to_ready_ms: float | None = None
 
-    def start(self) -> "LambdaProcess":
+    def start(self) -> LambdaProcess:
         read_fd, write_fd = os.pipe()
         started = time.perf_counter()
         self._process = subprocess.Popen(
-            [self._python, "-I", "-S", "-u", *self._python_flags, str(BOOTSTRAP), self._handler, str(write_fd), *self._paths],
+            [
+                self._python,
+                "-I",
+                "-S",
+                "-u",
+                *self._python_flags,
+                str(BOOTSTRAP),
+                self._handler,
+                str(write_fd),
+                *self._paths,
+            ],
             env=self._env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -185,7 +194,8 @@ class LambdaProcess:
         line = self._results.readline()
         if not line:
             raise RuntimeError("the function's process exited:\n" + "\n".join(self._lines[-20:]))
-        return json.loads(line)
+        result: dict[str, Any] = json.loads(line)
+        return result
 
     def output(self) -> list[str]:
         with self._lines_changed:
@@ -230,7 +240,7 @@ class LambdaProcess:
             self._results.close()
         self._process = None
 
-    def __enter__(self) -> "LambdaProcess":
+    def __enter__(self) -> LambdaProcess:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -23,7 +23,7 @@ EVENTS = REPO_ROOT / "events"
 
 
 def load_event(name: str, order_id: str | None = None) -> dict[str, Any]:
-    event = json.loads((EVENTS / name).read_text())
+    event: dict[str, Any] = json.loads((EVENTS / name).read_text())
     if order_id is not None and "body" in event:
         body = json.loads(event["body"])
         body["order_id"] = order_id
@@ -64,8 +64,10 @@ def main(argv: list[str] | None = None) -> int:
                     return 1
                 result = invocation.result
                 body = json.loads(result["body"])
-                summary = body.get("error") or (f"order {body.get('order_id')} total_quantity={body.get('total_quantity')}"
-                                                f" receipt={body.get('receipt', '')[:12]}…")
+                summary = body.get("error") or (
+                    f"order {body.get('order_id')} total_quantity={body.get('total_quantity')}"
+                    f" receipt={body.get('receipt', '')[:12]}…"
+                )
                 print(f"{label:<24} {result['statusCode']}  {invocation.duration_ms:6.1f} ms  {summary}")
                 if args.logs:
                     for line in invocation.logs:

@@ -31,7 +31,7 @@ class XRayListener:
         host, port = self._socket.getsockname()
         return f"{host}:{port}"
 
-    def start(self) -> "XRayListener":
+    def start(self) -> XRayListener:
         self._running = True
         self._thread = threading.Thread(target=self._receive, daemon=True)
         self._thread.start()
@@ -41,7 +41,7 @@ class XRayListener:
         while self._running:
             try:
                 data = self._socket.recv(65535)
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except OSError:
                 return
@@ -69,7 +69,7 @@ class XRayListener:
             self._thread.join()
         self._socket.close()
 
-    def __enter__(self) -> "XRayListener":
+    def __enter__(self) -> XRayListener:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

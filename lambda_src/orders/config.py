@@ -11,7 +11,7 @@ class OrderLimits(NamedTuple):  # NamedTuple: see orders.settings
     max_items_per_order: int
 
     @classmethod
-    def from_document(cls, document: dict[str, Any], source: str = "config") -> "OrderLimits":
+    def from_document(cls, document: dict[str, Any], source: str = "config") -> OrderLimits:
         """``source`` (where the document came from) goes into the error message, for the log."""
         value = document.get("max_items_per_order")
         # bool is a subclass of int: `true` must not read as a limit of 1.

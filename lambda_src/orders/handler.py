@@ -8,6 +8,7 @@ floor of bare botocore (``python -m local.bench``).
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from common import tracing
 from common.logging import setup_logger
@@ -39,5 +40,5 @@ def _refresh_after_snapstart_restore() -> None:
     app = _build()
 
 
-def lambda_handler(event, context):
+def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     return app.handle(event, context)

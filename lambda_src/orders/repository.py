@@ -18,10 +18,7 @@ def to_item(order: dict[str, Any], fingerprint: str) -> dict[str, Any]:
     return {
         "order_id": {"S": order["order_id"]},
         "items": {
-            "L": [
-                {"M": {"sku": {"S": i["sku"]}, "quantity": {"N": str(i["quantity"])}}}
-                for i in order["items"]
-            ]
+            "L": [{"M": {"sku": {"S": i["sku"]}, "quantity": {"N": str(i["quantity"])}}} for i in order["items"]]
         },
         "status": {"S": order["status"]},
         "created_at": {"S": order["created_at"]},
@@ -34,10 +31,7 @@ def from_item(item: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     """(order as the API returns it, stored request fingerprint)."""
     order = {
         "order_id": item["order_id"]["S"],
-        "items": [
-            {"sku": i["M"]["sku"]["S"], "quantity": int(i["M"]["quantity"]["N"])}
-            for i in item["items"]["L"]
-        ],
+        "items": [{"sku": i["M"]["sku"]["S"], "quantity": int(i["M"]["quantity"]["N"])} for i in item["items"]["L"]],
         "status": item["status"]["S"],
         "created_at": item["created_at"]["S"],
         "total_quantity": int(item["total_quantity"]["N"]),
@@ -53,15 +47,11 @@ class OrderRepository:
 
     def get(self, order_id: str) -> tuple[dict[str, Any], str | None] | None:
         # Strongly consistent: a client that just created an order must be able to read it back.
-        response = self._client.get_item(
-            TableName=self._table, Key={"order_id": {"S": order_id}}, ConsistentRead=True
-        )
+        response = self._client.get_item(TableName=self._table, Key={"order_id": {"S": order_id}}, ConsistentRead=True)
         item = response.get("Item")
         return from_item(item) if item else None
 
-    def put_if_absent(
-        self, order: dict[str, Any], fingerprint: str
-    ) -> tuple[dict[str, Any], str | None] | None:
+    def put_if_absent(self, order: dict[str, Any], fingerprint: str) -> tuple[dict[str, Any], str | None] | None:
         """Write the order unless its id exists. None if written, else the stored (order, fingerprint)."""
         try:
             self._client.put_item(

@@ -8,8 +8,9 @@ valid: annotations are indexed for search, and a client's garbage should not be.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 from common import tracing
 from common.config_cache import TtlCache

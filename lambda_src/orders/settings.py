@@ -18,7 +18,7 @@ class Settings(NamedTuple):
     receipt_secret_arn: str | None = None  # optional: sign order receipts with this secret's value
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         """Raise at init, naming the variable, when a required one is missing (no KeyError later)."""
         return cls(
             table_name=require_env("TABLE_NAME"),

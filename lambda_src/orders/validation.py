@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 from common.http import RequestError
 
@@ -49,7 +49,7 @@ def _bad(field: str, problem: str) -> RequestError:
     return RequestError(400, f"{field}: {problem}")
 
 
-def valid_id(value: Any) -> bool:
+def valid_id(value: object) -> TypeGuard[str]:
     # fullmatch: `$` in re.match would also accept a trailing newline.
     return isinstance(value, str) and _ID_RE.fullmatch(value) is not None
 

@@ -6,8 +6,9 @@ import io
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from botocore.config import Config
@@ -107,11 +108,16 @@ def make_app(stack, botocore_session) -> Callable[..., App]:
         dynamodb = session.create_client("dynamodb", endpoint_url=dynamodb_endpoint or stack.endpoint, **kwargs)
         log = io.StringIO()
         logger = setup_logger(f"orders-test-{uuid.uuid4().hex[:8]}", level=logging.INFO, stream=log)
-        settings = Settings(table_name=stack.table, config_bucket=stack.bucket, config_ttl_seconds=ttl,
-                            receipt_secret_arn=receipt_secret_arn)
+        settings = Settings(
+            table_name=stack.table,
+            config_bucket=stack.bucket,
+            config_ttl_seconds=ttl,
+            receipt_secret_arn=receipt_secret_arn,
+        )
         if receipt_secret_arn:
             build_options["secrets_client"] = session.create_client(
-                "secretsmanager", endpoint_url=stack.endpoint, **kwargs)
+                "secretsmanager", endpoint_url=stack.endpoint, **kwargs
+            )
         return App(build_app(settings, s3, dynamodb, logger, **build_options), log)
 
     return make

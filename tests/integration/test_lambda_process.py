@@ -4,7 +4,7 @@ log lines, and the X-Ray documents the SDK sends over UDP in Lambda mode."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -88,7 +88,7 @@ def test_cold_start_flag_and_log_lines(stack, xray):
     assert (a["cold_start"], b["cold_start"]) == (True, False)
     assert a["request_id"] == first.request_id and b["request_id"] == second.request_id
     assert a["xray_trace_id"] == first.trace_id
-    assert datetime.fromisoformat(a["timestamp"]).utcoffset().total_seconds() == 0
+    assert datetime.fromisoformat(a["timestamp"]).utcoffset() == timedelta(0)
     assert a["status_code"] == 201 and b["status_code"] == 200
 
 
@@ -133,8 +133,12 @@ def newer_python():
     candidates += sorted(glob.glob(str(Path.home() / ".pyenv/versions/3.1[3-9]*/bin/python3.1[3-9]")), reverse=True)
     for candidate in filter(None, candidates):
         try:
-            probe = subprocess.run([candidate, "-c", "import sys; print(sys.version_info >= (3, 13))"],
-                                   capture_output=True, text=True, timeout=20)
+            probe = subprocess.run(
+                [candidate, "-c", "import sys; print(sys.version_info >= (3, 13))"],
+                capture_output=True,
+                text=True,
+                timeout=20,
+            )
         except OSError:
             continue
         if probe.stdout.strip() == "True":

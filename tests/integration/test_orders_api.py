@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ def test_create_returns_the_stored_order(app, stack):
     assert created["order_id"] == "o-1" and created["status"] == "processed"
     assert created["items"] == order("o-1", 2, 3)["items"]
     assert created["total_quantity"] == 5
-    assert datetime.fromisoformat(created["created_at"]).utcoffset().total_seconds() == 0
+    assert datetime.fromisoformat(created["created_at"]).utcoffset() == timedelta(0)
     [item] = stack.items()
     assert item["order_id"] == {"S": "o-1"} and item["total_quantity"] == {"N": "5"}
     assert body_of(app(get("o-1"))) == created
@@ -54,7 +55,7 @@ def test_same_id_with_different_body_conflicts_and_keeps_the_original(app, stack
 def test_concurrent_writers_of_one_id_write_once(make_app, stack, same_body):
     apps = [make_app() for _ in range(6)]  # separate clients: separate connections, as separate Lambdas
     barrier = threading.Barrier(len(apps))
-    results = [None] * len(apps)
+    results: list[dict[str, Any]] = [{} for _ in apps]  # each thread fills its own slot
 
     def send(i):
         barrier.wait()

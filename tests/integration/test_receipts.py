@@ -20,9 +20,13 @@ def _secret(stack, value: str) -> str:
 
 def _secrets_client(stack):
     creds = fake_credentials_env()
-    return Session().create_client("secretsmanager", region_name=REGION, endpoint_url=stack.endpoint,
-                                   aws_access_key_id=creds["AWS_ACCESS_KEY_ID"],
-                                   aws_secret_access_key=creds["AWS_SECRET_ACCESS_KEY"])
+    return Session().create_client(
+        "secretsmanager",
+        region_name=REGION,
+        endpoint_url=stack.endpoint,
+        aws_access_key_id=creds["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=creds["AWS_SECRET_ACCESS_KEY"],
+    )
 
 
 def test_orders_carry_a_receipt_signed_with_the_secret(make_app, stack):

@@ -28,6 +28,9 @@ class ThrottlingProxy:
         self.seen = 0  # requests for `operation`, throttled or not
         self._lock = threading.Lock()
         target = urlsplit(upstream)
+        if target.hostname is None:
+            raise ValueError(f"upstream needs a host: {upstream!r}")
+        upstream_host, upstream_port = target.hostname, target.port
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -48,7 +51,7 @@ class ThrottlingProxy:
                         self.end_headers()
                         self.wfile.write(THROTTLED)
                         return
-                upstream_conn = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+                upstream_conn = http.client.HTTPConnection(upstream_host, upstream_port, timeout=10)
                 headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
                 upstream_conn.request("POST", self.path, body=body, headers=headers)
                 response = upstream_conn.getresponse()
@@ -67,10 +70,9 @@ class ThrottlingProxy:
 
     @property
     def endpoint_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._server.server_port}"  # the address bound below
 
-    def __enter__(self) -> "ThrottlingProxy":
+    def __enter__(self) -> ThrottlingProxy:
         self._thread.start()
         return self
 

@@ -69,8 +69,16 @@ def test_zero_ttl_loads_every_time_and_invalidate_forces_reload():
     assert source.calls == 4
 
 
-@pytest.mark.parametrize("document", [{}, {"max_items_per_order": 0}, {"max_items_per_order": True},
-                                      {"max_items_per_order": "5"}, {"max_items_per_order": 2.5}])
+@pytest.mark.parametrize(
+    "document",
+    [
+        {},
+        {"max_items_per_order": 0},
+        {"max_items_per_order": True},
+        {"max_items_per_order": "5"},
+        {"max_items_per_order": 2.5},
+    ],
+)
 def test_order_limits_reject_invalid_documents(document):
     with pytest.raises(ConfigUnavailable, match="max_items_per_order"):
         OrderLimits.from_document(document)

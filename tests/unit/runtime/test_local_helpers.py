@@ -21,11 +21,13 @@ def test_flatten_merges_streamed_and_nested_subsegments():
 
 
 def test_render_tree_indents_children_and_shows_details():
-    lines = render_tree([
-        doc("v", "validate_input", "seg", annotations={"order_id": "o-1"}),
-        doc("s", "s3", "v", aws={"operation": "GetObject"}),
-        doc("x", "save_to_dynamodb", "seg", 3.0, 3.5, fault=True),
-    ])
+    lines = render_tree(
+        [
+            doc("v", "validate_input", "seg", annotations={"order_id": "o-1"}),
+            doc("s", "s3", "v", aws={"operation": "GetObject"}),
+            doc("x", "save_to_dynamodb", "seg", 3.0, 3.5, fault=True),
+        ]
+    )
     assert lines[0].startswith("validate_input") and "order_id" in lines[0]
     assert lines[1].startswith("  s3") and "operation=GetObject" in lines[1]
     assert lines[2].startswith("save_to_dynamodb") and "500.0 ms" in lines[2] and "FAULT" in lines[2]

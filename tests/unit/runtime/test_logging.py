@@ -2,7 +2,7 @@ import importlib
 import io
 import json
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -52,7 +52,7 @@ def test_one_json_object_per_line_with_invocation_context(fresh_module, monkeypa
     assert entry["cold_start"] is True
     assert entry["order_id"] == "o-1" and entry["odd"].startswith("<object")
     stamp = datetime.fromisoformat(entry["timestamp"])
-    assert stamp.utcoffset() is not None and stamp.utcoffset().total_seconds() == 0
+    assert stamp.utcoffset() == timedelta(0)
 
 
 def test_cold_start_only_on_first_invoke_of_on_demand(fresh_module):
@@ -111,5 +111,5 @@ def test_trace_id_absent_or_malformed(monkeypatch):
 
 
 def test_module_name_does_not_shadow_stdlib_logging():
-    assert json_logging.logging is logging
+    assert vars(json_logging)["logging"] is logging
     assert json_logging.__name__ == "common.logging"

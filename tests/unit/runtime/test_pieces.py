@@ -1,7 +1,7 @@
 """Responses, order processing, the DynamoDB item mapping, settings and the error classification."""
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ParamValidationError
@@ -27,7 +27,7 @@ def test_json_response_shape():
 
 
 def test_build_order_fills_status_time_and_total():
-    now = datetime(2026, 11, 28, 9, 0, 0, 123456, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 28, 9, 0, 0, 123456, tzinfo=UTC)
     order = build_order(REQUEST, now)
     assert order == {
         "order_id": "o-1",
@@ -82,7 +82,9 @@ def test_bad_ttl_names_the_variable(monkeypatch, value):
 
 
 def client_error(code, status=400):
-    return ClientError({"Error": {"Code": code, "Message": "m"}, "ResponseMetadata": {"HTTPStatusCode": status}}, "PutItem")
+    return ClientError(
+        {"Error": {"Code": code, "Message": "m"}, "ResponseMetadata": {"HTTPStatusCode": status}}, "PutItem"
+    )
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,13 @@ from common.config_cache import ConfigUnavailable, TtlCache
 from common.secrets import secret_string_loader
 from orders.receipts import ReceiptSigner, receipt_signature
 
-ORDER = {"order_id": "o-1", "items": [{"sku": "a", "quantity": 2}], "created_at": "2026-11-28T00:00:00.000+00:00",
-         "total_quantity": 2, "status": "processed"}
+ORDER = {
+    "order_id": "o-1",
+    "items": [{"sku": "a", "quantity": 2}],
+    "created_at": "2026-11-28T00:00:00.000+00:00",
+    "total_quantity": 2,
+    "status": "processed",
+}
 
 
 def test_signature_covers_the_order_identity_not_the_status() -> None:
@@ -45,7 +50,7 @@ class _FakeSecrets:
     def __init__(self, response: dict[str, Any] | Exception) -> None:
         self.response = response
 
-    def get_secret_value(self, SecretId: str) -> dict[str, Any]:  # noqa: N803 (botocore's name)
+    def get_secret_value(self, SecretId: str) -> dict[str, Any]:
         if isinstance(self.response, Exception):
             raise self.response
         return self.response
@@ -86,8 +91,12 @@ def test_after_restore_registers_with_the_snapstart_runtime(fake_snapshot_runtim
 def test_handler_rebuilds_clients_and_caches_after_a_restore(
     fake_snapshot_runtime: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name, value in {"TABLE_NAME": "t", "CONFIG_BUCKET": "b", "AWS_REGION": "ap-northeast-1",
-                        "AWS_DEFAULT_REGION": "ap-northeast-1"}.items():
+    for name, value in {
+        "TABLE_NAME": "t",
+        "CONFIG_BUCKET": "b",
+        "AWS_REGION": "ap-northeast-1",
+        "AWS_DEFAULT_REGION": "ap-northeast-1",
+    }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delitem(sys.modules, "orders.handler", raising=False)
     handler = importlib.import_module("orders.handler")

@@ -5,7 +5,8 @@ GetSecretValue per TTL per environment, and a rotated value is picked up without
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 

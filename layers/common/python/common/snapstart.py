@@ -9,7 +9,8 @@ Lambda's Python 3.12+ runtimes; elsewhere registration does nothing.
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -13,8 +13,9 @@ importing ``aws_xray_sdk.core`` builds two X-Ray botocore clients for centralize
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 _recorder: Any = None  # the SDK's recorder once init() activated tracing
 

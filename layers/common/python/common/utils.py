@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 class MissingEnvironmentVariable(RuntimeError):
@@ -34,7 +34,7 @@ def env_number(name: str, default: float, *, minimum: float = 0) -> float:
 def utc_now() -> datetime:
     # The seed uses datetime.utcnow(): naive (no tzinfo, so it reads as local time) and deprecated
     # since Python 3.12. A timezone-aware value serializes with its "+00:00" offset.
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def utc_now_iso() -> str:
