@@ -51,11 +51,11 @@ local: setup ## Run the handler as Lambda would against a local AWS emulator (mo
 
 .PHONY: bench
 bench: setup ## Cold-start benchmark: seed code vs this handler vs a bare-botocore floor
-	python -m local.bench
+	python -m local.bench $(ARGS)
 
 .PHONY: bench-synth
 bench-synth: setup ## Synth time next to a bare one-function app; resources and asset sizes
-	python -m bench.synth_time
+	python -m bench.synth_time $(ARGS)
 
 .PHONY: cost
 cost: setup ## Price memory/PC/SnapStart: make cost ARGS="--memory 512 --provisioned-concurrency 10 --hours 24"
