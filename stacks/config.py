@@ -9,14 +9,13 @@ Pure Python (no aws_cdk import) so the tools and unit tests can import it cheapl
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from stacks.naming import DEFAULT_PROJECT_NAME
+from stacks.naming import DEFAULT_PROJECT_NAME, stack_name
 
 DEFAULT_STAGE = "dev"
 DEFAULT_REGION = "ap-northeast-1"
@@ -112,8 +111,6 @@ class StageConfig:
         return self.removal_policy == "retain"
 
     def stack_name(self, kind: str) -> str:
-        from stacks.naming import stack_name
-
         return stack_name(self.project_name, self.stage, kind)
 
 
@@ -329,8 +326,3 @@ def stage_configs_from_context(get: Callable[[str], Any]) -> list[StageConfig]:
                 overrides[setting] = value
         configs.append(build_stage_config(name, project_name=project, overrides=overrides))
     return configs
-
-
-def replace(cfg: StageConfig, **changes: Any) -> StageConfig:
-    """A validated copy with some settings changed (for tests and forks)."""
-    return validate(dataclasses.replace(cfg, **changes))

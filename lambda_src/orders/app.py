@@ -89,14 +89,16 @@ def build_app(
     logger: logging.Logger,
     clock: Callable[[], datetime] = utc_now,
     secrets_client: Any | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> OrdersApp:
     """Wire the app from settings and clients (the handler's init, and the integration tests)."""
     load_document = s3_json_object_loader(s3, settings.config_bucket, settings.config_key)
     source = f"s3://{settings.config_bucket}/{settings.config_key}"
-    limits = TtlCache(lambda: OrderLimits.from_document(load_document(), source), settings.config_ttl_seconds)
+    ttl = settings.config_ttl_seconds
+    limits = TtlCache(lambda: OrderLimits.from_document(load_document(), source), ttl, monotonic)
     repository = OrderRepository(dynamodb, settings.table_name)
     receipts = None
     if settings.receipt_secret_arn and secrets_client is not None:
-        key = TtlCache(secret_string_loader(secrets_client, settings.receipt_secret_arn), settings.config_ttl_seconds)
+        key = TtlCache(secret_string_loader(secrets_client, settings.receipt_secret_arn), ttl, monotonic)
         receipts = ReceiptSigner(key)
     return OrdersApp(Dependencies(limits=limits, repository=repository, clock=clock, receipts=receipts), logger)

@@ -126,3 +126,21 @@ def make_app(stack, botocore_session) -> Callable[..., App]:
 @pytest.fixture
 def app(make_app) -> App:
     return make_app()
+
+
+class FakeMonotonic:
+    """A monotonic clock the test moves: TTL expiry without sleeping, immune to a slow machine."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def monotonic() -> FakeMonotonic:
+    return FakeMonotonic()

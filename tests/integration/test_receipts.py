@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
 from botocore.session import Session
@@ -43,13 +42,14 @@ def test_orders_carry_a_receipt_signed_with_the_secret(make_app, stack):
     assert "receipt" not in item  # derived at response time, never stored
 
 
-def test_rotated_secret_is_used_after_the_ttl(make_app, stack):
+def test_rotated_secret_is_used_after_the_ttl(make_app, stack, monotonic):
     arn = _secret(stack, "old-key")
-    app = make_app(receipt_secret_arn=arn, ttl=0.5)
+    app = make_app(receipt_secret_arn=arn, ttl=60, monotonic=monotonic)
     first = body_of(app(post(order("r-2"))))
     _secrets_client(stack).put_secret_value(SecretId=arn, SecretString="new-key")
+    monotonic.advance(59.9)
     assert body_of(app(get("r-2")))["receipt"] == first["receipt"]  # still cached
-    time.sleep(0.55)
+    monotonic.advance(0.1)
     assert body_of(app(get("r-2")))["receipt"] == receipt_signature("new-key", first)
 
 
