@@ -96,7 +96,7 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON instead of tables")
 
 
-def add_target_args(parser: argparse.ArgumentParser) -> None:
+def add_target_args(parser: argparse.ArgumentParser, *, with_alias: bool = True) -> None:
     g = parser.add_argument_group("target (a function name, or the service stack to read it from)")
     g.add_argument("--function-name", metavar="NAME", help="Lambda function name or ARN")
     g.add_argument("--stack", metavar="NAME", help="service stack name (default: <project>-<stage>-service)")
@@ -107,11 +107,12 @@ def add_target_args(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help=f"project name (default: {DEFAULT_PROJECT_NAME})",
     )
-    g.add_argument(
-        "--alias",
-        metavar="NAME",
-        help=f"alias to measure (default: stack output {OUTPUT_ALIAS_NAME} or '{ALIAS_NAME}')",
-    )
+    if with_alias:
+        g.add_argument(
+            "--alias",
+            metavar="NAME",
+            help=f"alias to measure (default: stack output {OUTPUT_ALIAS_NAME} or '{ALIAS_NAME}')",
+        )
 
 
 @dataclass(frozen=True)

@@ -432,7 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Example: python -m tools.power_tuning --stage dev --memory-sizes 128,256,512,1024,2048 --invocations 20 "
         "--strategy balanced --balanced-weight 0.5",
     )
-    add_target_args(p)
+    add_target_args(p, with_alias=False)  # the sweep changes $LATEST only; the alias is never touched
     p.add_argument(
         "--memory-sizes",
         type=_memory_list,
@@ -510,7 +510,6 @@ def main(argv: list[str] | None = None) -> int:
         stack=args.stack,
         stage=args.stage,
         project=args.project,
-        alias=args.alias,
     )
     lam = client(session, "lambda")
 
