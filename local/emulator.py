@@ -106,11 +106,11 @@ class MotoServer:
         self.stop()
 
 
-def clients(endpoint_url: str) -> tuple[Any, Any]:
-    """(s3, dynamodb) admin clients for setting up and inspecting the emulator."""
-    session = Session()
+def admin_client(endpoint_url: str, service: str, session: Session | None = None) -> Any:
+    """A client on the emulator with its fake credentials, for setting up and inspecting it."""
     creds = fake_credentials_env()
-    kwargs = dict(
+    return (session or Session()).create_client(
+        service,
         region_name=REGION,
         endpoint_url=endpoint_url,
         aws_access_key_id=creds["AWS_ACCESS_KEY_ID"],
@@ -118,20 +118,17 @@ def clients(endpoint_url: str) -> tuple[Any, Any]:
         aws_session_token=creds["AWS_SESSION_TOKEN"],
         config=Config(retries={"mode": "standard"}),
     )
-    return session.create_client("s3", **kwargs), session.create_client("dynamodb", **kwargs)
+
+
+def clients(endpoint_url: str) -> tuple[Any, Any]:
+    """(s3, dynamodb) admin clients sharing one session."""
+    session = Session()
+    return admin_client(endpoint_url, "s3", session), admin_client(endpoint_url, "dynamodb", session)
 
 
 def create_receipt_secret(endpoint_url: str, name: str = "orders-receipt-key-local") -> str:
     """What the data stack's receipt-signing secret is; returns its ARN (the function's RECEIPT_SECRET_ARN)."""
-    creds = fake_credentials_env()
-    secrets = Session().create_client(
-        "secretsmanager",
-        region_name=REGION,
-        endpoint_url=endpoint_url,
-        aws_access_key_id=creds["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=creds["AWS_SECRET_ACCESS_KEY"],
-        aws_session_token=creds["AWS_SESSION_TOKEN"],
-    )
+    secrets = admin_client(endpoint_url, "secretsmanager")
     return str(secrets.create_secret(Name=name, SecretString=uuid.uuid4().hex)["ARN"])
 
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from botocore.session import Session
-
-from local.emulator import REGION, fake_credentials_env
+from local.emulator import REGION, admin_client
 from orders.receipts import receipt_signature
 from tests.integration.events import body_of, get, order, post
 from tests.integration.test_orders_api import assert_generic_503
@@ -18,14 +16,7 @@ def _secret(stack, value: str) -> str:
 
 
 def _secrets_client(stack):
-    creds = fake_credentials_env()
-    return Session().create_client(
-        "secretsmanager",
-        region_name=REGION,
-        endpoint_url=stack.endpoint,
-        aws_access_key_id=creds["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=creds["AWS_SECRET_ACCESS_KEY"],
-    )
+    return admin_client(stack.endpoint, "secretsmanager")
 
 
 def test_orders_carry_a_receipt_signed_with_the_secret(make_app, stack):
