@@ -182,11 +182,11 @@ def importtime_report(endpoint: str, xray_address: str, options: Options, top: i
         _, output = cold_start(variant, endpoint, xray_address, options, extra_flags=("-X", "importtime"))
         per_variant[variant.key] = import_costs(output)
         lines.append(f"  {'(' + variant.key + ')':<8} {_top(per_variant[variant.key], top)}")
-    # What a tracing backend adds: packages it imports that the untraced handler does not (or more of them).
-    untraced = per_variant["b-off"]
+    # What a tracing backend adds: the packages the untraced handler (b-off) never imports. (Differences of
+    # shared packages between two single runs are mostly noise.)
     for key in ("b", "b-otel"):
-        added = {name: ms - untraced.get(name, 0.0) for name, ms in per_variant[key].items()}
-        lines.append(f"  ({key}) adds over (b-off): {_top({n: ms for n, ms in added.items() if ms > 0.5}, top)}")
+        added = {name: ms for name, ms in per_variant[key].items() if name not in per_variant["b-off"]}
+        lines.append(f"  ({key}) adds over (b-off): {_top(added, top)}")
     return lines
 
 

@@ -115,18 +115,37 @@ def test_unknown_backend_fails_init_naming_the_choices():
 
 
 SAMPLING_PROBE = """
-import os
+import json, os
+import botocore.session
 from common import tracing
 tracing.init()
+s3 = botocore.session.get_session().create_client(
+    "s3", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s"
+)
+sent_headers = []
+
+
+def capture(request, **_):  # what an AWS call carries, without sending it
+    header = request.headers["X-Amzn-Trace-Id"]
+    sent_headers.append(header.decode() if isinstance(header, bytes) else header)
+    raise ConnectionAbortedError("not sent")
+
+
+s3.meta.events.register("before-send", capture)
 for sampled in ("0", "1"):  # Lambda sets the header anew for each invocation
     os.environ["_X_AMZN_TRACE_ID"] = os.environ["_X_AMZN_TRACE_ID"][:-1] + sampled
     with tracing.subsegment(f"sampled={sampled}") as span:
         span.annotate("order_id", "o-1")
         span.metadata("result", {"a": 1})
+        try:
+            s3.list_buckets()
+        except ConnectionAbortedError:
+            pass
+print(json.dumps(sent_headers))
 """
 
 
-def test_otel_follows_lambdas_sampling_decision_and_parent():
+def test_otel_follows_lambdas_sampling_decision_parent_and_propagates_it():
     with OtlpUdpReceiver() as daemon:
         result = subprocess.run(
             [sys.executable, "-c", SAMPLING_PROBE],
@@ -136,10 +155,16 @@ def test_otel_follows_lambdas_sampling_decision_and_parent():
             timeout=60,
         )
         assert result.returncode == 0 and result.stderr == "", result.stderr
-        [span] = daemon.documents(settle=0.3)  # the unsampled invocation sent nothing
+        spans = {span["name"]: span for span in daemon.documents(settle=0.3)}
     assert not daemon.bad_datagrams
-    assert span["name"] == "sampled=1"
-    # A child of the function segment Lambda opened, in its trace.
-    assert (span["trace_id"], span["parent_id"]) == ("1-5759e988-bd862e3fe1be46a994272793", "53995c3f42cd8ad8")
-    assert span["attributes"]["aws.xray.annotations"] == ["order_id"]
-    assert json.loads(span["attributes"]["aws.xray.metadata.default"]) == {"result": {"a": 1}}
+    assert set(spans) == {"sampled=1", "S3.ListBuckets"}  # the unsampled invocation sent nothing
+    step, call = spans["sampled=1"], spans["S3.ListBuckets"]
+    # A child of the function segment Lambda opened, in its trace; the AWS call a child of the step.
+    assert (step["trace_id"], step["parent_id"]) == ("1-5759e988-bd862e3fe1be46a994272793", "53995c3f42cd8ad8")
+    assert (call["trace_id"], call["parent_id"]) == (step["trace_id"], step["id"])
+    assert step["attributes"]["aws.xray.annotations"] == ["order_id"]
+    assert json.loads(step["attributes"]["aws.xray.metadata.default"]) == {"result": {"a": 1}}
+    # The X-Ray header goes on to AWS with the caller's sampling decision, unsampled calls included.
+    unsampled, sampled = json.loads(result.stdout)
+    assert unsampled.startswith("Root=1-5759e988-bd862e3fe1be46a994272793;") and unsampled.endswith(";Sampled=0")
+    assert sampled == f"Root=1-5759e988-bd862e3fe1be46a994272793;Parent={call['id']};Sampled=1"
