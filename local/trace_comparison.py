@@ -174,6 +174,7 @@ class Outcome:
     label: str
     status: int
     tree: list[Node]
+    body: Any = None  # the response body, normalized as the metadata is
 
 
 def run_backend(backend: str, endpoint: str) -> list[Outcome]:
@@ -202,6 +203,7 @@ def run_backend(backend: str, endpoint: str) -> list[Outcome]:
             step.label,
             invocation.result["statusCode"],
             to_tree([item for item in received if item["trace_id"] == invocation.trace_id], table),
+            _normalize(json.loads(invocation.result["body"]), table),
         )
         for step, invocation in zip(STEPS, invocations, strict=True)
     ]

@@ -42,7 +42,7 @@ def test_the_trace_has_every_step_and_aws_call_where_it_belongs(runs):
         validate, process, save = new_order.tree
         assert validate.annotations == {"order_id": "order-0001"}
         assert validate.children[0].aws == "GetObject"
-        assert process.metadata["result"]["status"] == "processed"  # unindexed detail, not an annotation
+        assert process.metadata == {"result": new_order.body}  # unindexed detail: the order as answered
         assert process.annotations == {}
         assert save.children[0].aws == "PutItem <table>"  # the stage's table, the call as a child
         assert not any(n.flags for n in new_order.tree)
