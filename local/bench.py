@@ -3,13 +3,13 @@
     python -m local.bench [--runs 10] [--importtime]
 
 Variants, started in turn (interleaved, rotating which goes first) so drift on the machine hits all
-alike: (a) the seed's exercises 1+5 as published (bench/seed_handler.py), (b) this repo's
-handler (lambda_src/orders/handler.py) with each tracing backend a stage can select (``tracing``:
-(b) xray-sdk, (b-otel) OpenTelemetry, (b-off) none; each with its stage's dependencies layer only),
-(c) the floor: bare botocore making the same calls (bench/floor_handler.py). Each run is a new process with ``LAMBDA_TASK_ROOT`` set (X-Ray SDK in
-Lambda mode, emitting to a local UDP listener) whose first request is a POST of a new order. The
-time is what Lambda bills on an on-demand cold start: init (import of the handler module) plus the
-first invocation, measured inside the process. Prints medians and the ratios; targets (b)/(c) <= 1.10,
+alike: (a) the seed's exercises 1+5 as published (bench/seed_handler.py), (b) this repo's handler
+(lambda_src/orders/handler.py) with each tracing backend a stage can select (``tracing``: (b) xray-sdk,
+(b-otel) OpenTelemetry, (b-off) none; each with its stage's dependencies layer only), (c) the floor:
+bare botocore making the same calls (bench/floor_handler.py). Each run is a new process with
+``LAMBDA_TASK_ROOT`` set (Lambda mode, spans to a local UDP listener) whose first request is a POST of a
+new order. The time is what Lambda bills on an on-demand cold start: init (import of the handler module)
+plus the first invocation, measured inside the process. Prints medians and the ratios; targets (b)/(c) <= 1.10,
 (b-otel)/(c) <= 1.20.
 
 ``--no-bytecode`` runs the code from a copy without ``__pycache__`` and with ``python -B``, as on
