@@ -18,7 +18,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-$(VENV_STAMP): requirements.txt requirements-dev.txt layers/dependencies/requirements.txt
+$(VENV_STAMP): requirements.txt requirements-dev.txt $(wildcard layers/dependencies/*/requirements.txt)
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet -r requirements-dev.txt

@@ -45,16 +45,20 @@ class XRayListener:
                 continue
             except OSError:
                 return
-            header, _, body = data.decode("utf-8").partition("\n")
             try:
-                if json.loads(header) != json.loads(HEADER):
-                    raise ValueError(header)
-                document = json.loads(body)
+                documents = self.decode(data)
             except ValueError:
                 self.bad_datagrams.append(data)
                 continue
             with self._lock:
-                self._documents.append(document)
+                self._documents.extend(documents)
+
+    def decode(self, data: bytes) -> list[dict[str, Any]]:
+        """The documents of one datagram; ValueError if it is not one this daemon takes."""
+        header, _, body = data.decode("utf-8").partition("\n")
+        if json.loads(header) != json.loads(HEADER):
+            raise ValueError(header)
+        return [json.loads(body)]
 
     def documents(self, trace_id: str | None = None, settle: float = 0.2) -> list[dict[str, Any]]:
         """Documents received so far (for ``trace_id`` if given), after ``settle`` s for stragglers."""

@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from stacks.naming import DEFAULT_PROJECT_NAME, stack_name
+from stacks.tracing_backends import DEFAULT_TRACING, TRACING_BACKENDS
 
 DEFAULT_STAGE = "dev"
 DEFAULT_REGION = "ap-northeast-1"
@@ -105,6 +106,7 @@ class StageConfig:
     duration_alarm_percent_of_timeout: int
     api_throttle_rate_limit: int  # requests per second, HTTP API default stage
     api_throttle_burst_limit: int
+    tracing: str  # one of TRACING_BACKENDS: which packages the dependencies layer ships, or none
 
     @property
     def is_retained(self) -> bool:
@@ -138,6 +140,7 @@ BASE: dict[str, Any] = {
     "duration_alarm_percent_of_timeout": 80,
     "api_throttle_rate_limit": 50,
     "api_throttle_burst_limit": 100,
+    "tracing": DEFAULT_TRACING,
 }
 STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
     "dev": {},
@@ -232,6 +235,7 @@ def validate(cfg: StageConfig) -> StageConfig:
         s, "api_throttle_rate_limit", cfg.api_throttle_rate_limit, API_THROTTLE_RATE_RANGE, "requests per second"
     )
     _check_range(s, "api_throttle_burst_limit", cfg.api_throttle_burst_limit, API_THROTTLE_BURST_RANGE, "requests")
+    _check_choice(s, "tracing", cfg.tracing, TRACING_BACKENDS)
     return cfg
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_lambda as _lambda
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
@@ -37,8 +38,13 @@ class ServiceStack(cdk.Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         architecture = ARCHITECTURES[config.architecture]
-        dependencies = DependenciesLayer(self, "DependenciesLayer", runtime=RUNTIME, architecture=architecture)
         common = CommonLayer(self, "CommonLayer", runtime=RUNTIME, architecture=architecture)
+        layers: list[_lambda.ILayerVersion] = [common.layer]
+        if config.tracing != "off":  # the tracing backend's packages, and only those (no tracer: no layer)
+            dependencies = DependenciesLayer(
+                self, "DependenciesLayer", runtime=RUNTIME, architecture=architecture, backend=config.tracing
+            )
+            layers.insert(0, dependencies.layer)
         orders = OrdersFunction(
             self,
             "Orders",
@@ -47,7 +53,7 @@ class ServiceStack(cdk.Stack):
             config_bucket=config_bucket,
             config_key=config_key,
             secret=secret,
-            layers=[dependencies.layer, common.layer],
+            layers=layers,
         )
         if config.pc_max:
             ProvisionedConcurrencyAutoscaling(self, "PcAutoscaling", config=config, alias=orders.alias)

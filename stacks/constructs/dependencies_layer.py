@@ -4,6 +4,9 @@
 own platform, so a developer on x86_64 macOS or Linux builds an arm64 Python 3.14 layer without a
 container. ``--no-deps`` keeps out what the runtime already ships (boto3, botocore): the requirements
 file lists every package explicitly.
+
+One layer per tracing backend, built from that backend's own requirements file only
+(``layers/dependencies/<backend>/requirements.txt``): a stage ships the packages of the tracer it uses.
 """
 
 from __future__ import annotations
@@ -19,14 +22,23 @@ import jsii
 from aws_cdk import aws_lambda as _lambda
 from constructs import Construct
 
-LAYER_DIR = Path(__file__).resolve().parents[2] / "layers" / "dependencies"
-REQUIREMENTS = LAYER_DIR / "requirements.txt"
+from stacks.tracing_backends import requirements_file
+
+# The stage's `tracing` values that need packages ("off" needs none), and what their layer holds.
+LAYER_CONTENTS = {"xray-sdk": "aws-xray-sdk", "otel": "OpenTelemetry (OTLP over UDP to X-Ray)"}
 # What the Lambda runtime already provides: never ship a second copy (37 MB for botocore).
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "urllib3", "dateutil", "six")
 PIP_PLATFORMS = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
 
 
-def pip_install_command(target: Path, architecture: str, python_version: str) -> list[str]:
+def _requirements(backend: str) -> Path:
+    path = requirements_file(backend)
+    if path is None:
+        raise ValueError(f"tracing={backend!r} has no dependencies layer")
+    return path
+
+
+def pip_install_command(target: Path, architecture: str, python_version: str, backend: str) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -44,17 +56,17 @@ def pip_install_command(target: Path, architecture: str, python_version: str) ->
         python_version,
         "--no-compile",
         "-r",
-        str(REQUIREMENTS),
+        str(_requirements(backend)),
         "--target",
         str(target),
     ]
 
 
-def build_layer(output_dir: Path, architecture: str, python_version: str) -> None:
-    """Install the pinned wheels into ``output_dir/python`` (what Lambda mounts at /opt/python)."""
+def build_layer(output_dir: Path, architecture: str, python_version: str, backend: str) -> None:
+    """Install the backend's pinned wheels into ``output_dir/python`` (what Lambda mounts at /opt/python)."""
     target = output_dir / "python"
     result = subprocess.run(
-        pip_install_command(target, architecture, python_version), capture_output=True, text=True, check=False
+        pip_install_command(target, architecture, python_version, backend), capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
         raise RuntimeError(f"building the dependencies layer failed:\n{result.stderr}")
@@ -63,37 +75,47 @@ def build_layer(output_dir: Path, architecture: str, python_version: str) -> Non
         raise RuntimeError(f"the dependencies layer must not ship what the runtime has: {present}")
     for cache in target.rglob("__pycache__"):
         shutil.rmtree(cache)
+    # Console scripts (opentelemetry-instrument, ...): not importable, and their shebang names this machine.
+    shutil.rmtree(target / "bin", ignore_errors=True)
 
 
 @jsii.implements(cdk.ILocalBundling)
 class _PipLocalBundling:
-    def __init__(self, architecture: str, python_version: str) -> None:
+    def __init__(self, architecture: str, python_version: str, backend: str) -> None:
         self.architecture = architecture
         self.python_version = python_version
+        self.backend = backend
 
     def try_bundle(self, output_dir: str, *, image: cdk.DockerImage, **_: object) -> bool:
-        build_layer(Path(output_dir), self.architecture, self.python_version)
+        build_layer(Path(output_dir), self.architecture, self.python_version, self.backend)
         return True
 
 
 class DependenciesLayer(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, runtime: _lambda.Runtime, architecture: _lambda.Architecture
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        runtime: _lambda.Runtime,
+        architecture: _lambda.Architecture,
+        backend: str,
     ) -> None:
         super().__init__(scope, construct_id)
         python_version = runtime.name.removeprefix("python")  # "python3.14" -> "3.14"
+        requirements = _requirements(backend)
         # The asset hash is what decides a new layer version: the pins, the platform and the Python.
         asset_hash = hashlib.sha256(
-            f"{REQUIREMENTS.read_text()}|{architecture.name}|{python_version}".encode()
+            f"{requirements.read_text()}|{architecture.name}|{python_version}".encode()
         ).hexdigest()
         code = _lambda.Code.from_asset(
-            str(LAYER_DIR),
+            str(requirements.parent),
             asset_hash=asset_hash,
             asset_hash_type=cdk.AssetHashType.CUSTOM,
             bundling=cdk.BundlingOptions(
                 # Never pulled: local bundling succeeds first. CDK requires an image to be named.
                 image=cdk.DockerImage.from_registry("local-bundling-only"),
-                local=_PipLocalBundling(architecture.name, python_version),
+                local=_PipLocalBundling(architecture.name, python_version, backend),
             ),
         )
         self.layer = _lambda.LayerVersion(
@@ -102,5 +124,5 @@ class DependenciesLayer(Construct):
             code=code,
             compatible_runtimes=[runtime],
             compatible_architectures=[architecture],
-            description=f"aws-xray-sdk and its deps for {runtime.name} on {architecture.name}",
+            description=f"{LAYER_CONTENTS[backend]} and its deps for {runtime.name} on {architecture.name}",
         )

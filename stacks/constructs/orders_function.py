@@ -65,7 +65,9 @@ class OrdersFunction(Construct):
             memory_size=config.memory_mb,
             timeout=cdk.Duration.seconds(config.timeout_seconds),
             role=self.role,
-            tracing=_lambda.Tracing.ACTIVE,
+            # Active: Lambda samples, opens the function segment and runs the X-Ray daemon that both tracing
+            # backends send to over UDP. "off": pass-through (Lambda traces only what arrives sampled).
+            tracing=_lambda.Tracing.PASS_THROUGH if config.tracing == "off" else _lambda.Tracing.ACTIVE,
             snap_start=_lambda.SnapStartConf.ON_PUBLISHED_VERSIONS
             if config.cold_start_strategy == "snapstart"
             else None,
@@ -82,6 +84,7 @@ class OrdersFunction(Construct):
                 "LOG_LEVEL": config.log_level,
                 # The secret's ARN, not its value: the value is fetched at run time through a TTL cache.
                 "RECEIPT_SECRET_ARN": secret.secret_arn,
+                "TRACING": config.tracing,  # common/tracing.py imports this backend only
             },
             description=f"orders API ({config.stage})",
         )
@@ -101,12 +104,21 @@ class OrdersFunction(Construct):
             version=self.function.current_version,
             provisioned_concurrent_executions=config.provisioned_concurrency or None,
         )
+        # The tracing grant comes with `tracing` (CDK adds it for Active and PassThrough). Both backends send
+        # over UDP to Lambda's X-Ray daemon, which uploads with it: no exporter needs a permission of its own.
         acknowledge(
             self.role,
             "X-Ray's PutTraceSegments/PutTelemetryRecords have no resource-level "
             "permissions: AWS documents Resource '*' for them.",
             "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
         )
+        if config.tracing == "off":
+            acknowledge(
+                self.function,
+                "tracing='off' is this stage's explicit choice: no tracer ships; pass-through still "
+                "records requests that arrive already sampled upstream.",
+                "Serverless::Serverless-LambdaTracing",
+            )
         if config.cold_start_strategy == "snapstart":
             acknowledge(
                 self.function,

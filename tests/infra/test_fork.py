@@ -3,6 +3,7 @@ collide with the default project's, so two forks (and their two stages) share on
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -63,8 +64,14 @@ def _identity(synth: Synth) -> tuple[set[str], set[str], set[str]]:
 
 @pytest.fixture(scope="module")
 def fork(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    """A fork that also left the X-Ray SDK: OpenTelemetry in dev, no tracing in prod (the settings the
+    default stages don't use, in the same synth)."""
     return synthesize(
-        Path(tmp_path_factory.mktemp("fork")), stage="dev,prod", project_name="shop-orders", power_tuning="true"
+        Path(tmp_path_factory.mktemp("fork")),
+        stage="dev,prod",
+        project_name="shop-orders",
+        power_tuning="true",
+        stages={"dev": {"tracing": "otel"}, "prod": {"tracing": "off"}},
     )
 
 
@@ -104,3 +111,55 @@ def test_synth_needs_no_credentials(fork: Synth) -> None:
     for template in fork.templates.values():
         assert "123456789012" not in str(template)
     assert not (fork.outdir / "cdk.context.json").exists()
+
+
+def _fork_resources(fork: Synth, stage: str, type_: str) -> list[dict[str, Any]]:
+    resources = fork.templates[f"shop-orders-{stage}-service"]["Resources"].values()
+    return [r["Properties"] for r in resources if r["Type"] == type_]
+
+
+def _orders_function(fork: Synth, stage: str) -> dict[str, Any]:
+    functions = _fork_resources(fork, stage, "AWS::Lambda::Function")
+    [function] = [f for f in functions if f.get("Handler") == "orders.handler.lambda_handler"]
+    return function
+
+
+def test_tracing_backend_selects_the_layer_and_tracing_mode(fork: Synth) -> None:
+    layers = {
+        stage: sorted(
+            layer["Description"].split(" and its deps")[0].split(":")[0]
+            for layer in _fork_resources(fork, stage, "AWS::Lambda::LayerVersion")
+        )
+        for stage in ("dev", "prod")
+    }
+    # otel: its own dependencies layer (OpenTelemetry, no X-Ray SDK); off: the common layer only.
+    assert layers == {"dev": ["OpenTelemetry (OTLP over UDP to X-Ray)", "common"], "prod": ["common"]}
+    dev, prod = _orders_function(fork, "dev"), _orders_function(fork, "prod")
+    assert (dev["TracingConfig"], dev["Environment"]["Variables"]["TRACING"]) == ({"Mode": "Active"}, "otel")
+    assert (prod["TracingConfig"], prod["Environment"]["Variables"]["TRACING"]) == ({"Mode": "PassThrough"}, "off")
+    assert len(dev["Layers"]) == 2 and len(prod["Layers"]) == 1
+
+
+def test_otel_needs_no_permission_beyond_active_tracing(fork: Synth) -> None:
+    # The exporter sends to Lambda's X-Ray daemon over UDP: the role's X-Ray statement is active tracing's.
+    xray_actions = sorted(
+        action
+        for policy in _fork_resources(fork, "dev", "AWS::IAM::Policy")
+        for statement in policy["PolicyDocument"]["Statement"]
+        for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
+        if action.startswith("xray:")
+    )
+    assert xray_actions == ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+
+
+def test_tracing_off_is_acknowledged_with_a_reason_only_where_chosen(fork: Synth) -> None:
+    report = json.loads((fork.outdir / "validation-report.json").read_text())
+    paths = [
+        construct["constructPath"]
+        for plugin in report["pluginReports"]
+        for finding in plugin["suppressedViolations"]
+        if finding["ruleName"] == "Serverless-LambdaTracing"
+        for construct in finding["violatingConstructs"]
+    ]
+    assert any(path.startswith("shop-orders-prod-service/Orders/") for path in paths)
+    assert not any(path.startswith("shop-orders-dev-service/Orders/") for path in paths)

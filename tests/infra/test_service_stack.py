@@ -59,7 +59,9 @@ def test_function_environment(synth: Synth, stage: str) -> None:
         "CONFIG_TTL_SECONDS",
         "LOG_LEVEL",
         "RECEIPT_SECRET_ARN",
+        "TRACING",
     }
+    assert env["TRACING"] == "xray-sdk"  # the default backend in every stage
     # Names come from the data stack's outputs, read with weak references (cdk.json's
     # defaultCrossStackReferences): no export locks the data stack to the service stack.
     for name in ("TABLE_NAME", "CONFIG_BUCKET", "RECEIPT_SECRET_ARN"):

@@ -25,9 +25,16 @@ def importers_of(prefix):
     }
 
 
-def test_only_common_tracing_touches_the_xray_sdk():
-    # Swapping X-Ray for OpenTelemetry must be a change to one file.
-    assert importers_of("aws_xray_sdk") == {"layers/common/python/common/tracing.py"}
+def test_each_tracer_is_touched_by_its_backend_module_only():
+    # Functions call common.tracing; only the backend module of each tracer imports it, so a backend is
+    # selected (or added) without touching a caller.
+    assert importers_of("aws_xray_sdk") == {"layers/common/python/common/tracing_xray.py"}
+    assert importers_of("opentelemetry") == {"layers/common/python/common/tracing_otel.py"}
+    assert (
+        importers_of("common.tracing_xray")
+        == importers_of("common.tracing_otel")
+        == {"layers/common/python/common/tracing.py"}
+    )
 
 
 def test_runtime_does_not_use_boto3():

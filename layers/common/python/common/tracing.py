@@ -1,23 +1,34 @@
-"""Tracing: the one module that knows which tracer is in use (today the AWS X-Ray SDK for Python).
+"""Tracing: the facade every function calls, whichever tracer the stage selected.
 
-The X-Ray SDK is in maintenance mode since 2026-02-25 (end of support 2027-02-25; AWS points to
-OpenTelemetry/ADOT). Functions only call ``init()``, ``subsegment()``, ``Span.annotate()`` and
-``Span.metadata()``: a fork swaps the SDK for OpenTelemetry by rewriting this file alone.
+Functions only call ``init()``, ``subsegment()``, ``Span.annotate()`` and ``Span.metadata()``. The backend
+comes from ``TRACING`` (set by the stack from the stage's ``tracing`` setting):
 
-Tracing is active only inside Lambda (``LAMBDA_TASK_ROOT`` set), with the SDK importable and not
-disabled (``AWS_XRAY_SDK_ENABLED=false``). Elsewhere every call is a silent no-op: outside Lambda,
-importing ``aws_xray_sdk.core`` builds two X-Ray botocore clients for centralized sampling
-(120-180 ms) and every subsegment logs "cannot find the current segment" errors.
+- ``xray-sdk`` (default): the AWS X-Ray SDK for Python (``common.tracing_xray``). In maintenance mode since
+  2026-02-25, end of support 2027-02-25; AWS points to OpenTelemetry.
+- ``otel``: OpenTelemetry, exported to X-Ray through Lambda's X-Ray daemon (``common.tracing_otel``).
+- ``off``: nothing is imported; every call is a no-op.
+
+Only the selected backend's module is imported, so the X-Ray path never loads OpenTelemetry and vice
+versa. Tracing is active only inside Lambda (``LAMBDA_TASK_ROOT`` set), with the backend's packages
+importable (the stage's dependencies layer) and not disabled by the backend's own switch
+(``AWS_XRAY_SDK_ENABLED=false``, ``OTEL_SDK_DISABLED=true``). Elsewhere every call is a silent no-op.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, Protocol
 
-_recorder: Any = None  # the SDK's recorder once init() activated tracing
+BACKEND_ENV = "TRACING"
+BACKENDS = ("xray-sdk", "otel", "off")
+DEFAULT_BACKEND = "xray-sdk"
+# Each backend's own off switch, as its documentation names it: (variable, values that mean "off").
+_DISABLED_BY = {
+    "xray-sdk": ("AWS_XRAY_SDK_ENABLED", ("false", "0")),
+    "otel": ("OTEL_SDK_DISABLED", ("true", "1")),
+}
 
 
 class Span:
@@ -30,49 +41,57 @@ class Span:
         """Unindexed detail (X-Ray metadata): any JSON-serializable value."""
 
 
-class _XRaySpan(Span):
-    def __init__(self, subsegment: Any) -> None:
-        self._subsegment = subsegment
-
-    def annotate(self, key: str, value: str | int | float | bool) -> None:
-        self._subsegment.put_annotation(key, value)
-
-    def metadata(self, key: str, value: Any) -> None:
-        self._subsegment.put_metadata(key, value)
+class Backend(Protocol):
+    def subsegment(self, name: str, client_errors: tuple[type[BaseException], ...]) -> AbstractContextManager[Span]: ...
 
 
 _NO_SPAN = Span()
+_backend: Backend | None = None  # set once init() activated tracing
 
 
-def _wanted() -> bool:
-    if not os.environ.get("LAMBDA_TASK_ROOT"):
-        return False
-    return os.environ.get("AWS_XRAY_SDK_ENABLED", "true").strip().lower() not in ("false", "0")
+def selected_backend() -> str:
+    name = os.environ.get(BACKEND_ENV, DEFAULT_BACKEND).strip() or DEFAULT_BACKEND
+    if name not in BACKENDS:
+        raise ValueError(f"{BACKEND_ENV}={name!r} is not a tracing backend: choose one of {', '.join(BACKENDS)}")
+    return name
+
+
+def _disabled(backend: str) -> bool:
+    variable, off_values = _DISABLED_BY[backend]
+    return os.environ.get(variable, "").strip().lower() in off_values
+
+
+def _start(backend: str) -> Backend:
+    # Imported here, not at the top: only the selected backend's packages load on a cold start.
+    if backend == "xray-sdk":
+        from common.tracing_xray import XRayBackend
+
+        return XRayBackend()
+    from common.tracing_otel import OtelBackend
+
+    return OtelBackend()
 
 
 def init() -> bool:
     """Activate tracing if wanted and available; call once at module scope (init). Returns active or not.
 
-    Patches botocore only, so each AWS call becomes a subsegment. The seed's ``patch_all()`` imports and
-    patches every library the SDK supports (requests, httplib, sqlite3, database drivers, ...) that is
-    installed: cold-start time spent on code this function never calls.
+    Either backend patches botocore only, so each AWS call becomes a child of the step that made it.
     """
-    global _recorder
-    if _recorder is not None:
+    global _backend
+    if _backend is not None:
         return True
-    if not _wanted():
+    backend = selected_backend()  # an unknown value fails init loudly rather than silently tracing nothing
+    if backend == "off" or not os.environ.get("LAMBDA_TASK_ROOT") or _disabled(backend):
         return False
     try:
-        from aws_xray_sdk.core import patch, xray_recorder
-    except ImportError:  # dependencies layer not attached: run untraced rather than fail
+        _backend = _start(backend)
+    except ImportError:  # the stage's dependencies layer is not attached: run untraced rather than fail
         return False
-    patch(("botocore",))
-    _recorder = xray_recorder
     return True
 
 
 def active() -> bool:
-    return _recorder is not None
+    return _backend is not None
 
 
 @contextmanager
@@ -82,19 +101,10 @@ def subsegment(name: str, client_errors: tuple[type[BaseException], ...] = ()) -
     ``client_errors``: exception types that are the caller's mistake (a 4xx). They are recorded as an
     *error* rather than a *fault*, so bad requests do not paint the service map red as 5xx would.
     """
-    # Lambda sets _X_AMZN_TRACE_ID for every invocation; without it (a local run that set none) the SDK
-    # would only warn that it discarded the subsegment.
-    if _recorder is None or not os.environ.get("_X_AMZN_TRACE_ID"):
+    # Lambda sets _X_AMZN_TRACE_ID for every invocation; without it (a local run that set none) there is
+    # no trace to join.
+    if _backend is None or not os.environ.get("_X_AMZN_TRACE_ID"):
         yield _NO_SPAN
         return
-    client_error: BaseException | None = None
-    with _recorder.in_subsegment(name) as sdk_subsegment:
-        try:
-            yield _XRaySpan(sdk_subsegment) if sdk_subsegment is not None else _NO_SPAN
-        except client_errors as exc:
-            # Caught inside, re-raised outside: the SDK would otherwise mark any exception a fault.
-            if sdk_subsegment is not None:
-                sdk_subsegment.add_error_flag()
-            client_error = exc
-    if client_error is not None:
-        raise client_error
+    with _backend.subsegment(name, client_errors) as span:
+        yield span
