@@ -1,9 +1,9 @@
 """Fork in one setting: another project name gives stack names, exports and physical names that never
-collide with the default project's, so two forks (and their two stages) share one account and region."""
+collide with the default project's, so two forks (and all their stages, including those added in
+cdk.json) share one account and region. tests/fork runs the whole infra suite under another name."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -61,21 +61,34 @@ def _identity(synth: Synth) -> tuple[set[str], set[str], set[str]]:
     return stacks, exports, names
 
 
-@pytest.fixture(scope="module")
-def fork(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+# Stages a fork adds in cdk.json, next to dev and prod.
+ADDED_STAGES = {
+    "staging": {"extends": "prod", "provisioned_concurrency": 1, "pc_max": 2, "pc_business_hours_min": 0},
+    "sandbox": {"extends": "dev", "memory_mb": 256},
+}
+
+
+def _synth_all(tmp_path_factory: pytest.TempPathFactory, **context: str) -> Synth:
     return synthesize(
-        Path(tmp_path_factory.mktemp("fork")), stage="dev,prod", project_name="shop-orders", power_tuning="true"
+        Path(tmp_path_factory.mktemp("fork")), stage="all", stages=ADDED_STAGES, power_tuning="true", **context
     )
 
 
 @pytest.fixture(scope="module")
+def fork(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    return _synth_all(tmp_path_factory, project_name="shop-orders")
+
+
+@pytest.fixture(scope="module")
 def default_with_power_tuning(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    return synthesize(Path(tmp_path_factory.mktemp("default-pt")), stage="dev,prod", power_tuning="true")
+    return _synth_all(tmp_path_factory)
 
 
 def test_fork_renames_every_stack(fork: Synth) -> None:
     assert sorted(fork.templates) == sorted(
-        f"shop-orders-{stage}-{kind}" for stage in ("dev", "prod") for kind in ("data", "service", "power-tuning")
+        f"shop-orders-{stage}-{kind}"
+        for stage in ("dev", "prod", *ADDED_STAGES)
+        for kind in ("data", "service", "power-tuning")
     )
 
 
@@ -91,12 +104,31 @@ def test_fork_and_default_never_collide(fork: Synth, default_with_power_tuning: 
 
 
 def test_stages_of_one_project_never_collide(default_with_power_tuning: Synth) -> None:
-    by_stage: dict[str, set[str]] = {"dev": set(), "prod": set()}
-    for stack_name, template in default_with_power_tuning.templates.items():
-        stage = re.search(r"-(dev|prod)-", stack_name).group(1)  # type: ignore[union-attr]
-        by_stage[stage] |= _physical_names(template) | _exports(template)
-    assert by_stage["dev"] and by_stage["prod"]
-    assert not by_stage["dev"] & by_stage["prod"]
+    synth = default_with_power_tuning
+    by_stage = {
+        stage: set().union(
+            *(
+                _physical_names(template) | _exports(template) | {name}
+                for name, template in synth.templates.items()
+                if name.startswith(f"{synth.project.name}-{stage}-")
+            )
+        )
+        for stage in synth.project.selected
+    }
+    assert sorted(by_stage) == sorted(["dev", "prod", *ADDED_STAGES])
+    for stage, names in by_stage.items():
+        assert names, stage
+        for other, other_names in by_stage.items():
+            assert stage == other or not names & other_names, (stage, other)
+
+
+def test_added_stages_take_their_parent_settings(default_with_power_tuning: Synth) -> None:
+    function = default_with_power_tuning.only("staging", "service", "AWS::Lambda::Function")["Properties"]
+    assert function["MemorySize"] == default_with_power_tuning.config("prod").memory_mb
+    target = default_with_power_tuning.only("staging", "service", "AWS::ApplicationAutoScaling::ScalableTarget")
+    assert (target["Properties"]["MinCapacity"], target["Properties"]["MaxCapacity"]) == (1, 2)
+    sandbox = default_with_power_tuning.only("sandbox", "service", "AWS::Lambda::Function")["Properties"]
+    assert sandbox["MemorySize"] == 256
 
 
 def test_synth_needs_no_credentials(fork: Synth) -> None:
