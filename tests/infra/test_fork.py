@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from stacks.project import load_project
 from tests.infra.conftest import Synth, synthesize
 
 # Properties that set a resource's physical name (CloudFormation otherwise generates a unique one).
@@ -61,6 +62,8 @@ def _identity(synth: Synth) -> tuple[set[str], set[str], set[str]]:
     return stacks, exports, names
 
 
+# Another project than cdk.json's (which tests/fork sets to "shop-orders").
+FORK = next(name for name in ("shop-orders", "book-orders") if name != load_project().name)
 # Stages a fork adds in cdk.json, next to dev and prod.
 ADDED_STAGES = {
     "staging": {"extends": "prod", "provisioned_concurrency": 1, "pc_max": 2, "pc_business_hours_min": 0},
@@ -76,7 +79,7 @@ def _synth_all(tmp_path_factory: pytest.TempPathFactory, **context: str) -> Synt
 
 @pytest.fixture(scope="module")
 def fork(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    return _synth_all(tmp_path_factory, project_name="shop-orders")
+    return _synth_all(tmp_path_factory, project_name=FORK)
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +89,7 @@ def default_with_power_tuning(tmp_path_factory: pytest.TempPathFactory) -> Synth
 
 def test_fork_renames_every_stack(fork: Synth) -> None:
     assert sorted(fork.templates) == sorted(
-        f"shop-orders-{stage}-{kind}"
+        f"{FORK}-{stage}-{kind}"
         for stage in ("dev", "prod", *ADDED_STAGES)
         for kind in ("data", "service", "power-tuning")
     )
