@@ -16,11 +16,15 @@ VENV = ROOT / ".venv"
 NODE_BIN = ROOT / "node_modules" / ".bin"
 
 
+def use_project_node() -> None:
+    """jsii (aws_cdk's import) starts Node: the project's supported LTS first on PATH, as the Makefile does."""
+    if NODE_BIN.is_dir() and not os.environ.get("PATH", "").startswith(str(NODE_BIN)):
+        os.environ["PATH"] = f"{NODE_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
 def use_project_interpreter() -> None:
     """Re-run this process with .venv's Python, or exit with one line saying how to create it."""
-    if NODE_BIN.is_dir() and not os.environ.get("PATH", "").startswith(str(NODE_BIN)):
-        # jsii starts Node: the project's supported LTS, not the machine's (as the Makefile does).
-        os.environ["PATH"] = f"{NODE_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+    use_project_node()
     if Path(sys.prefix).resolve() == VENV.resolve():
         return
     python = VENV / "bin" / "python"

@@ -64,7 +64,12 @@ RULES: tuple[Rule, ...] = (
     Rule(r"git diff tests/infra/__snapshots__/", OFFLINE),
     Rule(r"\.venv/bin/pre-commit (install|run --all-files)", OFFLINE),
     # -- synth: the stage configuration section
-    Rule(r"npx cdk synth -c stage=prod -c prod\.(memory_mb=99|cold_start_strategy=snapstart)", OFFLINE, exit_status=1),
+    Rule(
+        r"npx cdk synth( -c stage=prod)? -c (prod\.memory_mb=99|prod\.cold_start_strategy=snapstart|prod\.memory=2048"
+        r"|memory_mb=2048|power_tuning=yes)",
+        OFFLINE,
+        exit_status=1,
+    ),
     Rule(r"npx cdk synth( -c [a-z_.]+=[a-z0-9,-]+)*", OFFLINE),
     # -- benchmarks
     Rule(r"make bench", OFFLINE, measured=BENCH_MEASURED),
@@ -129,7 +134,9 @@ def commands_in(path: Path) -> list[Command]:
         body = [line[len(indent) :] if line.startswith(indent) else line.lstrip() for line in lines[start:i]]
         i += 1
         if not language:
-            raise Unlabelled(f"{name}:{start}: a fenced block without a language: label commands bash or console, output text")
+            raise Unlabelled(
+                f"{name}:{start}: a fenced block without a language: label commands bash or console, output text"
+            )
         if language in SHELL_LANGUAGES:
             found += _shell_block(name, start, body)
         elif language == CONSOLE:
