@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""CDK entry point: read the stage(s), build the stacks. `cdk synth -c stage=prod` / `-c stage=dev,prod`."""
+"""CDK entry point: read the stage(s), build the stacks. `npx cdk synth -c stage=prod` / `-c stage=all`."""
 
 import sys
 
-import aws_cdk as cdk
+from stacks.interpreter import use_project_interpreter
 
-from stacks.app_builder import build
-from stacks.config import ConfigError
+use_project_interpreter()  # before aws_cdk: cdk.json's `python3` may be the machine's, without the venv
+
+import aws_cdk as cdk  # noqa: E402
+
+from stacks.app_builder import build  # noqa: E402
+from stacks.config import ConfigError  # noqa: E402
 
 app = cdk.App()
 try:

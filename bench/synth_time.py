@@ -1,10 +1,11 @@
 """Synth-time, resource and package-size report: this app next to a bare one-function CDK app.
 
-    python -m bench.synth_time [--runs 3]        (or `make bench-synth`)
+    python -m bench.synth_time [--runs 5]        (or `make bench-synth`)
 
 Both apps are synthesized by the project's pinned CDK CLI, interleaved in one run (this machine is
-noisy: compare the ratio, not the seconds). Each run writes to a fresh output directory, so the
-dependencies layer is really bundled (pip, with pip's own cache) every time.
+noisy: compare the ratio, not the seconds). The project synthesizes every stage, as ``make synth`` does,
+under the names cdk.json gives. Each run writes to a fresh output directory, so the dependencies layer
+is really bundled (pip, with pip's own cache) every time.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
+from stacks.project import load_project
+
 ROOT = Path(__file__).resolve().parents[1]
-STAGES = "dev,prod"
 
 BARE_APP = """
 import aws_cdk as cdk
@@ -99,31 +101,34 @@ def resource_counts(outdir: Path, stack: str) -> Counter[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
+    project = load_project(stage="all")
+    stages = ",".join(project.selected)
     work = Path(tempfile.mkdtemp(prefix="synth-bench-"))
     try:
         bare_dir = _bare_app_dir(work)
         times: dict[str, list[float]] = {"bare": [], "project": []}
         for run in range(args.runs):  # interleaved: drift on the machine hits both alike
             times["bare"].append(_synth(bare_dir, work / f"bare-{run}"))
-            times["project"].append(_synth(ROOT, work / f"project-{run}", "-c", f"stage={STAGES}"))
+            times["project"].append(_synth(ROOT, work / f"project-{run}", "-c", "stage=all"))
         out = work / f"project-{args.runs - 1}"
 
         print(f"synth time, median of {args.runs} interleaved runs (cdk synth --quiet, fresh cdk.out):")
-        bare, project = statistics.median(times["bare"]), statistics.median(times["project"])
+        bare, project_s = statistics.median(times["bare"]), statistics.median(times["project"])
         print(f"  bare one-function app : {bare:6.2f} s   {[round(t, 2) for t in times['bare']]}")
-        print(f"  this app, {STAGES:<10} : {project:6.2f} s   {[round(t, 2) for t in times['project']]}")
-        print(f"  ratio this/bare       : {project / bare:6.2f}x")
-        for stage in STAGES.split(","):
+        print(f"  this app, {stages:<10} : {project_s:6.2f} s   {[round(t, 2) for t in times['project']]}")
+        print(f"  ratio this/bare       : {project_s / bare:6.2f}x")
+        for config in project.selected_configs:
             for kind in ("data", "service"):
-                stack = f"lambda-deep-dive-{stage}-{kind}"
+                stack = config.stack_name(kind)
                 counts = resource_counts(out, stack)
                 print(f"\n{stack}: {sum(counts.values())} resources")
                 for type_, n in sorted(counts.items()):
                     print(f"  {n:3d}  {type_}")
-        print("\nLambda code assets of lambda-deep-dive-dev-service (unzipped / zipped):")
-        for label, raw, zipped in asset_sizes(out, "lambda-deep-dive-dev-service"):
+        service = project.stage(project.selected[0]).stack_name("service")
+        print(f"\nLambda code assets of {service} (unzipped / zipped):")
+        for label, raw, zipped in asset_sizes(out, service):
             print(f"  {label:<40} {raw / 1024:9.1f} KiB {zipped / 1024:9.1f} KiB")
         print(f"\nreproduce: make bench-synth   (python -m bench.synth_time --runs {args.runs})")
     finally:

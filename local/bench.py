@@ -1,6 +1,6 @@
 """Cold-start benchmark: import + first request, fresh Lambda-mode processes, against moto server.
 
-    python -m local.bench [--runs 10] [--importtime]
+    python -m local.bench [--runs 30] [--importtime]
 
 Variants, started in turn (interleaved, rotating which goes first) so drift on the machine hits all
 alike: (a) the seed's exercises 1+5 as published (bench/seed_handler.py), (b) this repo's handler
@@ -197,7 +197,7 @@ def _top(costs: dict[str, float], top: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=10, help="cold starts per variant (default 10)")
+    parser.add_argument("--runs", type=int, default=30, help="cold starts per variant (default 30)")
     parser.add_argument("--importtime", action="store_true", help="also break import time down per package")
     parser.add_argument("--no-bytecode", action="store_true", help="no .pyc for the functions' code, as on Lambda")
     args = parser.parse_args(argv)

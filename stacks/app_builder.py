@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 
-from stacks.config import StageConfig, stage_configs_from_context
+from stacks.config import StageConfig
 from stacks.data_stack import DataStack
 from stacks.nag import add_nag_checks
 from stacks.power_tuning_stack import PowerTuningStack
+from stacks.project import Project, read_project
 from stacks.service_stack import ServiceStack
 
 
@@ -47,11 +48,10 @@ def add_stage(app: cdk.App, config: StageConfig, *, power_tuning: bool = False) 
     return data, service
 
 
-def build(app: cdk.App) -> list[StageConfig]:
+def build(app: cdk.App) -> Project:
     """Every selected stage's stacks, checked by cdk-nag at synth."""
-    configs = stage_configs_from_context(app.node.try_get_context)
-    power_tuning = str(app.node.try_get_context("power_tuning")).lower() == "true"
-    for config in configs:
-        add_stage(app, config, power_tuning=power_tuning)
+    project = read_project(app.node.get_all_context())
+    for config in project.selected_configs:
+        add_stage(app, config, power_tuning=project.power_tuning)
     add_nag_checks(app)
-    return configs
+    return project

@@ -1,24 +1,30 @@
 """Stage settings: one typed, validated object per stage.
 
-Defaults for ``dev`` and ``prod`` live here. ``cdk.json`` (context ``stages``) and ``-c`` flags override
-them; everything is validated before a single construct is built, so a bad value fails ``cdk synth``
-with a message that names the stage, the field, the value and what is allowed.
+Defaults for ``dev`` and ``prod`` live here; ``stacks/project.py`` reads ``cdk.json`` (context ``stages``,
+which can also add stages) and ``-c`` flags over them. Everything is validated before a single construct
+is built, so a bad value fails ``cdk synth`` with a message that names the stage, the field, the value and
+what is allowed. A field's annotation says how its value is read (``stacks/typed_values.py``): adding a
+setting is its field, its default in ``BASE`` and its check in ``validate``.
 
 Pure Python (no aws_cdk import) so the tools and unit tests can import it cheaply.
 """
 
 from __future__ import annotations
 
+import difflib
+import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from stacks import typed_values
 from stacks.naming import DEFAULT_PROJECT_NAME, stack_name
 from stacks.tracing_backends import DEFAULT_TRACING, TRACING_BACKENDS
 
 DEFAULT_STAGE = "dev"
+ALL_STAGES = "all"  # `-c stage=all`: every stage, built-in and added
 DEFAULT_REGION = "ap-northeast-1"
 ARCHITECTURES = ("arm64", "x86_64")
 REMOVAL_POLICIES = ("destroy", "retain")
@@ -159,21 +165,31 @@ STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
-def _field_types() -> dict[str, type]:
-    types = {"str": str, "int": int, "str | None": str}
-    return {f.name: types[str(f.type)] for f in fields(StageConfig)}
+@functools.cache
+def setting_types() -> dict[str, Any]:
+    """Every per-stage setting and its annotation, which says how a cdk.json or ``-c`` value is read."""
+    hints = get_type_hints(StageConfig)
+    return {f.name: hints[f.name] for f in fields(StageConfig) if f.name not in ("project_name", "stage")}
 
 
-def _coerce(stage: str, name: str, value: Any) -> Any:
-    """`-c` values arrive as strings: turn them into the field's type, or say which field is wrong."""
-    kind = _field_types()[name]
-    if value is None or kind is str:
-        return value
-    if isinstance(value, bool) or (isinstance(value, str) and not re.fullmatch(r"-?\d+", value.strip())):
-        raise ConfigError(f"stage {stage!r}: {name}={value!r} is not an integer")
-    if isinstance(value, float) and not value.is_integer():
-        raise ConfigError(f"stage {stage!r}: {name}={value!r} is not an integer")
-    return int(value)
+def closest(name: str, known: Iterable[str]) -> str | None:
+    """The known name a typo most likely meant (difflib), or None."""
+    matches = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _unknown_setting(stage: str, name: str) -> ConfigError:
+    guess = closest(name, setting_types())
+    hint = f"did you mean {guess!r}?" if guess else f"known settings: {', '.join(sorted(setting_types()))}"
+    return ConfigError(f"stage {stage!r}: unknown setting {name!r}: {hint}")
+
+
+def coerce(stage: str, name: str, value: Any) -> Any:
+    """A cdk.json (JSON) or ``-c`` (string) value as the setting's type, or an error naming stage and field."""
+    try:
+        return typed_values.parse(setting_types()[name], value)
+    except typed_values.TypedValueError as error:
+        raise ConfigError(f"stage {stage!r}: {name}={value!r} {error}") from None
 
 
 def _check_range(stage: str, name: str, value: int, bounds: tuple[int, int], unit: str) -> None:
@@ -290,43 +306,33 @@ def _check_cold_start(cfg: StageConfig) -> None:
         )
 
 
+def check_stage_name(stage: str) -> None:
+    if not _STAGE_NAME.fullmatch(stage) or stage == ALL_STAGES:
+        raise ConfigError(
+            f"stage name {stage!r} is not allowed: 2–12 lowercase letters and digits, starting with a letter, "
+            f"not {ALL_STAGES!r} (no '-': stack names are <project>-<stage>-<kind>, and project 'shop' + stage "
+            "'orders-dev' would share them with project 'shop-orders' + stage 'dev')"
+        )
+
+
 def build_stage_config(
     stage: str,
     *,
     project_name: str = DEFAULT_PROJECT_NAME,
     overrides: Mapping[str, Any] | None = None,
+    base: StageConfig | None = None,
 ) -> StageConfig:
-    """Defaults for ``stage`` + ``overrides``, validated."""
-    if stage not in STAGE_DEFAULTS:
+    """The settings of ``base`` (the stage an added stage extends) or ``stage``'s built-in defaults, then
+    ``overrides``, validated."""
+    check_stage_name(stage)
+    if base is not None:
+        values = {name: getattr(base, name) for name in setting_types()}
+    elif stage in STAGE_DEFAULTS:
+        values = {**BASE, **STAGE_DEFAULTS[stage]}
+    else:
         raise ConfigError(f"stage={stage!r} is unknown: choose one of {', '.join(STAGE_DEFAULTS)}")
-    values: dict[str, Any] = {**BASE, **STAGE_DEFAULTS[stage]}
-    known = set(_field_types()) - {"project_name", "stage"}
     for name, value in (overrides or {}).items():
-        if name not in known:
-            raise ConfigError(f"stage {stage!r}: unknown setting {name!r}; known settings: {', '.join(sorted(known))}")
-        values[name] = _coerce(stage, name, value)
+        if name not in setting_types():
+            raise _unknown_setting(stage, name)
+        values[name] = coerce(stage, name, value)
     return validate(StageConfig(project_name=project_name, stage=stage, **values))
-
-
-def stage_configs_from_context(get: Callable[[str], Any]) -> list[StageConfig]:
-    """Read the stage selection and overrides from CDK context (cdk.json + ``-c``); ``get`` looks up one key.
-
-    - ``stage``: ``dev`` (default), ``prod`` or a comma-separated list (``make synth`` uses ``dev,prod``);
-    - ``project_name``: renames every stack (default ``lambda-deep-dive``);
-    - ``stages``: in cdk.json, ``{"prod": {"memory_mb": 2048}}``;
-    - ``<stage>.<setting>``: on the command line, ``-c prod.memory_mb=2048``.
-    """
-    project = str(get("project_name") or DEFAULT_PROJECT_NAME)
-    names = [n.strip() for n in str(get("stage") or DEFAULT_STAGE).split(",") if n.strip()]
-    file_overrides = get("stages") or {}
-    if not isinstance(file_overrides, Mapping):
-        raise ConfigError(f"context 'stages' must be an object of stage -> settings, got {file_overrides!r}")
-    configs = []
-    for name in dict.fromkeys(names):  # keep order, drop repeats
-        overrides = dict(file_overrides.get(name) or {})
-        for setting in _field_types():
-            value = get(f"{name}.{setting}")
-            if value is not None:
-                overrides[setting] = value
-        configs.append(build_stage_config(name, project_name=project, overrides=overrides))
-    return configs

@@ -1,13 +1,16 @@
 """AWS plumbing shared by the tools: session/clients, CLI target flags, stack-output resolution,
 update waiting, invoking with the log tail, and turning AWS errors into one clear line.
 
-Only ``stacks.naming`` is imported from the app (pure Python): the tools never import aws_cdk.
+The project name, the stages and their regions come from cdk.json through the app's own resolver
+(``stacks.project``, pure Python): a fork's tools find the fork's stacks. The tools never import aws_cdk.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -15,13 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from stacks.config import ConfigError
 from stacks.naming import (
     ALIAS_NAME,
-    DEFAULT_PROJECT_NAME,
     OUTPUT_ALIAS_NAME,
     OUTPUT_FUNCTION_NAME,
     stack_name,
 )
+from stacks.project import Project, load_project
 from tools.report_parser import Report, ReportNotFound, parse_log_result
 
 if TYPE_CHECKING:  # type-only: the service stubs (mypy-boto3-*) are dev dependencies, boto3 is untyped
@@ -29,7 +33,6 @@ if TYPE_CHECKING:  # type-only: the service stubs (mypy-boto3-*) are dev depende
     from mypy_boto3_cloudformation import CloudFormationClient
     from mypy_boto3_lambda import LambdaClient
 
-STAGES = ("dev", "prod")
 LATEST = "$LATEST"
 
 DEFAULT_PAYLOAD: dict[str, Any] = {
@@ -66,17 +69,39 @@ class ToolError(Exception):
 # ---------------------------------------------------------------- session and clients
 
 
+@functools.cache
+def cdk_project() -> Project:
+    """This checkout's project as cdk.json defines it (names, stages, regions)."""
+    return load_project()
+
+
+def resolve_region(region: str | None, stage: str | None) -> str | None:
+    """``--region``, then AWS_REGION, then AWS_DEFAULT_REGION, then the region the stage (by default cdk.json's
+    ``stage``) deploys to."""
+    stage = stage or cdk_project().default_stage
+    stages = cdk_project().stages
+    configured = stages[stage].region if stage is not None and stage in stages else None
+    return region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or configured
+
+
 def make_session(region: str | None = None, profile: str | None = None) -> boto3.Session:
     import boto3
     from botocore.exceptions import ProfileNotFound
 
     try:
-        session = boto3.Session(region_name=region, profile_name=profile)
+        # botocore reads AWS_DEFAULT_REGION and the profile's region, not AWS_REGION (what the AWS CLI v2 and
+        # the SDKs of other languages read first).
+        session = boto3.Session(region_name=region or os.environ.get("AWS_REGION"), profile_name=profile)
     except ProfileNotFound as exc:
         raise ToolError(f"AWS profile not found: {exc}") from exc
     if not session.region_name:
         raise ToolError("no AWS region: pass --region or set AWS_REGION / AWS_DEFAULT_REGION")
     return session
+
+
+def session_for(args: argparse.Namespace) -> boto3.Session:
+    """The session for a tool's ``--region``/``--profile`` and target ``--stage`` (see resolve_region)."""
+    return make_session(resolve_region(args.region, getattr(args, "stage", None)), args.profile)
 
 
 def client(session: boto3.Session, service: str) -> Any:
@@ -91,7 +116,9 @@ def client(session: boto3.Session, service: str) -> Any:
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("AWS")
-    g.add_argument("--region", help="AWS region (default: profile/environment)")
+    g.add_argument(
+        "--region", help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, else the stage's region in the config)"
+    )
     g.add_argument("--profile", help="AWS named profile")
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON instead of tables")
 
@@ -100,12 +127,14 @@ def add_target_args(parser: argparse.ArgumentParser, *, with_alias: bool = True)
     g = parser.add_argument_group("target (a function name, or the service stack to read it from)")
     g.add_argument("--function-name", metavar="NAME", help="Lambda function name or ARN")
     g.add_argument("--stack", metavar="NAME", help="service stack name (default: <project>-<stage>-service)")
-    g.add_argument("--stage", choices=STAGES, help="stage whose service stack to read (with --project)")
+    g.add_argument(
+        "--stage", choices=list(cdk_project().stages), help="stage whose service stack to read (with --project)"
+    )
     g.add_argument(
         "--project",
-        default=DEFAULT_PROJECT_NAME,
+        default=cdk_project().name,
         metavar="NAME",
-        help=f"project name (default: {DEFAULT_PROJECT_NAME})",
+        help=f"project name (default: {cdk_project().name}, from cdk.json)",
     )
     if with_alias:
         g.add_argument(
@@ -128,7 +157,7 @@ def resolve_target(
     function_name: str | None,
     stack: str | None,
     stage: str | None,
-    project: str = DEFAULT_PROJECT_NAME,
+    project: str | None = None,
     alias: str | None = None,
 ) -> Target:
     """``--function-name`` wins; otherwise read the service stack's outputs."""
@@ -136,8 +165,8 @@ def resolve_target(
         return Target(function_name=function_name, alias=alias or ALIAS_NAME)
     if not stack:
         if not stage:
-            raise ToolError("give --function-name, or --stack NAME, or --stage dev|prod")
-        stack = stack_name(project, stage, "service")
+            raise ToolError(f"give --function-name, or --stack NAME, or --stage {'|'.join(cdk_project().stages)}")
+        stack = stack_name(project or cdk_project().name, stage, "service")
     if cfn_client is None:
         raise TypeError("resolve_target needs a CloudFormation client unless function_name is given")
     outputs = stack_outputs(cfn_client, stack)
@@ -312,4 +341,7 @@ def run(main: Callable[[list[str] | None], int], argv: list[str] | None = None) 
         return 130
     except (ToolError, ClientError, BotoCoreError) as exc:
         print(f"error: {describe_error(exc)}", file=sys.stderr)
+        return 1
+    except ConfigError as exc:  # cdk.json, read for the project's names and regions
+        print(f"error: invalid stage config: {exc}", file=sys.stderr)
         return 1

@@ -31,9 +31,9 @@ from tools.aws import (
     describe_error,
     invoke_with_tail,
     load_payload,
-    make_session,
     resolve_target,
     run,
+    session_for,
     wait_updated,
 )
 
@@ -266,7 +266,7 @@ def render(summary: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     payload = load_payload(args.payload)
-    session = make_session(args.region, args.profile)
+    session = session_for(args)
     target = resolve_target(
         client(session, "cloudformation") if not args.function_name else None,
         function_name=args.function_name,

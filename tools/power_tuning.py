@@ -32,9 +32,9 @@ from tools.aws import (
     describe_error,
     invoke_with_tail,
     load_payload,
-    make_session,
     resolve_target,
     run,
+    session_for,
     wait_updated,
 )
 
@@ -503,7 +503,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.strategy == "balanced" and not 0 <= args.balanced_weight <= 1:
         raise ToolError("--balanced-weight must be between 0 and 1")
     payload = load_payload(args.payload)
-    session = make_session(args.region, args.profile)
+    session = session_for(args)
     target = resolve_target(
         client(session, "cloudformation") if not args.function_name else None,
         function_name=args.function_name,

@@ -1,4 +1,7 @@
-"""Synthesizes the app once per test session, with cdk.json's context, exactly as `cdk synth` would."""
+"""Synthesizes the app once per test session, with cdk.json's context, exactly as `cdk synth` would.
+
+Stacks are looked up by the names the app resolved (stacks/project.py), so the suite passes unchanged
+in a fork that renames the project or adds stages in cdk.json (tests/fork runs it that way)."""
 
 from __future__ import annotations
 
@@ -10,15 +13,18 @@ from typing import Any
 
 import pytest
 
+from stacks.config import StageConfig
+from stacks.project import Project, cdk_json_context
+
 ROOT = Path(__file__).resolve().parents[2]
 STAGES = ("dev", "prod")
 
 
-def cdk_json_context(**extra: Any) -> dict[str, Any]:
+def app_context(**extra: Any) -> dict[str, Any]:
     """cdk.json's context plus what the CLI adds (a bare `cdk.App()` would test a different template)."""
     cdk_json = json.loads((ROOT / "cdk.json").read_text())
     return {
-        **cdk_json["context"],
+        **cdk_json_context(ROOT),
         "aws:cdk:version-reporting": cdk_json.get("versionReporting", True),
         # Asset bundling (pip for the dependencies layer) is tested on its own in test_dependencies_layer.
         "aws:cdk:bundling-stacks": [],
@@ -30,9 +36,13 @@ def cdk_json_context(**extra: Any) -> dict[str, Any]:
 class Synth:
     templates: dict[str, dict[str, Any]]  # stack name -> template
     outdir: Path
+    project: Project  # what the app read from the context: names and every stage's settings
+
+    def config(self, stage: str) -> StageConfig:
+        return self.project.stage(stage)
 
     def template(self, stage: str, kind: str) -> dict[str, Any]:
-        return self.templates[f"lambda-deep-dive-{stage}-{kind}"]
+        return self.templates[self.config(stage).stack_name(kind)]
 
     def resources(self, stage: str, kind: str, type_: str) -> dict[str, dict[str, Any]]:
         return {k: v for k, v in self.template(stage, kind)["Resources"].items() if v["Type"] == type_}
@@ -56,10 +66,10 @@ def synthesize(outdir: Path, **context: Any) -> Synth:
 
     from stacks.app_builder import build
 
-    app = cdk.App(outdir=str(outdir), context=cdk_json_context(**context))
-    build(app)
+    app = cdk.App(outdir=str(outdir), context=app_context(**context))
+    project = build(app)
     assembly = app.synth()
-    return Synth({s.stack_name: s.template for s in assembly.stacks}, outdir)
+    return Synth({s.stack_name: s.template for s in assembly.stacks}, outdir, project)
 
 
 @pytest.fixture(scope="session")

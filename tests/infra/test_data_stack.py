@@ -109,5 +109,6 @@ def test_config_json_is_deployed_into_the_bucket(synth: Synth, stage: str) -> No
 
 def test_prod_data_stack_has_termination_protection(synth: Synth) -> None:
     artifacts = json.loads((synth.outdir / "manifest.json").read_text())["artifacts"]
-    assert artifacts["lambda-deep-dive-prod-data"]["properties"].get("terminationProtection") is True
-    assert not artifacts["lambda-deep-dive-dev-data"]["properties"].get("terminationProtection")
+    prod, dev = synth.config("prod").stack_name("data"), synth.config("dev").stack_name("data")
+    assert artifacts[prod]["properties"].get("terminationProtection") is True
+    assert not artifacts[dev]["properties"].get("terminationProtection")

@@ -1,15 +1,16 @@
 """Fork in one setting: another project name gives stack names, exports and physical names that never
-collide with the default project's, so two forks (and their two stages) share one account and region."""
+collide with the default project's, so two forks (and all their stages, including those added in
+cdk.json) share one account and region. tests/fork runs the whole infra suite under another name."""
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from stacks.project import load_project
 from tests.infra.conftest import Synth, synthesize
 
 # Properties that set a resource's physical name (CloudFormation otherwise generates a unique one).
@@ -62,27 +63,37 @@ def _identity(synth: Synth) -> tuple[set[str], set[str], set[str]]:
     return stacks, exports, names
 
 
+# Another project than cdk.json's (which tests/fork sets to "shop-orders").
+FORK = next(name for name in ("shop-orders", "book-orders") if name != load_project().name)
+# Stages a fork adds in cdk.json, next to dev and prod.
+ADDED_STAGES = {
+    "staging": {"extends": "prod", "provisioned_concurrency": 1, "pc_max": 2, "pc_business_hours_min": 0},
+    "sandbox": {"extends": "dev", "memory_mb": 256},
+}
+# The fork also left the X-Ray SDK: OpenTelemetry in dev, no tracing in prod (the settings the default
+# stages don't use, in the same synth).
+FORK_TRACING = {"dev": {"tracing": "otel"}, "prod": {"tracing": "off"}}
+
+
+def _synth_all(tmp_path_factory: pytest.TempPathFactory, stages: dict[str, Any], **context: str) -> Synth:
+    return synthesize(Path(tmp_path_factory.mktemp("fork")), stage="all", stages=stages, power_tuning="true", **context)
+
+
 @pytest.fixture(scope="module")
 def fork(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    """A fork that also left the X-Ray SDK: OpenTelemetry in dev, no tracing in prod (the settings the
-    default stages don't use, in the same synth)."""
-    return synthesize(
-        Path(tmp_path_factory.mktemp("fork")),
-        stage="dev,prod",
-        project_name="shop-orders",
-        power_tuning="true",
-        stages={"dev": {"tracing": "otel"}, "prod": {"tracing": "off"}},
-    )
+    return _synth_all(tmp_path_factory, {**FORK_TRACING, **ADDED_STAGES}, project_name=FORK)
 
 
 @pytest.fixture(scope="module")
 def default_with_power_tuning(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    return synthesize(Path(tmp_path_factory.mktemp("default-pt")), stage="dev,prod", power_tuning="true")
+    return _synth_all(tmp_path_factory, ADDED_STAGES)
 
 
 def test_fork_renames_every_stack(fork: Synth) -> None:
     assert sorted(fork.templates) == sorted(
-        f"shop-orders-{stage}-{kind}" for stage in ("dev", "prod") for kind in ("data", "service", "power-tuning")
+        f"{FORK}-{stage}-{kind}"
+        for stage in ("dev", "prod", *ADDED_STAGES)
+        for kind in ("data", "service", "power-tuning")
     )
 
 
@@ -98,12 +109,31 @@ def test_fork_and_default_never_collide(fork: Synth, default_with_power_tuning: 
 
 
 def test_stages_of_one_project_never_collide(default_with_power_tuning: Synth) -> None:
-    by_stage: dict[str, set[str]] = {"dev": set(), "prod": set()}
-    for stack_name, template in default_with_power_tuning.templates.items():
-        stage = re.search(r"-(dev|prod)-", stack_name).group(1)  # type: ignore[union-attr]
-        by_stage[stage] |= _physical_names(template) | _exports(template)
-    assert by_stage["dev"] and by_stage["prod"]
-    assert not by_stage["dev"] & by_stage["prod"]
+    synth = default_with_power_tuning
+    by_stage = {
+        stage: set().union(
+            *(
+                _physical_names(template) | _exports(template) | {name}
+                for name, template in synth.templates.items()
+                if name.startswith(f"{synth.project.name}-{stage}-")
+            )
+        )
+        for stage in synth.project.selected
+    }
+    assert sorted(by_stage) == sorted(["dev", "prod", *ADDED_STAGES])
+    for stage, names in by_stage.items():
+        assert names, stage
+        for other, other_names in by_stage.items():
+            assert stage == other or not names & other_names, (stage, other)
+
+
+def test_added_stages_take_their_parent_settings(default_with_power_tuning: Synth) -> None:
+    function = default_with_power_tuning.only("staging", "service", "AWS::Lambda::Function")["Properties"]
+    assert function["MemorySize"] == default_with_power_tuning.config("prod").memory_mb
+    target = default_with_power_tuning.only("staging", "service", "AWS::ApplicationAutoScaling::ScalableTarget")
+    assert (target["Properties"]["MinCapacity"], target["Properties"]["MaxCapacity"]) == (1, 2)
+    sandbox = default_with_power_tuning.only("sandbox", "service", "AWS::Lambda::Function")["Properties"]
+    assert sandbox["MemorySize"] == 256
 
 
 def test_synth_needs_no_credentials(fork: Synth) -> None:
@@ -114,7 +144,7 @@ def test_synth_needs_no_credentials(fork: Synth) -> None:
 
 
 def _fork_resources(fork: Synth, stage: str, type_: str) -> list[dict[str, Any]]:
-    resources = fork.templates[f"shop-orders-{stage}-service"]["Resources"].values()
+    resources = fork.templates[f"{FORK}-{stage}-service"]["Resources"].values()
     return [r["Properties"] for r in resources if r["Type"] == type_]
 
 
@@ -161,5 +191,5 @@ def test_tracing_off_is_acknowledged_with_a_reason_only_where_chosen(fork: Synth
         if finding["ruleName"] == "Serverless-LambdaTracing"
         for construct in finding["violatingConstructs"]
     ]
-    assert any(path.startswith("shop-orders-prod-service/Orders/") for path in paths)
-    assert not any(path.startswith("shop-orders-dev-service/Orders/") for path in paths)
+    assert any(path.startswith(f"{FORK}-prod-service/Orders/") for path in paths)
+    assert not any(path.startswith(f"{FORK}-dev-service/Orders/") for path in paths)

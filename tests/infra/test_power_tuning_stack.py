@@ -13,12 +13,15 @@ from stacks.power_tuning_stack import (  # noqa: E402
     POWER_TUNING_VERSION,
     PowerTuningStack,
 )
+from stacks.project import load_project  # noqa: E402
+
+PROJECT = load_project().name
 
 
 @pytest.fixture(scope="module")
 def template() -> assertions.Template:
     app = cdk.App(context={"aws:cdk:bundling-stacks": []})
-    stack = PowerTuningStack(app, "lambda-deep-dive-dev-power-tuning", project_name="lambda-deep-dive", stage="dev")
+    stack = PowerTuningStack(app, f"{PROJECT}-dev-power-tuning", project_name=PROJECT, stage="dev")
     return assertions.Template.from_stack(stack)
 
 
@@ -38,9 +41,9 @@ def test_sam_transform_is_declared(template: assertions.Template) -> None:
 def test_iam_is_scoped_to_the_project_and_stage(template: assertions.Template) -> None:
     params = next(iter(template.find_resources("AWS::Serverless::Application").values()))["Properties"]["Parameters"]
     assert params["lambdaResource"] == {
-        "Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:lambda-deep-dive-dev-*"
+        "Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:" + f"{PROJECT}-dev-*"
     }
-    assert params["stateMachineNamePrefix"] == "lambda-deep-dive-dev-power-tuning"
+    assert params["stateMachineNamePrefix"] == f"{PROJECT}-dev-power-tuning"
     assert params["PowerValues"] == "128,256,512,1024,1536,2048,3008"
 
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from stacks.config import build_stage_config
 from tests.infra.conftest import Synth, synthesize
 
 # Every acknowledged cdk-nag finding, by rule: a new acknowledgment must be added here on purpose.
@@ -63,9 +62,9 @@ def test_unacknowledged_finding_fails_synth(tmp_path: Path) -> None:
     from aws_cdk import aws_s3 as s3
 
     from stacks.app_builder import build
-    from tests.infra.conftest import cdk_json_context
+    from tests.infra.conftest import app_context
 
-    app = cdk.App(outdir=str(tmp_path), context=cdk_json_context(stage="dev"))
+    app = cdk.App(outdir=str(tmp_path), context=app_context(stage="dev"))
     build(app)
     stack = cdk.Stack(app, "probe")
     s3.Bucket(stack, "UnloggedBucket")  # no access logs, no TLS-only policy
@@ -77,7 +76,7 @@ def test_unacknowledged_finding_fails_synth(tmp_path: Path) -> None:
 
 
 def test_prod_pc_autoscaling_target_tracking_and_schedule(synth: Synth) -> None:
-    prod = build_stage_config("prod")
+    prod = synth.config("prod")
     target = synth.only("prod", "service", "AWS::ApplicationAutoScaling::ScalableTarget")["Properties"]
     assert (target["MinCapacity"], target["MaxCapacity"]) == (prod.provisioned_concurrency, prod.pc_max)
     assert target["ScalableDimension"] == "lambda:function:ProvisionedConcurrency"
@@ -140,7 +139,7 @@ def _alarms(synth: Synth, stage: str) -> dict[str, dict[str, Any]]:
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
 def test_alarms_notify_the_topic(synth: Synth, stage: str) -> None:
-    config = build_stage_config(stage)
+    config = synth.config(stage)
     alarms = _alarms(synth, stage)
     expected = {"Errors", "5xx", "Throttles", "Duration"}
     if config.cold_start_strategy == "provisioned":
@@ -169,12 +168,12 @@ def test_alarm_email_subscribes_only_when_configured(synth: Synth, snapstart: Sy
 @pytest.mark.parametrize("stage", ["dev", "prod"])
 def test_dashboard_and_saved_cold_start_query(synth: Synth, stage: str) -> None:
     query = synth.only(stage, "service", "AWS::Logs::QueryDefinition")["Properties"]
-    assert query["Name"] == f"lambda-deep-dive/{stage}/cold-starts"
+    assert query["Name"] == f"{synth.project.name}/{stage}/cold-starts"
     for fragment in ('filter @type = "REPORT"', "count(@initDuration)", "pct(@initDuration, 99)", "by version"):
         assert fragment in query["QueryString"]
     assert len(query["LogGroupNames"]) == 1
     dashboard = synth.only(stage, "service", "AWS::CloudWatch::Dashboard")["Properties"]
-    assert dashboard["DashboardName"] == f"lambda-deep-dive-{stage}"
+    assert dashboard["DashboardName"] == f"{synth.project.name}-{stage}"
     body = json.dumps(dashboard["DashboardBody"])
     assert "@initDuration" in body
     assert ("ProvisionedConcurrencySpilloverInvocations" in body) is (stage == "prod")
@@ -205,7 +204,7 @@ def test_codedeploy_shifts_alias_traffic_and_rolls_back_on_alarm(synth: Synth, s
 
 @pytest.mark.parametrize("stage", ["dev", "prod"])
 def test_api_stage_has_json_access_logs_and_throttling(synth: Synth, stage: str) -> None:
-    config = build_stage_config(stage)
+    config = synth.config(stage)
     stage_props = synth.only(stage, "service", "AWS::ApiGatewayV2::Stage")["Properties"]
     assert stage_props["StageName"] == "$default"
     assert stage_props["DefaultRouteSettings"] == {
@@ -233,4 +232,4 @@ def test_secret_read_is_scoped_to_the_one_secret(synth: Synth, stage: str) -> No
         )
     ]
     assert len(statements) == 1
-    assert statements[0]["Resource"]["Fn::GetStackOutput"]["StackName"] == f"lambda-deep-dive-{stage}-data"
+    assert statements[0]["Resource"]["Fn::GetStackOutput"]["StackName"] == synth.config(stage).stack_name("data")

@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from aws_cdk import assertions
 
-from stacks.config import build_stage_config
 from tests.infra.conftest import Synth
 
 STAGES = ["dev", "prod"]
@@ -37,7 +36,7 @@ def test_layers_target_the_function_runtime_and_architecture(synth: Synth, stage
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_function_settings_come_from_the_stage_config(synth: Synth, stage: str) -> None:
-    config = build_stage_config(stage)
+    config = synth.config(stage)
     _, function = _function(synth, stage)
     props = function["Properties"]
     assert props["Runtime"] == "python3.14"
@@ -65,13 +64,13 @@ def test_function_environment(synth: Synth, stage: str) -> None:
     # Names come from the data stack's outputs, read with weak references (cdk.json's
     # defaultCrossStackReferences): no export locks the data stack to the service stack.
     for name in ("TABLE_NAME", "CONFIG_BUCKET", "RECEIPT_SECRET_ARN"):
-        assert env[name]["Fn::GetStackOutput"]["StackName"] == f"lambda-deep-dive-{stage}-data"
+        assert env[name]["Fn::GetStackOutput"]["StackName"] == synth.config(stage).stack_name("data")
     assert env["CONFIG_KEY"] == "config.json"
 
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_log_group_retention_from_config(synth: Synth, stage: str) -> None:
-    config = build_stage_config(stage)
+    config = synth.config(stage)
     _, function = _function(synth, stage)
     log_group_ref = function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
     log_group = synth.template(stage, "service")["Resources"][log_group_ref]
@@ -80,7 +79,7 @@ def test_log_group_retention_from_config(synth: Synth, stage: str) -> None:
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_alias_production_carries_provisioned_concurrency(synth: Synth, stage: str) -> None:
-    config = build_stage_config(stage)
+    config = synth.config(stage)
     alias = synth.only(stage, "service", "AWS::Lambda::Alias")["Properties"]
     assert alias["Name"] == "production"
     version_id = alias["FunctionVersion"]["Fn::GetAtt"][0]

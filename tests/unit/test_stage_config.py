@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from stacks.config import ConfigError, build_stage_config, stage_configs_from_context
+from stacks.config import ConfigError, build_stage_config
+from stacks.naming import DEFAULT_PROJECT_NAME
+from stacks.project import read_project
 
 
 def test_defaults_per_stage() -> None:
@@ -19,7 +21,7 @@ def test_defaults_per_stage() -> None:
     )
     assert (prod.provisioned_concurrency, prod.removal_policy, prod.log_retention_days) == (2, "retain", 90)
     assert dev.account is None  # synth needs no credentials
-    assert dev.stack_name("service") == "lambda-deep-dive-dev-service"
+    assert dev.stack_name("service") == f"{DEFAULT_PROJECT_NAME}-dev-service"
 
 
 def test_context_selects_stages_and_applies_overrides() -> None:
@@ -30,7 +32,7 @@ def test_context_selects_stages_and_applies_overrides() -> None:
         "prod.timeout_seconds": "20",  # -c values are strings
         "dev.architecture": "x86_64",
     }
-    dev, prod = stage_configs_from_context(context.get)
+    dev, prod = read_project(context).selected_configs
     assert (dev.stage, dev.architecture, dev.memory_mb) == ("dev", "x86_64", 512)
     assert (prod.memory_mb, prod.timeout_seconds) == (2048, 20)
     assert prod.stack_name("data") == "shop-api-prod-data"
@@ -49,15 +51,17 @@ def test_snapstart_stage_is_accepted_without_provisioned_concurrency() -> None:
 
 
 def test_default_stage_is_dev() -> None:
-    assert [c.stage for c in stage_configs_from_context(lambda key: None)] == ["dev"]
+    assert [c.stage for c in read_project({}).selected_configs] == ["dev"]
 
 
 INVALID = [
-    ({"stage": "qa"}, "stage='qa' is unknown: choose one of dev, prod"),
+    ({"stage": "qa"}, "stage='qa' is unknown: choose one of dev, prod, or add it in cdk.json"),
     ({"project_name": "Bad_Name"}, "project_name='Bad_Name' is not allowed"),
     ({"dev.memory_mb": "127"}, "memory_mb=127 is out of range: allowed 128–10240 MB"),
     ({"dev.memory_mb": "10241"}, "memory_mb=10241 is out of range: allowed 128–10240 MB"),
     ({"dev.memory_mb": "lots"}, "memory_mb='lots' is not an integer"),
+    ({"stages": {"dev": {"memory_mb": None}}}, "memory_mb=None is not an integer: this setting cannot be unset"),
+    ({"stages": {"dev": {"region": 5}}}, "region=5 is not a string"),
     ({"dev.timeout_seconds": "30"}, "timeout_seconds=30 is out of range: allowed 1–29 seconds"),
     ({"dev.timeout_seconds": "0"}, "timeout_seconds=0 is out of range: allowed 1–29 seconds"),
     ({"dev.provisioned_concurrency": "-1"}, "provisioned_concurrency=-1 is out of range: allowed 0"),
@@ -68,7 +72,7 @@ INVALID = [
     ({"dev.config_ttl_seconds": "86400"}, "config_ttl_seconds=86400 is out of range: allowed 0–3600"),
     ({"dev.account": "12345"}, "account='12345' is not allowed: 12 digits"),
     ({"dev.region": "tokyo"}, "region='tokyo' is not a region name"),
-    ({"stages": {"dev": {"memory": 512}}}, "unknown setting 'memory'"),
+    ({"stages": {"dev": {"memory": 512}}}, "stage 'dev': unknown setting 'memory': did you mean 'memory_mb'?"),
     # Cold-start strategy and provisioned concurrency (production hardening).
     (
         {"dev.cold_start_strategy": "warm-pings"},
@@ -120,5 +124,5 @@ INVALID = [
 def test_invalid_setting_is_rejected_naming_field_value_and_range(context: dict[str, Any], message: str) -> None:
     context = {"stage": "dev,prod", **context}
     with pytest.raises(ConfigError) as error:
-        stage_configs_from_context(context.get)
+        read_project(context)
     assert message in str(error.value)

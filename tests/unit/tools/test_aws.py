@@ -1,7 +1,8 @@
-"""Target resolution from stack outputs, payload loading and error messages."""
+"""Target resolution from stack outputs (names and regions from cdk.json), payload loading, error messages."""
 
 from __future__ import annotations
 
+import argparse
 import json
 from typing import Any
 
@@ -10,8 +11,21 @@ from botocore.exceptions import ClientError, NoCredentialsError
 from botocore.stub import Stubber
 
 from stacks import naming
+from stacks.project import load_project
 from tests.unit.tools import fixtures as fx
-from tools.aws import DEFAULT_PAYLOAD, ToolError, describe_error, load_payload, resolve_target
+from tools.aws import (
+    DEFAULT_PAYLOAD,
+    ToolError,
+    add_common_args,
+    add_target_args,
+    describe_error,
+    load_payload,
+    resolve_region,
+    resolve_target,
+    session_for,
+)
+
+PROJECT = load_project()  # what cdk.json says: a fork's name and added stages
 
 
 def outputs(**extra: str) -> dict[str, Any]:
@@ -33,13 +47,35 @@ def test_function_name_needs_no_api_call() -> None:
     assert (t.function_name, t.alias, t.stack) == ("f", "production", None)
 
 
-def test_stage_resolves_through_the_service_stack_outputs() -> None:
+@pytest.mark.parametrize("stage", list(PROJECT.stages))
+def test_stage_resolves_through_the_service_stack_outputs(stage: str) -> None:
+    # The stack the app deploys for this stage, in this checkout's project (cdk.json), also in a fork.
+    service = PROJECT.stage(stage).stack_name("service")
+    parser = argparse.ArgumentParser()
+    add_target_args(parser)
+    args = parser.parse_args(["--stage", stage])
     cfn = fx.cfn_client()
     with Stubber(cfn) as stub:
-        stub.add_response("describe_stacks", outputs(), {"StackName": "lambda-deep-dive-prod-service"})
-        t = resolve_target(cfn, function_name=None, stack=None, stage="prod")
+        stub.add_response("describe_stacks", outputs(), {"StackName": service})
+        t = resolve_target(cfn, function_name=None, stack=None, stage=args.stage, project=args.project)
         stub.assert_no_pending_responses()
-    assert (t.function_name, t.alias, t.stack) == (fx.FUNCTION, "production", "lambda-deep-dive-prod-service")
+    assert (t.function_name, t.alias, t.stack) == (fx.FUNCTION, "production", service)
+
+
+def test_region_from_flag_then_environment_then_stage(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    parser = argparse.ArgumentParser()
+    add_target_args(parser)
+    add_common_args(parser)
+    prod_region = PROJECT.stage("prod").region
+    assert session_for(parser.parse_args(["--stage", "prod"])).region_name == prod_region
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    assert resolve_region(None, "prod") == "eu-west-1"
+    monkeypatch.setenv("AWS_REGION", "us-east-2")  # the README's `export AWS_REGION=...`; botocore alone ignores it
+    assert session_for(parser.parse_args(["--stage", "prod"])).region_name == "us-east-2"
+    assert session_for(parser.parse_args(["--stage", "prod", "--region", "us-west-2"])).region_name == "us-west-2"
 
 
 def test_explicit_stack_and_project() -> None:
@@ -59,9 +95,9 @@ def test_missing_stack_and_missing_output() -> None:
         stub.add_client_error(
             "describe_stacks",
             service_error_code="ValidationError",
-            service_message="Stack with id lambda-deep-dive-dev-service does not exist",
+            service_message=f"Stack with id {PROJECT.stage('dev').stack_name('service')} does not exist",
         )
-        with pytest.raises(ToolError, match="stack not found: lambda-deep-dive-dev-service"):
+        with pytest.raises(ToolError, match=f"stack not found: {PROJECT.stage('dev').stack_name('service')}"):
             resolve_target(cfn, function_name=None, stack=None, stage="dev")
     bad = outputs()
     bad["Stacks"][0]["Outputs"] = []

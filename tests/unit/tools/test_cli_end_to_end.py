@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from botocore.stub import Stubber
 
+from stacks.project import load_project
 from tests.unit.tools import fixtures as fx
 from tests.unit.tools.stubbed_sweep import stub_sweep
 from tests.unit.tools.test_aws import outputs
@@ -31,7 +32,8 @@ def clients(monkeypatch: pytest.MonkeyPatch):
 
 def test_power_tuning_cli_by_stage_writes_json_and_chart(clients, tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     lam_stub, cfn_stub = clients
-    cfn_stub.add_response("describe_stacks", outputs(), {"StackName": "lambda-deep-dive-dev-service"})
+    service = load_project().stage("dev").stack_name("service")  # cdk.json's project name
+    cfn_stub.add_response("describe_stacks", outputs(), {"StackName": service})
     stub_sweep(lam_stub, [512, 1024], invocations=5, warmup=1)
     rc = run(
         power_tuning.main,

@@ -1,0 +1,52 @@
+"""A fork's first step, tested: in a copy whose cdk.json names another project and adds a stage, the
+infra suite and the unit tests (the tools' stack lookup included) pass unchanged (make test-docs)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.scratch import plain_env, scratch_clone
+
+FORK_NAME = "shop-orders"
+ADDED_STAGE = {"staging": {"extends": "prod", "provisioned_concurrency": 1, "pc_max": 2, "pc_business_hours_min": 0}}
+
+
+@pytest.fixture(scope="module")
+def fork(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    clone = scratch_clone(tmp_path_factory.mktemp("fork") / "clone")
+    cdk_json = json.loads((clone / "cdk.json").read_text())
+    cdk_json["context"] |= {"project_name": FORK_NAME, "stages": ADDED_STAGE}
+    (clone / "cdk.json").write_text(json.dumps(cdk_json, indent=2) + "\n")
+    return clone
+
+
+def _python(clone: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args], cwd=clone, env=plain_env(), capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_the_copy_is_the_fork(fork: Path) -> None:
+    probe = "from stacks.project import load_project; p = load_project(); print(p.name, *p.stages)"
+    assert _python(fork, "-c", probe).stdout.split() == [FORK_NAME, "dev", "prod", "staging"]
+
+
+def test_the_tools_find_the_fork_stacks(fork: Path) -> None:
+    probe = (
+        "import argparse; from tools.aws import add_target_args;"
+        "p = argparse.ArgumentParser(); add_target_args(p); a = p.parse_args(['--stage', 'staging']);"
+        "print(a.project, a.stage)"
+    )
+    assert _python(fork, "-c", probe).stdout.split() == [FORK_NAME, "staging"]
+
+
+def test_infra_and_unit_suites_pass_unchanged_under_the_fork_name(fork: Path) -> None:
+    result = _python(fork, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/infra", "tests/unit", timeout=900)
+    summary = result.stdout.strip().splitlines()[-1]
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    assert " passed" in summary and not any(word in summary for word in ("failed", "error", "skipped")), summary

@@ -1,0 +1,37 @@
+"""Fail in a second, in one line, when no AWS credentials are configured.
+
+``make deploy``/``diff``/``destroy``/``bootstrap`` run this first: without it the CDK CLI synthesizes
+the whole app (bundling the dependencies layer with pip) before it finds out, then prints its own
+multi-line error. Credentials are only resolved here (environment, profile, SSO cache, container or
+instance metadata), never sent: whether AWS accepts them is the CDK CLI's business.
+
+    python -m tools.credentials        # exit 0 and no output when credentials resolve
+"""
+
+from __future__ import annotations
+
+import sys
+
+NO_CREDENTIALS = (
+    "error: no AWS credentials: sign in (aws sso login / aws configure sso), set AWS_PROFILE, "
+    "or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+)
+
+
+def main() -> int:
+    import botocore.session
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        credentials = botocore.session.Session().get_credentials()
+    except BotoCoreError as exc:  # e.g. AWS_PROFILE names a profile that does not exist
+        print(f"error: AWS credentials: {exc}", file=sys.stderr)
+        return 1
+    if credentials is None:
+        print(NO_CREDENTIALS, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
