@@ -36,7 +36,7 @@ AWS_SECONDS = 10.0
 NO_CREDENTIALS = r"error: no AWS credentials: .+"
 
 # Output lines of the benchmarks whose numbers are measurements (timings, ratios, met / NOT met).
-BENCH_MEASURED = r"\s*(\([abc]\) |ratios, |target )"
+BENCH_MEASURED = r"\s*(\([a-z-]+\) |ratios, |target )"
 SYNTH_BENCH_MEASURED = r"\s*(bare one-function app|this app, |ratio this/bare)"
 AWS_CLI_WALKTHROUGH = (
     "the AWS CLI against deployed stacks: needs an account and a deployment, and the AWS CLI is the user's "
@@ -73,6 +73,7 @@ RULES: tuple[Rule, ...] = (
     Rule(r"npx cdk synth( -c [a-z_.]+=[a-z0-9,-]+)*", OFFLINE),
     # -- benchmarks
     Rule(r"make bench", OFFLINE, measured=BENCH_MEASURED),
+    Rule(r"\.venv/bin/python -m local\.trace_comparison", OFFLINE),
     Rule(r"make bench-synth", OFFLINE, measured=SYNTH_BENCH_MEASURED),
     # -- tools
     Rule(r"\.venv/bin/python -m tools\.cost( --[a-z-]+ [\w.-]+)+", OFFLINE),

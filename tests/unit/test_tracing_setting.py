@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from common import tracing
-from stacks.config import STAGE_DEFAULTS, ConfigError, build_stage_config, stage_configs_from_context
+from stacks.config import STAGE_DEFAULTS, ConfigError, build_stage_config
+from stacks.project import read_project
 from stacks.tracing_backends import TRACING_BACKENDS, requirements_file
 
 
@@ -17,7 +18,7 @@ def test_xray_sdk_is_the_default_in_every_stage(stage: str) -> None:
 
 def test_a_stage_selects_otel_or_off() -> None:
     context = {"stage": "dev,prod", "stages": {"dev": {"tracing": "off"}}, "prod.tracing": "otel"}
-    dev, prod = stage_configs_from_context(context.get)
+    dev, prod = read_project(context).selected_configs
     assert (dev.tracing, prod.tracing) == ("off", "otel")
 
 
