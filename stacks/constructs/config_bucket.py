@@ -9,6 +9,7 @@ from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
 from stacks.config import StageConfig
+from stacks.constructs.log_retention import stage_log_group
 from stacks.constructs.private_bucket import private_bucket
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
@@ -35,4 +36,6 @@ class ConfigBucket(Construct):
             # Only config.json is managed here; never delete other objects someone put in the bucket.
             prune=False,
             retain_on_delete=config.is_retained,
+            # CDK's default log group for its upload function is kept for two years and survives a destroy.
+            log_group=stage_log_group(self, "ConfigJsonLogs", config=config),
         )
