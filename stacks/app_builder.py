@@ -7,6 +7,7 @@ import aws_cdk as cdk
 
 from stacks.config import StageConfig, stage_configs_from_context
 from stacks.data_stack import DataStack
+from stacks.guard import acknowledge_guard_findings, add_guard_checks
 from stacks.nag import add_nag_checks
 from stacks.power_tuning_stack import PowerTuningStack
 from stacks.service_stack import ServiceStack
@@ -44,14 +45,17 @@ def add_stage(app: cdk.App, config: StageConfig, *, power_tuning: bool = False) 
     for stack in stacks:
         for key, value in tags.items():
             cdk.Tags.of(stack).add(key, value)
+    acknowledge_guard_findings(data, config, "data")
+    acknowledge_guard_findings(service, config, "service")
     return data, service
 
 
 def build(app: cdk.App) -> list[StageConfig]:
-    """Every selected stage's stacks, checked by cdk-nag at synth."""
+    """Every selected stage's stacks, checked by cdk-nag and AWS's Guard rules at synth."""
     configs = stage_configs_from_context(app.node.try_get_context)
     power_tuning = str(app.node.try_get_context("power_tuning")).lower() == "true"
     for config in configs:
         add_stage(app, config, power_tuning=power_tuning)
     add_nag_checks(app)
+    add_guard_checks(app)
     return configs

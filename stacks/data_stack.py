@@ -57,4 +57,3 @@ class DataStack(cdk.Stack):
                     "Serverless::Serverless-LambdaLatestVersion",
                     "Serverless::Serverless-LambdaTracing",
                 )
-

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import aws_cdk as cdk
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
@@ -24,6 +25,8 @@ class ConfigBucket(Construct):
             "Bucket",
             config=config,
             versioned=True,  # a bad config.json can be rolled back to the previous version
+            # Previous versions are kept for 90 days of rollbacks, then deleted.
+            lifecycle_rules=[s3.LifecycleRule(noncurrent_version_expiration=cdk.Duration.days(90))],
             server_access_logs_bucket=access_logs,
             server_access_logs_prefix="config-bucket/",
         )

@@ -76,7 +76,9 @@ class OrdersHttpApi(Construct):
         integration = integrations.HttpLambdaIntegration("OrdersIntegration", target)
         authorizer = _authorizer(config)
         for method, path in ROUTES:
-            for route in self.api.add_routes(path=path, methods=[method], integration=integration, authorizer=authorizer):
+            for route in self.api.add_routes(
+                path=path, methods=[method], integration=integration, authorizer=authorizer
+            ):
                 _scope_permission_to_method(route, method, path)
         self.invoke_policy = self._invoke_policy(config) if config.api_authorization == "iam" else None
         if config.api_authorization == "none":
