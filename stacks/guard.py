@@ -20,7 +20,8 @@ PLUGIN_NAME = "cdk-validator-cfnguard"
 
 
 def add_guard_checks(app: cdk.App) -> None:
-    cdk.Validations.of(app).add_plugins(CfnGuardValidator())
+    # The plugin implements the Beta1 plugin interface (same members, older type names); CDK accepts it.
+    cdk.Validations.of(app).add_plugins(CfnGuardValidator())  # type: ignore[arg-type]
 
 
 def acknowledge_guard_findings(stack: cdk.Stack, config: StageConfig, stack_kind: str) -> None:

@@ -60,7 +60,9 @@ def route_provider_logs(stack: cdk.Stack, *, config: StageConfig) -> None:
     outside the stack. Give each one a stage log group through its ``LoggingConfig``; the function then depends on
     the group, so CloudFormation deletes the function (its last run done) before the group."""
     for child in stack.node.children:
-        if not (child.node.id.startswith("Custom::") and child.node.id.endswith("Provider")):
+        if not (
+            isinstance(child, Construct) and child.node.id.startswith("Custom::") and child.node.id.endswith("Provider")
+        ):
             continue
         handler = child.node.try_find_child("Handler")
         if isinstance(handler, cdk.CfnResource) and handler.cfn_resource_type == "AWS::Lambda::Function":
