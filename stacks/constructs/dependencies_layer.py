@@ -3,7 +3,7 @@
 ``pip install --platform/--python-version/--only-binary`` downloads the wheels Lambda would pick on its
 own platform, so a developer on x86_64 macOS or Linux builds an arm64 Python 3.14 layer without a
 container. ``--no-deps`` keeps out what the runtime already ships (boto3, botocore): the requirements
-file lists every package explicitly.
+file lists every package explicitly, and its lock file their hashes.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from aws_cdk import aws_lambda as _lambda
 from constructs import Construct
 
 LAYER_DIR = Path(__file__).resolve().parents[2] / "layers" / "dependencies"
-REQUIREMENTS = LAYER_DIR / "requirements.txt"
+# requirements.txt is what people edit; `make lock` writes requirements.lock with every wheel's sha256, and pip
+# installs from the lock with --require-hashes: a wheel that differs from the one locked is refused.
+REQUIREMENTS = LAYER_DIR / "requirements.lock"
 # What the Lambda runtime already provides: never ship a second copy (37 MB for botocore).
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "urllib3", "dateutil", "six")
 PIP_PLATFORMS = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
@@ -35,6 +37,7 @@ def pip_install_command(target: Path, architecture: str, python_version: str) ->
         "--quiet",
         "--disable-pip-version-check",
         "--no-deps",
+        "--require-hashes",
         "--only-binary=:all:",
         "--implementation",
         "cp",
