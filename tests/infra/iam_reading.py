@@ -197,9 +197,9 @@ def role_permissions(resolver: Resolver, stack: str, role_id: str) -> Permission
         )
     documents = [p["PolicyDocument"] for p in role.get("Policies", [])]
     for resource in resolver.templates[stack]["Resources"].values():
-        if resource["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
-            if {"Ref": role_id} in resource["Properties"].get("Roles", []):
-                documents.append(resource["Properties"]["PolicyDocument"])
+        attached = {"Ref": role_id} in resource.get("Properties", {}).get("Roles", [])
+        if resource["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy") and attached:
+            documents.append(resource["Properties"]["PolicyDocument"])
     allows: list[Grant] = []
     denies: list[Grant] = []
     for document in documents:
