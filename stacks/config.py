@@ -209,7 +209,8 @@ def _coerce(stage: str, name: str, value: Any) -> Any:
 
 # --- access control and blast radius (issue 10): list and optional-int settings ---------------------------------
 def _is_unset(name: str, value: Any) -> bool:
-    """An optional int (``int | None``) is unset by ``null`` in cdk.json or ``none`` on the command line."""
+    """An optional int (``int | None``) is unset by ``"none"`` (cdk.json or ``-c``): CDK drops ``null`` values
+    from context before the app sees them, so ``null`` leaves the stage default."""
     optional_int = next(str(f.type) == "int | None" for f in fields(StageConfig) if f.name == name)
     return optional_int and (value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")))
 

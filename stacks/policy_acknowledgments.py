@@ -213,7 +213,13 @@ def applicable(config: StageConfig, stack_kind: str, tool: str) -> list[tuple[st
         if entry.stack_kind == stack_kind and entry.when(config)
         for rule in entry.rules(tool)
         for resource in entry.resources
+        if _exists(config, resource)
     ]
+
+
+def _exists(config: StageConfig, resource: str) -> bool:
+    # CDK adds the autoDeleteObjects provider only where buckets are emptied on destroy (stages that don't retain).
+    return not (resource.startswith(AUTO_DELETE_PROVIDER) and config.is_retained)
 
 
 def covers(resource: str, construct_path: str) -> bool:

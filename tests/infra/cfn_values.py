@@ -70,13 +70,31 @@ class Resolver:
             if function == "Fn::GetStackOutput":
                 other = self.text(stack, argument["StackName"])
                 return self.text(other, self.templates[other]["Outputs"][argument["OutputName"]]["Value"])
+            if function == "Fn::Select":
+                index, items = argument
+                return self.items(stack, items)[int(index)]
         raise Unresolvable(f"{stack}: cannot resolve {value!r}")
+
+    def items(self, stack: str, value: Any) -> list[str]:
+        """A list value: a literal list or ``Fn::Split`` (which never splits inside a ``${...}`` placeholder)."""
+        if isinstance(value, list):
+            return [self.text(stack, item) for item in value]
+        if isinstance(value, Mapping) and "Fn::Split" in value:
+            separator, source = value["Fn::Split"]
+            pieces = re.split(rf"((?:\$\{{[^}}]*\}}|[^{re.escape(separator)}$])+)", self.text(stack, source))
+            return [piece for piece in pieces[1::2]]
+        raise Unresolvable(f"{stack}: cannot resolve the list {value!r}")
 
     def ref(self, stack: str, name: str) -> str:
         if name.startswith("AWS::"):
             return self.pseudo.get(name, f"${{{name}}}")
         if (stack, name) in self.physical:
             return self.physical[(stack, name)]
+        resource = self.resource(stack, name)
+        if resource["Type"] == "AWS::Lambda::Alias":  # Ref is the alias ARN: function ARN + ":" + alias name
+            function = self.text(stack, resource["Properties"]["FunctionName"])
+            account, region = self.ref(stack, "AWS::AccountId"), self.ref(stack, "AWS::Region")
+            return f"arn:{self.ref(stack, 'AWS::Partition')}:lambda:{region}:{account}:function:{function}:{resource['Properties']['Name']}"
         return f"${{{stack}/{name}}}"
 
     def get_att(self, stack: str, logical_id: str, attribute: str) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGES = ("dev", "prod")
+# checkov lives in its own venv (Makefile: its boto3 pins would clash with the project's).
+CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 
 
 def cdk_json_context(**extra: Any) -> dict[str, Any]:
@@ -20,6 +24,9 @@ def cdk_json_context(**extra: Any) -> dict[str, Any]:
     return {
         **cdk_json["context"],
         "aws:cdk:version-reporting": cdk_json.get("versionReporting", True),
+        # The CLI records each resource's construct path (Metadata aws:cdk:path): reports and reviews name
+        # resources by it (tests/infra/test_log_groups.py, test_policy_checks.py).
+        "aws:cdk:enable-path-metadata": True,
         # Asset bundling (pip for the dependencies layer) is tested on its own in test_dependencies_layer.
         "aws:cdk:bundling-stacks": [],
         **extra,
@@ -30,6 +37,7 @@ def cdk_json_context(**extra: Any) -> dict[str, Any]:
 class Synth:
     templates: dict[str, dict[str, Any]]  # stack name -> template
     outdir: Path
+    background: dict[str, Any] = field(default_factory=dict, compare=False)  # checkers started on this synth
 
     def template(self, stage: str, kind: str) -> dict[str, Any]:
         return self.templates[f"lambda-deep-dive-{stage}-{kind}"]
@@ -63,5 +71,46 @@ def synthesize(outdir: Path, **context: Any) -> Synth:
 
 
 @pytest.fixture(scope="session")
-def synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    return synthesize(tmp_path_factory.mktemp("cdk.out"), stage=",".join(STAGES))
+def synth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synth]:
+    result = synthesize(tmp_path_factory.mktemp("cdk.out"), stage=",".join(STAGES))
+    # checkov takes ~10 s: it starts now, on this session's templates, and runs while the other tests do
+    # (tests/infra/test_policy_checks.py collects its report).
+    if CHECKOV.exists():
+        templates = [str(result.outdir / f"{name}.template.json") for name in result.templates]
+        command = [
+            str(CHECKOV),
+            "--framework",
+            "cloudformation",
+            "--skip-download",
+            "--quiet",
+            "--compact",
+            "-o",
+            "json",
+        ]
+        with (result.outdir / "checkov.json").open("w") as report:
+            result.background["checkov"] = subprocess.Popen(
+                [*command, *(arg for t in templates for arg in ("-f", t))], stdout=report
+            )
+    yield result
+    process = result.background.get("checkov")
+    if process is not None and process.poll() is None:
+        process.kill()
+
+
+# dev with the settings the default stages don't use: SnapStart, an alarm e-mail, JWT authorization, CORS and
+# orders that never expire.
+VARIANT_SETTINGS = {
+    "cold_start_strategy": "snapstart",
+    "alarm_email": "ops@example.com",
+    "api_authorization": "jwt",
+    "jwt_issuer": "https://cognito-idp.ap-northeast-1.amazonaws.com/ap-northeast-1_Example",
+    "jwt_audience": ["orders-web"],
+    "cors_allowed_origins": ["https://shop.example.com", "http://localhost:3000"],
+    # "none", not null: CDK drops null values from context (cdk.json, -c) before the app reads them.
+    "order_retention_days": "none",
+}
+
+
+@pytest.fixture(scope="session")
+def variant(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    return synthesize(tmp_path_factory.mktemp("variant"), stage="dev", stages={"dev": VARIANT_SETTINGS})

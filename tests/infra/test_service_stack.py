@@ -59,7 +59,7 @@ def test_function_environment(synth: Synth, stage: str) -> None:
         "CONFIG_TTL_SECONDS",
         "LOG_LEVEL",
         "RECEIPT_SECRET_ARN",
-    }
+    } | ({"ORDER_RETENTION_DAYS"} if build_stage_config(stage).order_retention_days else set())
     # Names come from the data stack's outputs, read with weak references (cdk.json's
     # defaultCrossStackReferences): no export locks the data stack to the service stack.
     for name in ("TABLE_NAME", "CONFIG_BUCKET", "RECEIPT_SECRET_ARN"):
@@ -150,8 +150,7 @@ def test_function_role_is_least_privilege(synth: Synth, stage: str) -> None:
         "logs:CreateLogStream",
         "logs:PutLogEvents",
         "s3:GetObject",
-        "secretsmanager:DescribeSecret",
-        "secretsmanager:GetSecretValue",
+        "secretsmanager:GetSecretValue",  # not DescribeSecret: the code never calls it
         "xray:PutTelemetryRecords",
         "xray:PutTraceSegments",
     ]
