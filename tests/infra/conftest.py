@@ -113,4 +113,5 @@ VARIANT_SETTINGS = {
 
 @pytest.fixture(scope="session")
 def variant(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    return synthesize(tmp_path_factory.mktemp("variant"), stage="dev", stages={"dev": VARIANT_SETTINGS})
+    # Guard's rules run on the session's synth; this one checks what the settings change.
+    return synthesize(tmp_path_factory.mktemp("variant"), stage="dev", stages={"dev": VARIANT_SETTINGS}, guard="false")

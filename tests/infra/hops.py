@@ -17,10 +17,11 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from tests.infra.cfn_values import Resolver
 
+T = TypeVar("T")
 ACCOUNT = {"Ref": "AWS::AccountId"}
 TLS_ONLY = {"Bool": {"aws:SecureTransport": "false"}}
 PC_SERVICE_LINKED_ROLE = (
@@ -69,9 +70,9 @@ def _allows(statement: Mapping[str, Any], principal: Any, actions: set[str]) -> 
     )
 
 
-def _one(statements: list[Mapping[str, Any]], what: str) -> Mapping[str, Any]:
-    assert len(statements) == 1, f"expected exactly one statement {what}, found {len(statements)}: {statements}"
-    return statements[0]
+def _one(found: list[T], what: str) -> T:
+    assert len(found) == 1, f"expected exactly one {what}, found {len(found)}: {found}"
+    return found[0]
 
 
 def alarm_hops(r: Resolver, stack: str) -> list[Hop]:
@@ -95,7 +96,7 @@ def alarm_hops(r: Resolver, stack: str) -> list[Hop]:
             ]
             allow = _one(
                 [s for s in statements if _allows(s, {"Service": "cloudwatch.amazonaws.com"}, {"sns:Publish"})],
-                f"allowing cloudwatch.amazonaws.com sns:Publish on {topic}",
+                f"statement allowing cloudwatch.amazonaws.com sns:Publish on {topic}",
             )
             assert allow["Resource"] == {"Ref": topic}
             assert allow["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT}
@@ -168,7 +169,7 @@ def bucket_logging_hops(r: Resolver, stack: str) -> list[Hop]:
         ]
         allow = _one(
             [s for s in statements if _allows(s, {"Service": "logging.s3.amazonaws.com"}, {"s3:PutObject"})],
-            f"allowing S3 log delivery into {destination}",
+            f"statement allowing S3 log delivery into {destination}",
         )
         assert (
             r.text(stack, allow["Resource"]) == r.get_att(stack, destination, "Arn") + f"/{logging['LogFilePrefix']}*"
@@ -210,7 +211,7 @@ def access_log_delivery_hops(r: Resolver, stack: str) -> list[Hop]:
                 if _allows(s, {"Service": "delivery.logs.amazonaws.com"}, {"logs:CreateLogStream", "logs:PutLogEvents"})
                 and s["Resource"] == group_arn
             ],
-            f"allowing log delivery into {group}",
+            f"statement allowing log delivery into {group}",
         )
         assert allow["Condition"]["StringEquals"] == {"aws:SourceAccount": "${AWS::AccountId}"}
         assert re.fullmatch(
@@ -249,7 +250,7 @@ def codedeploy_hops(r: Resolver, stack: str) -> list[Hop]:
         role_id = _target(r, stack, group["ServiceRoleArn"], "AWS::IAM::Role")
         role = r.resource(stack, role_id)["Properties"]
         assert "ManagedPolicyArns" not in role, f"{role_id}: an AWS-managed policy (account-wide UpdateAlias)"
-        trust = _one(role["AssumeRolePolicyDocument"]["Statement"], f"in {role_id}'s trust policy")
+        trust = _one(role["AssumeRolePolicyDocument"]["Statement"], f"statement in {role_id}'s trust policy")
         assert _allows(trust, {"Service": "codedeploy.amazonaws.com"}, {"sts:AssumeRole"})
         assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT}
         source_arn = r.text(stack, trust["Condition"]["ArnLike"]["aws:SourceArn"])
@@ -266,7 +267,7 @@ def codedeploy_hops(r: Resolver, stack: str) -> list[Hop]:
             .get("DeploymentGroupName")
             == {"Ref": group_id}
         ]
-        alias_id = _one(aliases, f"shifted by {group_id}")  # type: ignore[arg-type]
+        alias_id = _one(aliases, f"shifted by {group_id}")
         function = _target(r, stack, r.resource(stack, alias_id)["Properties"]["FunctionName"], "AWS::Lambda::Function")
         allowed = {
             (a, r.text(stack, res))
@@ -308,7 +309,7 @@ def autoscaling_hops(r: Resolver, stack: str) -> list[Hop]:
             for a, _ in _of_type(r, stack, "AWS::Lambda::Alias")
             if resource_id == "function:" + r.ref(stack, a).split(":function:", 1)[1]
         ]
-        alias_id = _one(aliases, f"whose PC {target_id} scales")  # type: ignore[arg-type]
+        alias_id = _one(aliases, f"whose PC {target_id} scales")
         hops.append(
             Hop(
                 "PC autoscaling",
@@ -370,7 +371,7 @@ def auto_delete_hops(r: Resolver, stack: str) -> list[Hop]:
             for s in policy["PolicyDocument"]["Statement"]
         ]
         principal = {"AWS": {"Fn::GetAtt": [role_id, "Arn"]}}
-        allow = _one([s for s in statements if s.get("Principal") == principal], f"for {role_id} on {bucket}")
+        allow = _one([s for s in statements if s.get("Principal") == principal], f"statement for {role_id} on {bucket}")
         arn = r.get_att(stack, bucket, "Arn")
         assert {r.text(stack, res) for res in _list(allow["Resource"])} == {arn, f"{arn}/*"}
         assert set(_list(allow["Action"])) == {"s3:DeleteObject*", "s3:GetBucket*", "s3:List*", "s3:PutBucketPolicy"}

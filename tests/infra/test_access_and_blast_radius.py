@@ -4,6 +4,7 @@ the function's concurrency ceiling, from the stage settings."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,7 @@ from tests.infra.conftest import STAGES, VARIANT_SETTINGS, Synth
 AUTHORIZATION_TYPES = {"none": "NONE", "iam": "AWS_IAM", "jwt": "JWT"}
 
 
-def _orders_function(synth: Synth, stage: str) -> dict:
+def _orders_function(synth: Synth, stage: str) -> dict[str, Any]:
     (function,) = [
         f["Properties"]
         for f in synth.resources(stage, "service", "AWS::Lambda::Function").values()

@@ -70,7 +70,7 @@ def test_topic_policy_with_only_the_tls_deny_drops_notifications(synth: Synth) -
     templates, stack, resources = _service(synth)
     statements = _topic_statements(resources)
     statements[:] = [s for s in statements if s["Effect"] == "Deny"]  # what the stack had before
-    with pytest.raises(AssertionError, match="allowing cloudwatch.amazonaws.com sns:Publish"):
+    with pytest.raises(AssertionError, match=r"allowing cloudwatch\.amazonaws\.com sns:Publish"):
         alarm_hops(Resolver(templates), stack)
 
 

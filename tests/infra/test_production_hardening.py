@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from stacks.config import build_stage_config
-from tests.infra.conftest import Synth, synthesize
+from tests.infra.conftest import Synth
 
 # Every acknowledged cdk-nag finding, by rule: a new acknowledgment must be added here on purpose.
 EXPECTED_ACKNOWLEDGED = {

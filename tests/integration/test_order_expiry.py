@@ -27,7 +27,8 @@ class _Context:
 def test_created_order_is_stored_with_its_expiry(stack, aws, retention_days):
     settings = Settings(table_name=stack.table, config_bucket=stack.bucket, order_retention_days=retention_days)
     logger = setup_logger(f"orders-expiry-{uuid.uuid4().hex[:8]}", level=logging.INFO, stream=io.StringIO())
-    app = build_app(settings, *aws, logger, clock=lambda: NOW)
+    s3, dynamodb = aws
+    app = build_app(settings, s3, dynamodb, logger, clock=lambda: NOW)
     created = app.handle(post(order("o-ttl")), _Context())
     assert created["statusCode"] == 201
     [item] = stack.items()

@@ -80,7 +80,7 @@ def templates(statements: list[dict[str, Any]], *, role: dict[str, Any] | None =
     return {"app-data": data, "app-service": service}
 
 
-ORDERS_STATEMENTS = [
+ORDERS_STATEMENTS: list[dict[str, Any]] = [
     {
         "Effect": "Allow",
         "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -216,7 +216,8 @@ def test_calls_that_cannot_be_mapped_are_refused(call: Call, message: str) -> No
 
 
 def test_explicit_deny_wins() -> None:
-    statements = [*ORDERS_STATEMENTS, {"Effect": "Deny", "Action": "dynamodb:*", "Resource": "*"}]
+    deny: dict[str, Any] = {"Effect": "Deny", "Action": "dynamodb:*", "Resource": "*"}
+    statements = [*ORDERS_STATEMENTS, deny]
     not_allowed, _ = compare(CODE_CALLS, permissions(statements))
     assert {r.action for r in not_allowed} == {"dynamodb:GetItem", "dynamodb:PutItem"}
 
@@ -228,7 +229,7 @@ def test_managed_policies_are_refused_not_guessed() -> None:
 
 
 def test_conditional_grant_needs_its_condition() -> None:
-    statement = {
+    statement: dict[str, Any] = {
         "Effect": "Allow",
         "Action": "dynamodb:GetItem",
         "Resource": "*",
