@@ -75,6 +75,15 @@ def _one(found: list[T], what: str) -> T:
     return found[0]
 
 
+def _bucket_policy(r: Resolver, stack: str, bucket: str) -> list[Mapping[str, Any]]:
+    return [
+        s
+        for _, policy in _of_type(r, stack, "AWS::S3::BucketPolicy")
+        if policy["Bucket"] == {"Ref": bucket}
+        for s in policy["PolicyDocument"]["Statement"]
+    ]
+
+
 def alarm_hops(r: Resolver, stack: str) -> list[Hop]:
     """Alarm actions -> SNS topic: the topic policy must allow CloudWatch to publish, for these alarms only (a
     topic policy replaces SNS's default one), and keep the TLS-only Deny."""
@@ -161,12 +170,7 @@ def bucket_logging_hops(r: Resolver, stack: str) -> list[Hop]:
         if not logging:
             continue
         destination = _target(r, stack, logging["DestinationBucketName"], "AWS::S3::Bucket")
-        statements = [
-            s
-            for _, policy in _of_type(r, stack, "AWS::S3::BucketPolicy")
-            if policy["Bucket"] == {"Ref": destination}
-            for s in policy["PolicyDocument"]["Statement"]
-        ]
+        statements = _bucket_policy(r, stack, destination)
         allow = _one(
             [s for s in statements if _allows(s, {"Service": "logging.s3.amazonaws.com"}, {"s3:PutObject"})],
             f"statement allowing S3 log delivery into {destination}",
@@ -364,12 +368,7 @@ def auto_delete_hops(r: Resolver, stack: str) -> list[Hop]:
     for resource_id, resource in _of_type(r, stack, "Custom::S3AutoDeleteObjects"):
         bucket = _target(r, stack, resource["BucketName"], "AWS::S3::Bucket")
         role_id = _function_role(r, stack, resource["ServiceToken"])
-        statements = [
-            s
-            for _, policy in _of_type(r, stack, "AWS::S3::BucketPolicy")
-            if policy["Bucket"] == {"Ref": bucket}
-            for s in policy["PolicyDocument"]["Statement"]
-        ]
+        statements = _bucket_policy(r, stack, bucket)
         principal = {"AWS": {"Fn::GetAtt": [role_id, "Arn"]}}
         allow = _one([s for s in statements if s.get("Principal") == principal], f"statement for {role_id} on {bucket}")
         arn = r.get_att(stack, bucket, "Arn")
