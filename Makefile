@@ -58,8 +58,12 @@ synth: setup ## Synthesize every stage (dev, prod) into cdk.out
 	cdk synth -c stage=$(STAGES) --quiet
 
 .PHONY: test
-test: setup ## Run the whole test suite (unit, infra, integration)
-	pytest
+test: setup ## Run the test suite (unit, infra, integration)
+	pytest -m "not policy"
+
+.PHONY: policy-checks
+policy-checks: setup ## AWS's Guard rules and checkov over every template, against stacks/policy_acknowledgments.py
+	pytest -m policy
 
 .PHONY: lint
 lint: setup ## ruff lint + format check, mypy (strict but for tests, bench and app.py)

@@ -19,6 +19,6 @@ if _node_bin.is_dir() and not os.environ.get("PATH", "").startswith(str(_node_bi
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         parts = item.path.parts
-        for kind in ("unit", "infra", "integration"):
+        for kind in ("unit", "infra", "integration", "policy"):
             if kind in parts:
                 item.add_marker(getattr(pytest.mark, kind))

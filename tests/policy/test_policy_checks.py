@@ -1,20 +1,21 @@
 """cfn-guard (AWS's Control Tower rules, in synth) and checkov (on the session's templates) beside cdk-nag: every
-finding is fixed or acknowledged in stacks/policy_acknowledgments.py, and every acknowledgment there still
-matches a finding. The counts are printed (`pytest tests/infra/test_policy_checks.py -s`)."""
+finding is fixed or acknowledged in stacks/policy_acknowledgments.py, every acknowledgment there still matches
+a finding, and a new finding fails synth. The counts are printed (`pytest tests/policy -s`)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
 
 from stacks.config import build_stage_config
-from stacks.guard import PLUGIN_NAME
+from stacks.guard import PLUGIN_NAME, add_guard_checks
 from stacks.policy_acknowledgments import CHECKOV, GUARD, applicable, covers
-from tests.infra.conftest import CHECKOV as CHECKOV_BIN
-from tests.infra.conftest import STAGES, Synth
+from tests.infra.conftest import STAGES, Synth, cdk_json_context
+from tests.policy.conftest import CHECKOV as CHECKOV_BIN
 
 KINDS = ("data", "service")
 
@@ -143,3 +144,15 @@ def test_an_acknowledgment_that_matches_nothing_is_reported() -> None:
     stale = Entry(CHECKOV, "dev", "data", "CKV_AWS_18", "AccessLogs/Bucket")
     finding = Finding(CHECKOV, "dev", "service", "CKV_AWS_117", "Orders/Function/Resource")
     assert unmatched([ACK, stale], [finding]) == [stale]
+
+
+def test_an_unacknowledged_guard_finding_fails_synth(tmp_path: Path) -> None:
+    import aws_cdk as cdk
+    from aws_cdk import aws_logs as logs
+
+    app = cdk.App(outdir=str(tmp_path), context=cdk_json_context())
+    logs.LogGroup(cdk.Stack(app, "probe"), "UnlistedLogGroup")  # nothing acknowledges Guard's log-group rules here
+    add_guard_checks(app)
+    with pytest.raises(RuntimeError, match=r"ValidationFailed") as failure:
+        app.synth()
+    assert f"{PLUGIN_NAME}::cloudwatch_log_group_encrypted_check" in str(failure.value)
