@@ -57,8 +57,8 @@ def build(app: cdk.App) -> list[StageConfig]:
     for config in configs:
         add_stage(app, config, power_tuning=power_tuning)
     add_nag_checks(app)
-    # `-c guard=false` skips the Guard rules (~5-10 s per synth of both stages): for tests whose synths check
-    # other things (naming, settings) while the session's synth runs them. cdk-nag always runs.
+    # `-c guard=false` skips the Guard rules (~10 s per synth of both stages): `make test`'s synths check what the
+    # templates say, `make policy-checks` (tests/policy) runs the rules. cdk-nag always runs.
     if str(app.node.try_get_context("guard")).lower() != "false":
         add_guard_checks(app)
     return configs

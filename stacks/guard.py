@@ -26,7 +26,7 @@ def add_guard_checks(app: cdk.App) -> None:
 
 def acknowledge_guard_findings(stack: cdk.Stack, config: StageConfig, stack_kind: str) -> None:
     """Apply the reviewed acknowledgments to this stack's constructs (a resource this stage lacks is skipped:
-    tests/infra/test_policy_checks.py fails on an acknowledgment that matches no finding in any stage)."""
+    tests/policy/test_policy_checks.py fails on an acknowledgment that matches no finding in any stage)."""
     for rule, resource, reason in applicable(config, stack_kind, GUARD):
         construct = _find(stack, resource)
         if construct is not None:

@@ -2,7 +2,7 @@
 
 Two checkers run beside cdk-nag over every synthesized template: AWS's Guard rules (the Control Tower proactive
 controls of ``@cdklabs/cdk-validator-cfnguard``, a CDK policy-validation plugin, so ``cdk synth`` fails on a new
-finding) and checkov (``tests/infra/test_policy_checks.py``). A finding is fixed in the construct it is about, or
+finding) and checkov (``tests/policy/test_policy_checks.py``, ``make policy-checks``). A finding is fixed in the construct it is about, or
 listed here with the resources it applies to and the reason. The tests fail on a finding that nothing here
 acknowledges, and on an entry (rule x resource) that no finding matches any more.
 

@@ -21,7 +21,7 @@ def cdk_json_context(**extra: Any) -> dict[str, Any]:
         **cdk_json["context"],
         "aws:cdk:version-reporting": cdk_json.get("versionReporting", True),
         # The CLI records each resource's construct path (Metadata aws:cdk:path): reports and reviews name
-        # resources by it (tests/infra/test_log_groups.py, test_policy_checks.py).
+        # resources by it (tests/infra/test_log_groups.py, tests/policy/test_policy_checks.py).
         "aws:cdk:enable-path-metadata": True,
         # Asset bundling (pip for the dependencies layer) is tested on its own in test_dependencies_layer.
         "aws:cdk:bundling-stacks": [],
