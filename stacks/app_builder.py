@@ -7,6 +7,7 @@ import aws_cdk as cdk
 
 from stacks.config import StageConfig
 from stacks.data_stack import DataStack
+from stacks.guard import acknowledge_guard_findings, add_guard_checks
 from stacks.nag import add_nag_checks
 from stacks.power_tuning_stack import PowerTuningStack
 from stacks.project import Project, read_project
@@ -45,13 +46,19 @@ def add_stage(app: cdk.App, config: StageConfig, *, power_tuning: bool = False) 
     for stack in stacks:
         for key, value in tags.items():
             cdk.Tags.of(stack).add(key, value)
+    acknowledge_guard_findings(data, config, "data")
+    acknowledge_guard_findings(service, config, "service")
     return data, service
 
 
 def build(app: cdk.App) -> Project:
-    """Every selected stage's stacks, checked by cdk-nag at synth."""
+    """Every selected stage's stacks, checked by cdk-nag and AWS's Guard rules at synth."""
     project = read_project(app.node.get_all_context())
     for config in project.selected_configs:
         add_stage(app, config, power_tuning=project.power_tuning)
     add_nag_checks(app)
+    # `-c guard=false` skips the Guard rules (~10 s per synth of both stages): `make test`'s synths check what the
+    # templates say, `make policy-checks` (tests/policy) runs the rules. cdk-nag always runs.
+    if project.guard:
+        add_guard_checks(app)
     return project

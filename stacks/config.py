@@ -74,6 +74,18 @@ DEPLOYMENTS = (
     "linear_10_percent_every_10_minutes",
 )
 
+# --- access control and blast radius (issue 10) -----------------------------------------------------------------
+API_AUTHORIZATIONS = ("none", "iam", "jwt")
+# A function's reserved concurrency can't exceed the account's concurrency limit: 1,000 by default per region.
+RESERVED_CONCURRENCY_RANGE = (1, 1000)
+# DynamoDB TTL deletes an order this many days after it was written; ten years is far beyond any order's life.
+ORDER_RETENTION_DAYS_RANGE = (1, 3653)
+_HTTPS_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:\d{1,5})?(/[^\s]*)?$")
+# An origin as browsers send it: scheme, host and optional port; no path, no trailing slash. Plain http only for a
+# local front end.
+_ORIGIN = re.compile(r"^(https://[A-Za-z0-9.-]+|http://(localhost|127\.0\.0\.1))(:\d{1,5})?$")
+# -----------------------------------------------------------------------------------------------------------------
+
 _PROJECT_NAME = re.compile(r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$")
 _STAGE_NAME = re.compile(r"^[a-z][a-z0-9]{1,11}$")
 _ACCOUNT = re.compile(r"^\d{12}$")
@@ -113,6 +125,13 @@ class StageConfig:
     api_throttle_rate_limit: int  # requests per second, HTTP API default stage
     api_throttle_burst_limit: int
     tracing: str  # one of TRACING_BACKENDS: which packages the dependencies layer ships, or none
+    # --- access control and blast radius (issue 10) ---
+    api_authorization: str  # "none" | "iam" (SigV4) | "jwt"
+    jwt_issuer: str | None  # with api_authorization="jwt": the token issuer (https URL)
+    jwt_audience: tuple[str, ...]  # with api_authorization="jwt": accepted audiences (aud / client_id)
+    cors_allowed_origins: tuple[str, ...]  # () : no CORS configuration (browsers on other origins are refused)
+    order_retention_days: int | None  # None: orders never expire; else a DynamoDB TTL this many days after writing
+    reserved_concurrency: int | None  # None: the account's unreserved pool; else the function's ceiling
 
     @property
     def is_retained(self) -> bool:
@@ -147,6 +166,13 @@ BASE: dict[str, Any] = {
     "api_throttle_rate_limit": 50,
     "api_throttle_burst_limit": 100,
     "tracing": DEFAULT_TRACING,
+    # --- access control and blast radius (issue 10) ---
+    "api_authorization": "none",
+    "jwt_issuer": None,
+    "jwt_audience": (),
+    "cors_allowed_origins": (),
+    "order_retention_days": 7,
+    "reserved_concurrency": None,
 }
 STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
     "dev": {},
@@ -161,6 +187,10 @@ STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
         "deployment": "canary_10_percent_5_minutes",
         "api_throttle_rate_limit": 500,
         "api_throttle_burst_limit": 1000,
+        # --- access control and blast radius (issue 10) ---
+        "api_authorization": "iam",
+        "order_retention_days": None,
+        "reserved_concurrency": 100,
     },
 }
 
@@ -252,7 +282,62 @@ def validate(cfg: StageConfig) -> StageConfig:
     )
     _check_range(s, "api_throttle_burst_limit", cfg.api_throttle_burst_limit, API_THROTTLE_BURST_RANGE, "requests")
     _check_choice(s, "tracing", cfg.tracing, TRACING_BACKENDS)
+    _check_access_and_blast_radius(cfg)
     return cfg
+
+
+# --- access control and blast radius (issue 10) -------------------------------------------------------------------
+def _check_access_and_blast_radius(cfg: StageConfig) -> None:
+    s = cfg.stage
+    _check_choice(s, "api_authorization", cfg.api_authorization, API_AUTHORIZATIONS)
+    if cfg.api_authorization == "jwt":
+        if cfg.jwt_issuer is None or not _HTTPS_URL.fullmatch(cfg.jwt_issuer):
+            raise ConfigError(
+                f"stage {s!r}: jwt_issuer={cfg.jwt_issuer!r} is not allowed with api_authorization='jwt': "
+                "an https URL of the token issuer, e.g. 'https://cognito-idp.<region>.amazonaws.com/<pool-id>'"
+            )
+        if not cfg.jwt_audience:
+            raise ConfigError(
+                f"stage {s!r}: jwt_audience={list(cfg.jwt_audience)!r} is not allowed with api_authorization='jwt': "
+                "one or more non-empty audiences (the token's aud or client_id)"
+            )
+    elif cfg.jwt_issuer is not None or cfg.jwt_audience:
+        raise ConfigError(
+            f"stage {s!r}: jwt_issuer={cfg.jwt_issuer!r}, jwt_audience={list(cfg.jwt_audience)!r} need "
+            f"api_authorization='jwt' (it is {cfg.api_authorization!r}); unset them"
+        )
+    for origin in cfg.cors_allowed_origins:
+        if not _ORIGIN.fullmatch(origin):
+            raise ConfigError(
+                f"stage {s!r}: cors_allowed_origins has {origin!r}, which is not allowed: origins like "
+                "'https://app.example.com' or 'http://localhost:3000' (https, or http on localhost; host, optional "
+                "port; no path, no '*')"
+            )
+    if cfg.order_retention_days is not None:
+        _check_range(
+            s, "order_retention_days", cfg.order_retention_days, ORDER_RETENTION_DAYS_RANGE, "days (or unset: keep)"
+        )
+    reserved = cfg.reserved_concurrency
+    if reserved is not None:
+        _check_range(
+            s,
+            "reserved_concurrency",
+            reserved,
+            RESERVED_CONCURRENCY_RANGE,
+            "concurrent executions (or unset; an account has 1,000 by default)",
+        )
+        # Provisioned environments count against the function's reserved concurrency: the most the alias can
+        # hold (pc_max with autoscaling, else the fixed PC) must fit inside it.
+        pc_ceiling = max(cfg.provisioned_concurrency, cfg.pc_max)
+        if pc_ceiling > reserved:
+            raise ConfigError(
+                f"stage {s!r}: reserved_concurrency={reserved} is out of range: allowed at least "
+                f"{'pc_max' if cfg.pc_max else 'provisioned_concurrency'}={pc_ceiling} (provisioned "
+                "concurrency must fit inside the reserved concurrency), at most 1000"
+            )
+
+
+# -----------------------------------------------------------------------------------------------------------------
 
 
 def _is_timezone(name: str) -> bool:

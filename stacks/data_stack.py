@@ -11,9 +11,10 @@ from constructs import Construct
 from stacks.config import StageConfig
 from stacks.constructs.access_logs_bucket import AccessLogsBucket
 from stacks.constructs.config_bucket import ConfigBucket
+from stacks.constructs.log_retention import route_provider_logs
 from stacks.constructs.orders_table import OrdersTable
 from stacks.constructs.secret import ReceiptSigningSecret
-from stacks.nag import acknowledge
+from stacks.nag import acknowledge, partition_of
 
 # CDK's own singleton functions (config upload, bucket emptying): their code, runtime and role are
 # CDK's, created at the stack's top level under these id prefixes.
@@ -29,6 +30,7 @@ class DataStack(cdk.Stack):
         self.config_bucket = config_bucket.bucket
         self.config_key = config_bucket.config_key
         self.secret = ReceiptSigningSecret(self, "ReceiptSigning", config=config).secret
+        route_provider_logs(self, config=config)
         self._acknowledge_cdk_managed_functions()
 
     def _acknowledge_cdk_managed_functions(self) -> None:
@@ -48,15 +50,10 @@ class DataStack(cdk.Stack):
                     "AwsSolutions::AwsSolutions-IAM5[Action::s3:List*]",
                     "AwsSolutions::AwsSolutions-IAM5[Action::s3:Abort*]",
                     "AwsSolutions::AwsSolutions-IAM5[Action::s3:DeleteObject*]",
-                    f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:{_partition(self.region)}:s3:::"
+                    f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:{partition_of(self.region)}:s3:::"
                     f"cdk-hnb659fds-assets-<AWS::AccountId>-{self.region}/*]",
                     "AwsSolutions::AwsSolutions-IAM5[Resource::<ConfigBucketF2111528.Arn>/*]",
                     "Serverless::Serverless-LambdaDLQ",
                     "Serverless::Serverless-LambdaLatestVersion",
                     "Serverless::Serverless-LambdaTracing",
                 )
-
-
-def _partition(region: str) -> str:
-    # CDK resolves the partition when the region is known; nag's finding id carries the literal.
-    return "aws-cn" if region.startswith("cn-") else "aws-us-gov" if region.startswith("us-gov-") else "aws"

@@ -11,7 +11,8 @@ Context keys:
 - ``stages``: per-stage settings, ``{"prod": {"memory_mb": 2048}}``; a new entry adds a stage that starts
   from another one: ``{"staging": {"extends": "prod", "provisioned_concurrency": 1}}``;
 - ``<stage>.<setting>``: one setting of one stage, ``-c prod.memory_mb=2048`` (over cdk.json);
-- ``power_tuning``: ``true`` adds the opt-in Power Tuning stack per stage.
+- ``power_tuning``: ``true`` adds the opt-in Power Tuning stack per stage;
+- ``guard``: ``false`` skips AWS's Guard rules at synth (the tests' synths; ``make policy-checks`` runs them).
 
 CDK's own keys (feature flags ``@aws-cdk/...``, ``aws:cdk:...``, lookups ``<provider>:...``, and the CLI's
 ``acknowledged-issue-numbers`` and ``cli-telemetry``) pass untouched. Any other key is refused with the
@@ -43,7 +44,7 @@ from stacks.config import (
 from stacks.naming import DEFAULT_PROJECT_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT_KEYS = ("project_name", "stage", "stages", "power_tuning")
+PROJECT_KEYS = ("project_name", "stage", "stages", "power_tuning", "guard")
 EXTENDS = "extends"
 # Keys without ':' that the CDK CLI itself writes into cdk.json (`cdk acknowledge`, `cdk cli-telemetry`).
 CDK_CLI_KEYS = ("acknowledged-issue-numbers", "cli-telemetry")
@@ -57,6 +58,7 @@ class Project:
     stages: Mapping[str, StageConfig]  # every stage: dev, prod, then cdk.json's added ones, in file order
     selected: tuple[str, ...]  # the `stage` context
     power_tuning: bool
+    guard: bool = True
 
     @property
     def selected_configs(self) -> list[StageConfig]:
@@ -87,7 +89,7 @@ def read_project(context: Mapping[str, Any]) -> Project:
     resolved: dict[str, StageConfig] = {}
     stages = {stage: _resolve(stage, name, entries, flags, resolved, ()) for stage in [*STAGE_DEFAULTS, *entries]}
     selected = _selection(context.get("stage"), stages)
-    power_tuning = _power_tuning(context.get("power_tuning"))
+    power_tuning = _flag("power_tuning", context.get("power_tuning"), default=False)
     if power_tuning:
         for stage in selected:
             if len(f"{name}-{stage}-power-tuning") > POWER_TUNING_PREFIX_MAX:
@@ -95,7 +97,8 @@ def read_project(context: Mapping[str, Any]) -> Project:
                     f"project_name={name!r} with stage {stage!r} is too long for power_tuning=true: "
                     f"'<project>-<stage>-power-tuning' may have {POWER_TUNING_PREFIX_MAX} characters at most"
                 )
-    return Project(name=name, stages=stages, selected=selected, power_tuning=power_tuning)
+    guard = _flag("guard", context.get("guard"), default=True)
+    return Project(name=name, stages=stages, selected=selected, power_tuning=power_tuning, guard=guard)
 
 
 def cdk_json_context(root: Path = ROOT) -> dict[str, Any]:
@@ -217,10 +220,10 @@ def _selection(value: Any, stages: Mapping[str, StageConfig]) -> tuple[str, ...]
     return tuple(dict.fromkeys(names)) or (DEFAULT_STAGE,)
 
 
-def _power_tuning(value: Any) -> bool:
+def _flag(key: str, value: Any, *, default: bool) -> bool:
     if value is None:
-        return False
+        return default
     try:
         return bool(typed_values.parse(bool, value))
     except typed_values.TypedValueError as error:
-        raise ConfigError(f"power_tuning={value!r} {error}") from None
+        raise ConfigError(f"{key}={value!r} {error}") from None

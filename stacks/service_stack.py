@@ -72,3 +72,5 @@ class ServiceStack(cdk.Stack):
         cdk.CfnOutput(self, naming.OUTPUT_API_URL, value=api.api.api_endpoint)
         cdk.CfnOutput(self, "DashboardName", value=monitoring.dashboard.dashboard_name)
         cdk.CfnOutput(self, "AlarmTopicArn", value=monitoring.topic.topic_arn)
+        if api.invoke_policy is not None:  # api_authorization="iam": attach it to whoever calls the API
+            cdk.CfnOutput(self, naming.OUTPUT_API_INVOKE_POLICY_ARN, value=api.invoke_policy.managed_policy_arn)

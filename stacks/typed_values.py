@@ -57,11 +57,14 @@ def _str(value: Any) -> str:
 
 
 def _str_tuple(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):  # `-c key=a,b`
-        return tuple(part.strip() for part in value.split(",") if part.strip())
-    if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
-        return tuple(value)
-    raise TypedValueError("a list of strings", '["a", "b"] in cdk.json, a,b with -c')
+    if isinstance(value, str):  # `-c key=a,b`; `none` or nothing: an empty list
+        value = [] if value.strip().lower() in ("", *NONE_WORDS) else value.split(",")
+    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+        raise TypedValueError("a list of strings", '["a", "b"] in cdk.json, a,b with -c')
+    items = tuple(item.strip() for item in value)
+    if "" in items:  # "a,,b" is a typo, not two entries
+        raise TypedValueError("a list of non-empty strings", "an entry is empty")
+    return items
 
 
 _PARSERS: dict[Any, Callable[[Any], Any]] = {bool: _bool, int: _int, str: _str, tuple[str, ...]: _str_tuple}
@@ -84,7 +87,7 @@ def parse(annotation: Any, value: Any) -> Any:
     """``value`` as ``annotation``; raises TypedValueError saying what is allowed."""
     inner = optional_inner(annotation)
     if inner is not None:
-        if value is None or (isinstance(value, str) and value.strip().lower() in NONE_WORDS):
+        if value is None or (isinstance(value, str) and value.strip().lower() in ("", *NONE_WORDS)):
             return None
         try:
             return _PARSERS[inner](value)

@@ -11,11 +11,15 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from orders.processing import expires_at
+
 FINGERPRINT_ATTRIBUTE = "request_sha256"
+# The table's TTL attribute (stacks/constructs/orders_table.py; tests/infra checks they agree): epoch seconds.
+EXPIRES_AT_ATTRIBUTE = "expires_at"
 
 
-def to_item(order: dict[str, Any], fingerprint: str) -> dict[str, Any]:
-    return {
+def to_item(order: dict[str, Any], fingerprint: str, expiry: int | None = None) -> dict[str, Any]:
+    item = {
         "order_id": {"S": order["order_id"]},
         "items": {
             "L": [{"M": {"sku": {"S": i["sku"]}, "quantity": {"N": str(i["quantity"])}}} for i in order["items"]]
@@ -25,6 +29,9 @@ def to_item(order: dict[str, Any], fingerprint: str) -> dict[str, Any]:
         "total_quantity": {"N": str(order["total_quantity"])},
         FINGERPRINT_ATTRIBUTE: {"S": fingerprint},
     }
+    if expiry is not None:
+        item[EXPIRES_AT_ATTRIBUTE] = {"N": str(expiry)}
+    return item
 
 
 def from_item(item: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
@@ -41,9 +48,10 @@ def from_item(item: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
 
 
 class OrderRepository:
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(self, client: Any, table_name: str, retention_days: int | None = None) -> None:
         self._client = client
         self._table = table_name
+        self._retention_days = retention_days  # None: orders never expire
 
     def get(self, order_id: str) -> tuple[dict[str, Any], str | None] | None:
         # Strongly consistent: a client that just created an order must be able to read it back.
@@ -53,10 +61,11 @@ class OrderRepository:
 
     def put_if_absent(self, order: dict[str, Any], fingerprint: str) -> tuple[dict[str, Any], str | None] | None:
         """Write the order unless its id exists. None if written, else the stored (order, fingerprint)."""
+        expiry = expires_at(order["created_at"], self._retention_days) if self._retention_days else None
         try:
             self._client.put_item(
                 TableName=self._table,
-                Item=to_item(order, fingerprint),
+                Item=to_item(order, fingerprint, expiry),
                 ConditionExpression="attribute_not_exists(order_id)",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )

@@ -16,6 +16,7 @@ class Settings(NamedTuple):
     config_key: str = "config.json"
     config_ttl_seconds: float = 300.0
     receipt_secret_arn: str | None = None  # optional: sign order receipts with this secret's value
+    order_retention_days: int | None = None  # optional: stored orders expire (DynamoDB TTL) this many days later
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -26,4 +27,5 @@ class Settings(NamedTuple):
             config_key=os.environ.get("CONFIG_KEY", "").strip() or "config.json",
             config_ttl_seconds=env_number("CONFIG_TTL_SECONDS", 300.0),
             receipt_secret_arn=os.environ.get("RECEIPT_SECRET_ARN", "").strip() or None,
+            order_retention_days=int(env_number("ORDER_RETENTION_DAYS", 0, minimum=1)) or None,
         )

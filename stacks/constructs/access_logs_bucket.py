@@ -17,5 +17,13 @@ class AccessLogsBucket(Construct):
             self,
             "Bucket",
             config=config,
-            lifecycle_rules=[s3.LifecycleRule(expiration=cdk.Duration.days(config.log_retention_days))],
+            # Versioned: a log object overwritten or deleted stays recoverable for a day; logs expire with the
+            # stage's log retention, like every log group.
+            versioned=True,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    expiration=cdk.Duration.days(config.log_retention_days),
+                    noncurrent_version_expiration=cdk.Duration.days(1),
+                )
+            ],
         )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import aws_cdk as cdk
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
 from stacks.config import StageConfig
+from stacks.constructs.log_retention import stage_log_group
 from stacks.constructs.private_bucket import private_bucket
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
@@ -23,6 +25,8 @@ class ConfigBucket(Construct):
             "Bucket",
             config=config,
             versioned=True,  # a bad config.json can be rolled back to the previous version
+            # Previous versions are kept for 90 days of rollbacks, then deleted.
+            lifecycle_rules=[s3.LifecycleRule(noncurrent_version_expiration=cdk.Duration.days(90))],
             server_access_logs_bucket=access_logs,
             server_access_logs_prefix="config-bucket/",
         )
@@ -35,4 +39,6 @@ class ConfigBucket(Construct):
             # Only config.json is managed here; never delete other objects someone put in the bucket.
             prune=False,
             retain_on_delete=config.is_retained,
+            # CDK's default log group for its upload function is kept for two years and survives a destroy.
+            log_group=stage_log_group(self, "ConfigJsonLogs", config=config),
         )

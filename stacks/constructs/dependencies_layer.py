@@ -3,7 +3,7 @@
 ``pip install --platform/--python-version/--only-binary`` downloads the wheels Lambda would pick on its
 own platform, so a developer on x86_64 macOS or Linux builds an arm64 Python 3.14 layer without a
 container. ``--no-deps`` keeps out what the runtime already ships (boto3, botocore): the requirements
-file lists every package explicitly.
+file lists every package explicitly, and its lock file their hashes.
 
 One layer per tracing backend, built from that backend's own requirements file only
 (``layers/dependencies/<backend>/requirements.txt``): a stage ships the packages of the tracer it uses.
@@ -32,10 +32,13 @@ PIP_PLATFORMS = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_
 
 
 def _requirements(backend: str) -> Path:
+    """The backend's lock file: requirements.txt is what people edit; `make lock` writes requirements.lock beside
+    it with every wheel's sha256, and pip installs from the lock with --require-hashes (a different wheel is
+    refused)."""
     path = requirements_file(backend)
     if path is None:
         raise ValueError(f"tracing={backend!r} has no dependencies layer")
-    return path
+    return path.with_suffix(".lock")
 
 
 def pip_install_command(target: Path, architecture: str, python_version: str, backend: str) -> list[str]:
@@ -47,6 +50,7 @@ def pip_install_command(target: Path, architecture: str, python_version: str, ba
         "--quiet",
         "--disable-pip-version-check",
         "--no-deps",
+        "--require-hashes",
         "--only-binary=:all:",
         "--implementation",
         "cp",

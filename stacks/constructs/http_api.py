@@ -1,19 +1,22 @@
-"""The HTTP API in front of the ``production`` alias (never ``$LATEST``), with JSON access logs and
-stage throttling."""
+"""The HTTP API in front of the ``production`` alias (never ``$LATEST``), with JSON access logs, stage
+throttling, the stage's access control (``api_authorization``) and, when configured, CORS."""
 
 from __future__ import annotations
 
+import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_apigateway as apigw_v1
 from aws_cdk import aws_apigatewayv2 as apigw
+from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as _lambda
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from stacks.config import StageConfig
-from stacks.constructs.log_retention import retention
-from stacks.nag import acknowledge
+from stacks.constructs.log_retention import stage_log_group
+from stacks.nag import acknowledge, finding_arn_prefix, finding_ref
 
 ROUTES = (
     (apigw.HttpMethod.POST, "/orders"),
@@ -43,11 +46,22 @@ class _AccessLogSettings:
         return ACCESS_LOG_FORMAT
 
 
+# What a browser may send cross-origin: JSON bodies, and the headers of a SigV4-signed or bearer-token request.
+CORS_ALLOW_HEADERS = ("authorization", "content-type", "x-amz-content-sha256", "x-amz-date", "x-amz-security-token")
+
+
 class OrdersHttpApi(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, target: _lambda.IFunction) -> None:
         super().__init__(scope, construct_id)
-        self.access_log_group = logs.LogGroup(self, "AccessLogs", retention=retention(config.log_retention_days))
-        self.api = apigw.HttpApi(self, "Api", description="orders API", create_default_stage=False)
+        self.access_log_group = stage_log_group(self, "AccessLogs", config=config)
+        _allow_access_log_delivery(self.access_log_group)
+        self.api = apigw.HttpApi(
+            self,
+            "Api",
+            description="orders API",
+            create_default_stage=False,
+            cors_preflight=_cors(config.cors_allowed_origins),
+        )
         self.stage = self.api.add_stage(
             "DefaultStage",
             stage_name="$default",
@@ -57,14 +71,100 @@ class OrdersHttpApi(Construct):
                 rate_limit=config.api_throttle_rate_limit, burst_limit=config.api_throttle_burst_limit
             ),
         )
-        # Integrating the alias (not the function) sends traffic to the provisioned environments.
+        # Integrating the alias (not the function) sends traffic to the provisioned environments. Each route's
+        # permission names its own method and path, so API Gateway may invoke the alias for exactly these routes.
         integration = integrations.HttpLambdaIntegration("OrdersIntegration", target)
+        authorizer = _authorizer(config)
         for method, path in ROUTES:
-            self.api.add_routes(path=path, methods=[method], integration=integration)
-        acknowledge(
-            self.api,
-            "The orders API is the course's public example, reached with curl. A fork adds "
-            "its own authorizer (JWT from its identity provider, or IAM) on these routes; the stage's "
-            "throttling bounds abuse meanwhile.",
-            "AwsSolutions::AwsSolutions-APIG4",
+            for route in self.api.add_routes(
+                path=path, methods=[method], integration=integration, authorizer=authorizer
+            ):
+                _scope_permission_to_method(route, method, path)
+        self.invoke_policy = self._invoke_policy(config) if config.api_authorization == "iam" else None
+        if config.api_authorization == "none":
+            acknowledge(
+                self.api,
+                f"api_authorization='none' in stage {config.stage!r}: the routes are public, as in the course "
+                "(curl without credentials); the stage's throttling bounds abuse. Set api_authorization to "
+                "'iam' or 'jwt' (prod uses 'iam') before exposing real data.",
+                "AwsSolutions::AwsSolutions-APIG4",
+            )
+
+    def _invoke_policy(self, config: StageConfig) -> iam.ManagedPolicy:
+        """What a caller needs with the IAM authorizer: execute-api:Invoke on exactly these routes. Attach it to
+        the roles or users that call the API (README: "Access control")."""
+        policy = iam.ManagedPolicy(
+            self,
+            "InvokePolicy",
+            description=f"{config.project_name} {config.stage}: call the orders API (SigV4)",
+            statements=[
+                iam.PolicyStatement(
+                    actions=["execute-api:Invoke"],
+                    resources=[self.api.arn_for_execute_api(str(m.value), _arn_path(p), "*") for m, p in ROUTES],
+                )
+            ],
         )
+        acknowledge(
+            policy,
+            "execute-api ARNs end in the request path: '*' stands for the order id in GET /orders/{order_id} and "
+            "for the stage (the API has only $default); the policy names each route's method and path.",
+            *(
+                f"AwsSolutions::AwsSolutions-IAM5[Resource::{finding_arn_prefix(self, 'execute-api')}:"
+                f"{finding_ref(self.api.node.default_child)}/*/{m.value}{_arn_path(p)}]"  # type: ignore[arg-type]
+                for m, p in ROUTES
+            ),
+        )
+        return policy
+
+
+def _scope_permission_to_method(route: apigw.HttpRoute, method: apigw.HttpMethod, path: str) -> None:
+    """CDK's permission for a route allows any method on its path (``<api>/*/*/orders``); name the route's own
+    method, so API Gateway may invoke the alias for exactly this route key."""
+    permission = route.node.find_child("OrdersIntegration-Permission")
+    assert isinstance(permission, _lambda.CfnPermission), "CDK's HttpLambdaIntegration adds one per route"
+    permission.source_arn = route.http_api.arn_for_execute_api(str(method.value), path, "*")
+
+
+def _arn_path(route_path: str) -> str:
+    """The path part of an execute-api ARN is the request's path: a path parameter matches any segment."""
+    return "/".join("*" if segment.startswith("{") else segment for segment in route_path.split("/"))
+
+
+def _authorizer(config: StageConfig) -> apigw.IHttpRouteAuthorizer | None:
+    if config.api_authorization == "iam":
+        return authorizers.HttpIamAuthorizer()
+    if config.api_authorization == "jwt":
+        assert config.jwt_issuer is not None, "validated by stacks.config"
+        return authorizers.HttpJwtAuthorizer("Jwt", config.jwt_issuer, jwt_audience=list(config.jwt_audience))
+    return None
+
+
+def _cors(origins: tuple[str, ...]) -> apigw.CorsPreflightOptions | None:
+    """With origins, API Gateway answers preflights itself (no route, no authorizer, no function) for exactly
+    these origins and the routes' methods; without, no CORS headers at all: browsers refuse cross-origin calls."""
+    if not origins:
+        return None
+    return apigw.CorsPreflightOptions(
+        allow_origins=list(origins),
+        allow_methods=[apigw.CorsHttpMethod[m.value] for m in dict.fromkeys(m for m, _ in ROUTES)],
+        allow_headers=list(CORS_ALLOW_HEADERS),
+        max_age=cdk.Duration.hours(1),
+    )
+
+
+def _allow_access_log_delivery(log_group: logs.LogGroup) -> None:
+    """HTTP API access logs arrive through CloudWatch Logs' log delivery (``delivery.logs.amazonaws.com``). Left
+    alone, CloudWatch Logs adds an account-wide resource policy for every log group; this one names this group
+    and only deliveries set up in this account."""
+    stack = cdk.Stack.of(log_group)
+    log_group.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[iam.ServicePrincipal("delivery.logs.amazonaws.com")],
+            actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+            resources=[log_group.log_group_arn],
+            conditions={
+                "StringEquals": {"aws:SourceAccount": stack.account},
+                "ArnLike": {"aws:SourceArn": f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:*"},
+            },
+        )
+    )

@@ -1,8 +1,16 @@
-"""Maps the config's retention in days to CDK's enum (jsii enums are keyed by name, not by value)."""
+"""Every log group this app causes, with the stage's retention and removal policy: the function's and the API's,
+and the ones of CDK's own helper functions (BucketDeployment, autoDeleteObjects), which CDK would otherwise keep
+for two years or forever and leave behind on `cdk destroy`.
+
+jsii enums are keyed by name, not by value: ``BY_DAYS`` maps the config's retention in days to CDK's enum."""
 
 from __future__ import annotations
 
+import aws_cdk as cdk
 from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from stacks.config import StageConfig
 
 _R = logs.RetentionDays
 BY_DAYS = {
@@ -33,3 +41,30 @@ BY_DAYS = {
 
 def retention(days: int) -> logs.RetentionDays:
     return BY_DAYS[days]
+
+
+def stage_log_group(scope: Construct, construct_id: str, *, config: StageConfig) -> logs.LogGroup:
+    """A log group kept for the stage's ``log_retention_days`` and deleted with its stack unless the stage
+    retains (prod: logs outlive a destroyed and recreated service stack, like the data they describe)."""
+    return logs.LogGroup(
+        scope,
+        construct_id,
+        retention=retention(config.log_retention_days),
+        removal_policy=cdk.RemovalPolicy.RETAIN if config.is_retained else cdk.RemovalPolicy.DESTROY,
+    )
+
+
+def route_provider_logs(stack: cdk.Stack, *, config: StageConfig) -> None:
+    """CDK's custom-resource providers (``Custom::*Provider``, e.g. autoDeleteObjects) are bare CloudFormation
+    functions without a log group: Lambda would create ``/aws/lambda/<name>`` on first run, never expiring and
+    outside the stack. Give each one a stage log group through its ``LoggingConfig``; the function then depends on
+    the group, so CloudFormation deletes the function (its last run done) before the group."""
+    for child in stack.node.children:
+        if not (
+            isinstance(child, Construct) and child.node.id.startswith("Custom::") and child.node.id.endswith("Provider")
+        ):
+            continue
+        handler = child.node.try_find_child("Handler")
+        if isinstance(handler, cdk.CfnResource) and handler.cfn_resource_type == "AWS::Lambda::Function":
+            group = stage_log_group(child, "LogGroup", config=config)
+            handler.add_property_override("LoggingConfig", {"LogGroup": group.log_group_name})

@@ -7,6 +7,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as _lambda
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
@@ -47,6 +48,7 @@ class Monitoring(Construct):
         log_group: logs.ILogGroup,
     ) -> None:
         super().__init__(scope, construct_id)
+        self.alarms: list[cloudwatch.Alarm] = []  # every alarm here notifies the topic (see _allow_alarms_to_publish)
         self.topic = sns.Topic(
             self, "AlarmTopic", enforce_ssl=True, display_name=f"{config.project_name} {config.stage} alarms"
         )
@@ -89,8 +91,19 @@ class Monitoring(Construct):
             alias.metric_throttles(period=ONE_MINUTE, statistic="Sum"),
             threshold=1,
             periods=2,
-            description="Invocations refused for lack of concurrency",
+            description="Invocations refused for lack of concurrency"
+            + (f" (reserved_concurrency={config.reserved_concurrency})" if config.reserved_concurrency else ""),
         )
+        if config.reserved_concurrency:
+            # Before the ceiling throttles: the function's busiest minute used 80 % of its reserved concurrency.
+            self._alarm(
+                "ConcurrencyNearReserved",
+                alias.version.lambda_.metric("ConcurrentExecutions", period=ONE_MINUTE, statistic="Maximum"),
+                threshold=round(config.reserved_concurrency * 0.8),
+                periods=3,
+                description=f"Concurrent executions at 80 % of reserved_concurrency={config.reserved_concurrency}: "
+                "raise it (and the account's limit) or find what slowed down",
+            )
         self.duration_p99 = self._alarm(
             "DurationP99",
             alias.metric_duration(period=ONE_MINUTE, statistic="p99"),
@@ -125,6 +138,8 @@ class Monitoring(Construct):
                     title="Provisioned concurrency", left=[utilization], right=[spillover], width=12
                 ),
             ]
+
+        self._allow_alarms_to_publish()
 
         self.query = logs.QueryDefinition(
             self,
@@ -201,7 +216,26 @@ class Monitoring(Construct):
         action = cw_actions.SnsAction(self.topic)
         alarm.add_alarm_action(action)
         alarm.add_ok_action(action)
+        self.alarms.append(alarm)
         return alarm
+
+    def _allow_alarms_to_publish(self) -> None:
+        """A topic policy replaces SNS's default policy, which is what lets CloudWatch publish: without this
+        statement (the TLS-only Deny alone) every notification is refused and the alarm history says "not
+        authorized to perform: SNS:Publish". Only these alarms, from this account."""
+        stack = cdk.Stack.of(self)
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowThisStacksAlarmsToPublish",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnLike": {"aws:SourceArn": [alarm.alarm_arn for alarm in self.alarms]},
+                },
+            )
+        )
 
 
 def _query_lines(query: logs.QueryString) -> list[str]:

@@ -8,14 +8,13 @@ import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as _lambda
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from stacks.config import StageConfig
 from stacks.constructs.common_layer import ASSET_EXCLUDES
-from stacks.constructs.log_retention import retention
+from stacks.constructs.log_retention import stage_log_group
 from stacks.nag import acknowledge
 from stacks.naming import ALIAS_NAME
 
@@ -39,13 +38,7 @@ class OrdersFunction(Construct):
         layers: list[_lambda.ILayerVersion],
     ) -> None:
         super().__init__(scope, construct_id)
-        self.log_group = logs.LogGroup(
-            self,
-            "LogGroup",
-            retention=retention(config.log_retention_days),
-            # Logs of a stateless stack go with it; the data that matters is in the data stack.
-            removal_policy=cdk.RemovalPolicy.DESTROY,
-        )
+        self.log_group = stage_log_group(self, "LogGroup", config=config)
         # Our own role instead of AWSLambdaBasicExecutionRole (AwsSolutions-IAM4): it may write to this
         # function's log group only, not create or write to any log group in the account.
         self.role = iam.Role(
@@ -76,6 +69,9 @@ class OrdersFunction(Construct):
             # Text, not Lambda's JSON log format: the common layer already writes one JSON object per
             # line, which the JSON format would wrap a second time (a string inside "message").
             logging_format=_lambda.LoggingFormat.TEXT,
+            # Blast radius: a ceiling on this function's concurrency, so a slow dependency can't make it take
+            # every execution environment of the account's regional pool (and throttle every other function).
+            reserved_concurrent_executions=config.reserved_concurrency,
             environment={
                 "TABLE_NAME": table.table_name,
                 "CONFIG_BUCKET": config_bucket.bucket_name,
@@ -85,13 +81,19 @@ class OrdersFunction(Construct):
                 # The secret's ARN, not its value: the value is fetched at run time through a TTL cache.
                 "RECEIPT_SECRET_ARN": secret.secret_arn,
                 "TRACING": config.tracing,  # common/tracing.py imports this backend only
+                # Orders expire through the table's TTL this many days after they were written.
+                **({"ORDER_RETENTION_DAYS": str(config.order_retention_days)} if config.order_retention_days else {}),
             },
             description=f"orders API ({config.stage})",
         )
         # Least privilege: exactly the calls the handler makes. (No s3:ListBucket, so a missing config
         # object reads as AccessDenied rather than NoSuchKey; the handler treats both as 503.)
         table.grant(self.function, "dynamodb:GetItem", "dynamodb:PutItem")
-        secret.grant_read(self.function)  # this one secret: GetSecretValue + DescribeSecret
+        # Not secret.grant_read: it adds DescribeSecret, which the code never calls (tests/infra/iam_reading.py
+        # compares the role with the calls). The secret uses Secrets Manager's AWS-managed key: no kms grant needed.
+        self.function.add_to_role_policy(
+            iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[secret.secret_arn])
+        )
         self.function.add_to_role_policy(
             iam.PolicyStatement(actions=["s3:GetObject"], resources=[config_bucket.arn_for_objects(config_key)])
         )

@@ -8,6 +8,9 @@ from constructs import Construct
 
 from stacks.config import StageConfig
 
+# The runtime writes it (lambda_src/orders/repository.py, EXPIRES_AT_ATTRIBUTE; tests/infra checks they agree).
+EXPIRES_AT_ATTRIBUTE = "expires_at"
+
 
 class OrdersTable(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig) -> None:
@@ -22,6 +25,8 @@ class OrdersTable(Construct):
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True
             ),
+            # order_retention_days: DynamoDB deletes an order (at no cost, within days) once its expiry has passed.
+            time_to_live_attribute=EXPIRES_AT_ATTRIBUTE if config.order_retention_days else None,
             deletion_protection=config.is_retained,
             removal_policy=cdk.RemovalPolicy.RETAIN if config.is_retained else cdk.RemovalPolicy.DESTROY,
         )

@@ -4,17 +4,24 @@ With provisioned concurrency on the alias, Lambda splits the alias's PC between 
 their weights while a shift is under way (AllocatedProvisionedConcurrentExecutions fluctuates), so the
 new version starts with a share of warm environments; traffic beyond its share spills over to on-demand
 (cold) environments. The spillover alarm therefore is not a rollback alarm: a healthy canary may spill.
+
+CodeDeploy's role is our own, not ``AWSCodeDeployRoleForLambdaLimited``: that managed policy allows
+``lambda:UpdateAlias`` on every function of the account (and S3 reads and hook invocations this group never
+uses). Here it holds the managed policy's Lambda and CloudWatch actions, scoped to this function, its alias and
+the rollback alarms, and CodeDeploy may assume it only for this application's deployment groups in this account
+(aws:SourceAccount / aws:SourceArn, as CodeDeploy's confused-deputy guide recommends).
 """
 
 from __future__ import annotations
 
+import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_codedeploy as codedeploy
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as _lambda
 from constructs import Construct
 
 from stacks.config import StageConfig
-from stacks.nag import acknowledge
 
 _C = codedeploy.LambdaDeploymentConfig
 DEPLOYMENT_CONFIGS = {
@@ -37,18 +44,53 @@ class SafeDeployment(Construct):
         rollback_alarms: list[cloudwatch.IAlarm],
     ) -> None:
         super().__init__(scope, construct_id)
+        self.application = codedeploy.LambdaApplication(self, "Application")
+        self.role = self._service_role(alias, rollback_alarms)
         self.group = codedeploy.LambdaDeploymentGroup(
             self,
             "DeploymentGroup",
+            application=self.application,
             alias=alias,
             deployment_config=DEPLOYMENT_CONFIGS[config.deployment],
             alarms=rollback_alarms,
             auto_rollback=codedeploy.AutoRollbackConfig(failed_deployment=True, deployment_in_alarm=True),
+            # The group would attach AWSCodeDeployRoleForLambdaLimited to any role it is given: this view of
+            # our role ignores that, so the role keeps exactly the policy below.
+            role=self.role.without_policy_updates(),
         )
-        acknowledge(
-            self.group,
-            "AWSCodeDeployRoleForLambdaLimited is the AWS-maintained least-privilege policy "
-            "for Lambda deployments (alias update + invoking hooks); a hand-written copy would drift.",
-            "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-            "AWSCodeDeployRoleForLambdaLimited]",
+
+    def _service_role(self, alias: _lambda.Alias, rollback_alarms: list[cloudwatch.IAlarm]) -> iam.Role:
+        stack = cdk.Stack.of(self)
+        group_arns = stack.format_arn(
+            service="codedeploy",
+            resource="deploymentgroup",
+            resource_name=f"{self.application.application_name}/*",
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
         )
+        role = iam.Role(
+            self,
+            "ServiceRole",
+            assumed_by=iam.ServicePrincipal(
+                "codedeploy.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnLike": {"aws:SourceArn": group_arns},
+                },
+            ),
+            description="CodeDeploy: shift the orders alias, read its rollback alarms",
+        )
+        function_arn = alias.version.lambda_.function_arn
+        # Lambda authorizes alias calls against the function's ARN, PC reads against the alias's (the Service
+        # Authorization Reference's resource types "function" and "function alias"): both, nothing else.
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["lambda:GetAlias", "lambda:UpdateAlias", "lambda:GetProvisionedConcurrencyConfig"],
+                resources=[function_arn, alias.function_arn],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["cloudwatch:DescribeAlarms"], resources=[alarm.alarm_arn for alarm in rollback_alarms]
+            )
+        )
+        return role

@@ -59,6 +59,7 @@ RULES: tuple[Rule, ...] = (
     # -- setup, tests and quality gates
     Rule(r"make (synth|test|lint|test-docs)", CI),
     Rule(r"make setup", OFFLINE, timeout=300),
+    Rule(r"make lock", OFFLINE, timeout=300),
     Rule(r"\.venv/bin/pytest( -m (unit|infra|integration)| tests/unit/tools/test_cost\.py -k break_even)", OFFLINE),
     Rule(r"\.venv/bin/pytest tests/infra --snapshot-update", OFFLINE),
     Rule(r"git diff tests/infra/__snapshots__/", OFFLINE),
@@ -82,7 +83,13 @@ RULES: tuple[Rule, ...] = (
     Rule(r"export AWS_REGION=[a-z0-9-]+", OFFLINE),
     Rule(r"make (bootstrap|diff|deploy|destroy|cold-start|power-tuning)( STAGE=[a-z0-9]+)?( ARGS=.*)?", AWS),
     Rule(r"aws configure sso", EXEMPT, why="interactive sign-in with the AWS CLI, the user's own tool"),
-    Rule(r"(API|SM|FN|FN_ARN|EXEC)=\$\(aws .+\)|aws stepfunctions .+", EXEMPT, why=AWS_CLI_WALKTHROUGH),
+    Rule(r"(export )?(API|SM|FN|FN_ARN|EXEC)=\$\(aws .+\)|aws stepfunctions .+", EXEMPT, why=AWS_CLI_WALKTHROUGH),
+    Rule(
+        r"\.venv/bin/python - <<'EOF'\nimport json, os, urllib\.request\nfrom botocore\.auth import SigV4Auth\n[\s\S]+",
+        EXEMPT,
+        why="sends a SigV4-signed request to the deployed API; tests/unit/test_readme_sigv4.py runs this block as "
+        "written against a local server that checks the signature",
+    ),
     Rule(r"curl .+\$API/orders.*", EXEMPT, why="calls the API of a deployed stack (its URL comes from AWS)"),
     Rule(r"REGION=ap-northeast-1", EXEMPT, why="sets a variable for the AWS CLI walkthrough that follows it"),
     Rule(r"cat > /tmp/pt-input\.json <<EOF\n[\s\S]+", EXEMPT, why="writes the walkthrough's input from $FN_ARN"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,9 @@ def app_context(**extra: Any) -> dict[str, Any]:
     return {
         **cdk_json_context(ROOT),
         "aws:cdk:version-reporting": cdk_json.get("versionReporting", True),
+        # The CLI records each resource's construct path (Metadata aws:cdk:path): reports and reviews name
+        # resources by it (tests/infra/test_log_groups.py, tests/policy/test_policy_checks.py).
+        "aws:cdk:enable-path-metadata": True,
         # Asset bundling (pip for the dependencies layer) is tested on its own in test_dependencies_layer.
         "aws:cdk:bundling-stacks": [],
         **extra,
@@ -37,6 +40,7 @@ class Synth:
     templates: dict[str, dict[str, Any]]  # stack name -> template
     outdir: Path
     project: Project  # what the app read from the context: names and every stage's settings
+    background: dict[str, Any] = field(default_factory=dict, compare=False)  # checkers started on this synth
 
     def config(self, stage: str) -> StageConfig:
         return self.project.stage(stage)
@@ -74,4 +78,26 @@ def synthesize(outdir: Path, **context: Any) -> Synth:
 
 @pytest.fixture(scope="session")
 def synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    return synthesize(tmp_path_factory.mktemp("cdk.out"), stage=",".join(STAGES))
+    # AWS's Guard rules cost ~10 s per synth of both stages: `make policy-checks` (tests/policy) runs them and
+    # checkov on a synth of its own; this session's templates are otherwise identical (the plugin only reports).
+    return synthesize(tmp_path_factory.mktemp("cdk.out"), stage=",".join(STAGES), guard="false")
+
+
+# dev with the settings the default stages don't use: SnapStart, an alarm e-mail, JWT authorization, CORS and
+# orders that never expire.
+VARIANT_SETTINGS = {
+    "cold_start_strategy": "snapstart",
+    "alarm_email": "ops@example.com",
+    "api_authorization": "jwt",
+    "jwt_issuer": "https://cognito-idp.ap-northeast-1.amazonaws.com/ap-northeast-1_Example",
+    "jwt_audience": ["orders-web"],
+    "cors_allowed_origins": ["https://shop.example.com", "http://localhost:3000"],
+    # "none", not null: CDK drops null values from context (cdk.json, -c) before the app reads them.
+    "order_retention_days": "none",
+}
+
+
+@pytest.fixture(scope="session")
+def variant(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    # Guard's rules run on the session's synth; this one checks what the settings change.
+    return synthesize(tmp_path_factory.mktemp("variant"), stage="dev", stages={"dev": VARIANT_SETTINGS}, guard="false")

@@ -76,7 +76,14 @@ FORK_TRACING = {"dev": {"tracing": "otel"}, "prod": {"tracing": "off"}}
 
 
 def _synth_all(tmp_path_factory: pytest.TempPathFactory, stages: dict[str, Any], **context: str) -> Synth:
-    return synthesize(Path(tmp_path_factory.mktemp("fork")), stage="all", stages=stages, power_tuning="true", **context)
+    return synthesize(
+        Path(tmp_path_factory.mktemp("fork")),
+        stage="all",
+        stages=stages,
+        power_tuning="true",
+        guard="false",
+        **context,  # naming only: policy-checks runs Guard
+    )
 
 
 @pytest.fixture(scope="module")

@@ -59,7 +59,7 @@ def test_function_environment(synth: Synth, stage: str) -> None:
         "LOG_LEVEL",
         "RECEIPT_SECRET_ARN",
         "TRACING",
-    }
+    } | ({"ORDER_RETENTION_DAYS"} if synth.config(stage).order_retention_days else set())
     assert env["TRACING"] == "xray-sdk"  # the default backend in every stage
     # Names come from the data stack's outputs, read with weak references (cdk.json's
     # defaultCrossStackReferences): no export locks the data stack to the service stack.
@@ -151,8 +151,7 @@ def test_function_role_is_least_privilege(synth: Synth, stage: str) -> None:
         "logs:CreateLogStream",
         "logs:PutLogEvents",
         "s3:GetObject",
-        "secretsmanager:DescribeSecret",
-        "secretsmanager:GetSecretValue",
+        "secretsmanager:GetSecretValue",  # not DescribeSecret: the code never calls it
         "xray:PutTelemetryRecords",
         "xray:PutTraceSegments",
     ]

@@ -27,7 +27,7 @@ REFUSED: list[tuple[dict[str, Any], str]] = [
     ({"projectname": "shop"}, "unknown context key 'projectname': did you mean 'project_name'?"),
     (
         {"zzz": "1"},
-        "unknown context key 'zzz': known keys: project_name, stage, stages, power_tuning and <stage>.<setting>",
+        "unknown context key 'zzz': known keys: project_name, stage, stages, power_tuning, guard and <stage>.<setting>",
     ),
     ({"prd.memory_mb": "2048"}, "context key 'prd.memory_mb': stage 'prd' is unknown: did you mean 'prod.memory_mb'?"),
     ({"power_tuning": "yes"}, "power_tuning='yes' is not true or false"),

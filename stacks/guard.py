@@ -1,0 +1,40 @@
+"""AWS's Guard rules beside cdk-nag: the Control Tower proactive controls that ``@cdklabs/cdk-validator-cfnguard``
+bundles, with the ``cfn-guard`` binary for Linux and macOS (x86_64, aarch64) inside the package, so they run
+offline. It is a CDK policy-validation plugin like cdk-nag: any finding not acknowledged in
+``stacks/policy_acknowledgments.py`` makes ``cdk synth`` fail, with the report in ``cdk.out``.
+
+The PyPI package (``cdklabs.cdk-validator-cfnguard``) is the npm package wrapped by jsii: its wheel embeds the npm
+tarball, rules and binaries included, so requirements.txt pins it and package.json does not need it.
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from cdklabs.cdk_validator_cfnguard import CfnGuardValidator
+from constructs import IConstruct
+
+from stacks.config import StageConfig
+from stacks.policy_acknowledgments import GUARD, applicable
+
+PLUGIN_NAME = "cdk-validator-cfnguard"
+
+
+def add_guard_checks(app: cdk.App) -> None:
+    # The plugin implements the Beta1 plugin interface (same members, older type names); CDK accepts it.
+    cdk.Validations.of(app).add_plugins(CfnGuardValidator())  # type: ignore[arg-type]
+
+
+def acknowledge_guard_findings(stack: cdk.Stack, config: StageConfig, stack_kind: str) -> None:
+    """Apply the reviewed acknowledgments to this stack's constructs (a resource this stage lacks is skipped:
+    tests/policy/test_policy_checks.py fails on an acknowledgment that matches no finding in any stage)."""
+    for rule, resource, reason in applicable(config, stack_kind, GUARD):
+        construct = _find(stack, resource)
+        if construct is not None:
+            cdk.Validations.of(construct).acknowledge(cdk.Acknowledgment(id=f"{PLUGIN_NAME}::{rule}", reason=reason))
+
+
+def _find(stack: cdk.Stack, path: str) -> IConstruct | None:
+    node: IConstruct | None = stack
+    for part in path.split("/"):
+        node = node.node.try_find_child(part) if node is not None else None
+    return node

@@ -1,0 +1,114 @@
+"""Every service-to-service hop of every stage is authorized exactly (tests/infra/hops.py derives them from the
+templates). The hop kinds each stage must have follow from its settings, so an empty derivation fails."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from tests.infra.cfn_values import Resolver
+from tests.infra.conftest import STAGES, Synth
+from tests.infra.hops import HOP_KINDS, alarm_hops, hops, invoke_permission_hops
+
+
+def _expected_kinds(synth: Synth, stage: str) -> set[str]:
+    config = synth.config(stage)
+    kinds = {
+        "alarm action",
+        "API -> function",
+        "S3 access logs",
+        "API access logs",
+        "CodeDeploy",
+        "CDK BucketDeployment",
+    }
+    if config.pc_max:
+        kinds.add("PC autoscaling")
+    if not config.is_retained:
+        kinds.add("CDK autoDeleteObjects")
+    if config.api_authorization == "iam":
+        kinds.add("caller -> API (IAM)")
+    return kinds
+
+
+def _stage_templates(synth: Synth, stage: str):
+    return {synth.config(stage).stack_name(kind): synth.template(stage, kind) for kind in ("data", "service")}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_hop_is_authorized(synth: Synth, stage: str) -> None:
+    found = hops(_stage_templates(synth, stage))
+    assert found, "no hop derived from the templates"
+    assert {hop.kind for _, hop in found} == _expected_kinds(synth, stage)
+    # One hop per alarm and per route: a new alarm or route is covered without editing this test.
+    service = synth.template(stage, "service")["Resources"]
+    alarms = [r for r in service.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    routes = [r for r in service.values() if r["Type"] == "AWS::ApiGatewayV2::Route"]
+    assert sum(hop.kind == "alarm action" for _, hop in found) == len(alarms) >= 4
+    assert sum(hop.kind == "API -> function" for _, hop in found) == len(routes) == 2
+
+
+def test_every_hop_kind_is_used(synth: Synth) -> None:
+    assert set(HOP_KINDS) == _expected_kinds(synth, "dev") | _expected_kinds(synth, "prod")
+
+
+# --- the checks can fail: break one policy at a time -----------------------------------------------------------------
+
+
+def _service(synth: Synth):
+    templates = copy.deepcopy(_stage_templates(synth, "prod"))
+    stack = synth.config("prod").stack_name("service")
+    return templates, stack, templates[stack]["Resources"]
+
+
+def _topic_statements(resources):
+    (policy,) = [r for r in resources.values() if r["Type"] == "AWS::SNS::TopicPolicy"]
+    return policy["Properties"]["PolicyDocument"]["Statement"]
+
+
+def test_topic_policy_with_only_the_tls_deny_drops_notifications(synth: Synth) -> None:
+    templates, stack, resources = _service(synth)
+    statements = _topic_statements(resources)
+    statements[:] = [s for s in statements if s["Effect"] == "Deny"]  # what the stack had before
+    with pytest.raises(AssertionError, match=r"allowing cloudwatch\.amazonaws\.com sns:Publish"):
+        alarm_hops(Resolver(templates), stack)
+
+
+def test_topic_policy_without_source_conditions_is_refused(synth: Synth) -> None:
+    templates, stack, resources = _service(synth)
+    allow = next(s for s in _topic_statements(resources) if s["Effect"] == "Allow")
+    del allow["Condition"]["StringEquals"]
+    with pytest.raises(KeyError):
+        alarm_hops(Resolver(templates), stack)
+
+
+def test_new_alarm_without_source_arn_is_caught(synth: Synth) -> None:
+    templates, stack, resources = _service(synth)
+    alarm = copy.deepcopy(next(r for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"))
+    resources["NewAlarm"] = alarm  # notifies the topic, but the topic policy does not name it
+    with pytest.raises(AssertionError, match="NewAlarm"):
+        alarm_hops(Resolver(templates), stack)
+
+
+def test_permission_for_any_method_or_no_route_is_refused(synth: Synth) -> None:
+    templates, stack, resources = _service(synth)
+    permission = next(r for r in resources.values() if r["Type"] == "AWS::Lambda::Permission")
+    join = permission["Properties"]["SourceArn"]["Fn::Join"][1]
+    join[-1] = join[-1].replace("/POST/", "/DELETE/").replace("/GET/", "/DELETE/")
+    with pytest.raises(AssertionError, match="which is no route"):
+        invoke_permission_hops(Resolver(templates), stack)
+    del permission["Properties"]["SourceArn"]
+    with pytest.raises(AssertionError, match="any API in any account"):
+        invoke_permission_hops(Resolver(templates), stack)
+
+
+def test_managed_policy_on_the_codedeploy_role_is_refused(synth: Synth) -> None:
+    templates, stack, resources = _service(synth)
+    role = next(
+        k for k, r in resources.items() if k.startswith("DeploymentServiceRole") and r["Type"] == "AWS::IAM::Role"
+    )
+    resources[role]["Properties"]["ManagedPolicyArns"] = [
+        "arn:aws:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited"
+    ]
+    with pytest.raises(AssertionError, match="AWS-managed policy"):
+        HOP_KINDS["CodeDeploy"](Resolver(templates), stack)
