@@ -14,7 +14,7 @@ import pytest
 from stacks.config import build_stage_config
 from stacks.guard import PLUGIN_NAME, add_guard_checks
 from stacks.policy_acknowledgments import CHECKOV, GUARD, applicable, covers
-from tests.infra.conftest import STAGES, Synth, cdk_json_context
+from tests.infra.conftest import STAGES, Synth, app_context
 from tests.policy.conftest import CHECKOV as CHECKOV_BIN
 
 KINDS = ("data", "service")
@@ -150,7 +150,7 @@ def test_an_unacknowledged_guard_finding_fails_synth(tmp_path: Path) -> None:
     import aws_cdk as cdk
     from aws_cdk import aws_logs as logs
 
-    app = cdk.App(outdir=str(tmp_path), context=cdk_json_context())
+    app = cdk.App(outdir=str(tmp_path), context=app_context())
     logs.LogGroup(cdk.Stack(app, "probe"), "UnlistedLogGroup")  # nothing acknowledges Guard's log-group rules here
     add_guard_checks(app)
     with pytest.raises(RuntimeError, match=r"ValidationFailed") as failure:
