@@ -89,12 +89,16 @@ def analyze(memory_mb: int, samples: Sequence[InvokeResult], prices: pricing.Pri
         if r.report is None:
             res.errors.append(f"no REPORT line ({r.report_error})")
             continue
+        if r.report.billed_duration_ms is None:
+            res.errors.append("report without Billed Duration (Lambda Managed Instances?)")
+            continue
         if r.function_error or not r.report.ok:
             what = r.report.error_type or r.report.status or r.function_error
             res.errors.append(f"{what}")
         res.billed_ms.append(r.report.billed_duration_ms)
         res.duration_ms.append(r.report.duration_ms)
-        res.max_memory_used_mb = max(res.max_memory_used_mb or 0, r.report.max_memory_used_mb)
+        if r.report.max_memory_used_mb is not None:
+            res.max_memory_used_mb = max(res.max_memory_used_mb or 0, r.report.max_memory_used_mb)
     billed = stats.trimmed_mean(res.billed_ms, trim)  # None when no invocation reported
     if billed is not None:
         res.trimmed_billed_ms = billed
