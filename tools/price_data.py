@@ -63,15 +63,21 @@ class Prices:
             changes["duration_tiers"] = ((None, given["duration_per_gb_second"]),)
         return replace(self, **changes)
 
+    def with_none(self, key: str) -> Prices:
+        """The same prices without ``key`` (as a data file that does not know it)."""
+        if key not in PRICE_FIELDS:
+            raise ValueError(f"unknown price field {key!r}")
+        return replace(self, **{key: None})  # type: ignore[arg-type]
+
     @property
     def tiers(self) -> tuple[tuple[float | None, float], ...]:
         return self.duration_tiers or ((None, self.duration_per_gb_second),)
 
-    def flagged(self) -> list[str]:
-        """Prices in use that are not published numbers (derived, secondary, overridden, unverified)."""
+    def flagged(self, used: tuple[str, ...] = PRICE_FIELDS) -> list[str]:
+        """Prices among ``used`` that are not published numbers (derived, secondary, overridden, unverified)."""
         return [
             f"{key}: {self.status[key]}"
-            for key in PRICE_FIELDS
+            for key in used
             if getattr(self, key) is not None and not self.status.get(key, "published").startswith("published")
         ]
 

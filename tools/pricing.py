@@ -144,6 +144,13 @@ def tiered_month(month_gb_seconds: float, prices: Prices, already_used: float = 
     return uses
 
 
+def higher_tiers_used(w: Workload, prices: Prices) -> bool:
+    """Whether the workload's monthly total (with the account's other use) reaches beyond the first tier."""
+    first = prices.tiers[0][0]
+    month = (w.gb_seconds + w.init_gb_seconds) * HOURS_PER_MONTH / w.hours + w.account_month_gb_seconds
+    return first is not None and month > first
+
+
 def tiered_cost(gb_seconds: float, hours: float, prices: Prices, already_used: float = 0.0) -> tuple[float, str]:
     """Duration cost of ``gb_seconds`` used in ``hours``, with tiers applied to the monthly total this implies
     (the period scaled to 730 hours). Returns the cost and a note saying which tier(s) it assumed."""

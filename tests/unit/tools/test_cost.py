@@ -170,11 +170,28 @@ def test_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert math.isclose(data["provisioned_concurrency"]["utilization"], 100_000 * 0.05 * 0.5 / 432_000)
 
 
-def test_cli_errors_exit_non_zero(capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_price_data_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(cost.main, ["--memory", "512", "--region", "eu-west-9"]) == 1
     assert "no Lambda prices for region 'eu-west-9'" in capsys.readouterr().err
-    assert run(cost.main, ["--memory", "512", "--invocations", "10", "--region", "us-east-1"]) == 1
-    assert "--avg-duration-ms" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--memory", "512", "--invocations", "10", "--region", "us-east-1"], "--avg-duration-ms"),
+        (["--memory", "64", "--region", "us-east-1"], "128..10240"),
+        (["--memory", "512", "--hours", "0", "--region", "us-east-1"], "--hours must be > 0"),
+        (["--memory", "512", "--architecture", "sparc"], "invalid choice"),
+        (["--region", "us-east-1"], "--memory is required"),
+        (["--memory", "512", "--ephemeral-storage-mb", "100", "--region", "us-east-1"], "512..10240"),
+        (["--memory", "512", "--cold-start-rate", "0.1", "--region", "us-east-1"], "needs --init-ms"),
+        (["--memory", "512", "--from-report", "/nonexistent.json"], "cannot read"),
+    ],
+)
+def test_bad_arguments_exit_2_with_the_reason(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as exc:
-        cost.main(["--memory", "512", "--architecture", "sparc"])
+        run(cost.main, argv)
     assert exc.value.code == 2
+    assert message in capsys.readouterr().err
