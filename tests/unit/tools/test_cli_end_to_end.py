@@ -21,7 +21,7 @@ def clients(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     lam, cfn = fx.lambda_client(), fx.cfn_client()
     by_service = {"lambda": lam, "cloudformation": cfn}
-    for module in (cold_start, power_tuning):
+    for module in (cold_start, power_tuning.cli):
         monkeypatch.setattr(module, "client", lambda session, service: by_service[service])
     with Stubber(lam) as lam_stub, Stubber(cfn) as cfn_stub:
         yield lam_stub, cfn_stub

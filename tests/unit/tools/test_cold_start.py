@@ -293,7 +293,9 @@ def test_a_function_with_the_json_log_format_is_measured_the_same_way() -> None:
         '{"durationMs":12.5,"billedDurationMs":455,"memorySizeMB":512,"maxMemoryUsedMB":80,"initDurationMs":442.1},'
         '"status":"success"}}\n'
     )
-    warm_json = cold_json.replace(',"initDurationMs":442.1', "").replace('"billedDurationMs":455', '"billedDurationMs":13')
+    warm_json = cold_json.replace(',"initDurationMs":442.1', "").replace(
+        '"billedDurationMs":455', '"billedDurationMs":13'
+    )
     client, _, stub = make()
     stub.add_response("get_function_configuration", fx.configuration(env=ENV), {"FunctionName": fx.FUNCTION})
     stub.add_response("update_function_configuration", fx.configuration(env=ENV), nonce_update())

@@ -14,6 +14,7 @@ from tests.unit.tools.stubbed_sweep import run_stubbed, stub_sweep
 from tools import power_tuning, pricing
 from tools.aws import InvokeResult, ToolError, run
 from tools.power_tuning import MemoryResult, analyze, recommend
+from tools.power_tuning.sweep import SweepOptions, sweep
 from tools.report_parser import parse_report
 
 PRICES = pricing.get_prices("us-east-1", "arm64")
@@ -27,7 +28,8 @@ def result(memory: int, billed: float, failed: bool = False) -> MemoryResult:
     r = MemoryResult(
         memory,
         billed_ms=[billed] * 5,
-        duration_ms=[billed] * 5,
+        measured_ms=[billed] * 5,
+        duration_ms=billed,
         trimmed_billed_ms=billed,
         cost_per_invocation=pricing.cost_per_invocation(billed, memory, PRICES),
     )
@@ -78,7 +80,7 @@ def test_balanced_strategy_weights() -> None:
     rec = recommend(rs, "balanced", 0.5)
     # hand-computed: cost/max + time/max, halves. 1024: 0.5*51.2/61.44.. + 0.5*50/400 is the lowest
     costs = {r.memory_mb: r.cost_per_invocation for r in rs if r.cost_per_invocation is not None}
-    times = {r.memory_mb: r.trimmed_billed_ms for r in rs if r.trimmed_billed_ms is not None}
+    times = {r.memory_mb: r.duration_ms for r in rs if r.duration_ms is not None}
     assert len(costs) == len(times) == len(rs)
     expected = {m: 0.5 * costs[m] / max(costs.values()) + 0.5 * times[m] / 400 for m in costs}
     assert rec["memory_mb"] == min(expected, key=expected.__getitem__) == 1024
@@ -116,8 +118,13 @@ def test_sweep_exact_call_sequence_and_restore() -> None:
     client, calls, stub = make()
     stub_sweep(stub, [256, 1024], invocations=3, warmup=1)
     with stub:
-        outcome = power_tuning.sweep(
-            client, fx.FUNCTION, [256, 1024], invocations=3, payload=b"{}", prices_for=prices_for, poll_seconds=0
+        outcome = sweep(
+            client,
+            fx.FUNCTION,
+            [256, 1024],
+            payloads=[b"{}"],
+            prices_for=prices_for,
+            options=SweepOptions(invocations=3, poll_seconds=0),
         )
         stub.assert_no_pending_responses()
     per_size = ["UpdateFunctionConfiguration", "GetFunction"] + ["Invoke"] * 4
@@ -138,8 +145,13 @@ def test_sweep_parallel_invocations() -> None:
     client, calls, stub = make()
     stub_sweep(stub, [512], invocations=6, warmup=1)
     with stub:
-        outcome = power_tuning.sweep(
-            client, fx.FUNCTION, [512], invocations=6, payload=b"{}", prices_for=prices_for, parallel=3, poll_seconds=0
+        outcome = sweep(
+            client,
+            fx.FUNCTION,
+            [512],
+            payloads=[b"{}"],
+            prices_for=prices_for,
+            options=SweepOptions(invocations=6, parallel=3, poll_seconds=0),
         )
         stub.assert_no_pending_responses()
     assert len(outcome["results"][0].billed_ms) == 6
@@ -161,8 +173,13 @@ def test_sweep_restores_memory_after_a_failure() -> None:
     )
     stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
     with stub, pytest.raises(ClientError, match="TooManyRequests"):
-        power_tuning.sweep(
-            client, fx.FUNCTION, [256, 512], invocations=5, payload=b"{}", prices_for=prices_for, poll_seconds=0
+        sweep(
+            client,
+            fx.FUNCTION,
+            [256, 512],
+            payloads=[b"{}"],
+            prices_for=prices_for,
+            options=SweepOptions(invocations=5, poll_seconds=0),
         )
     stub.assert_no_pending_responses()
     assert calls.names[-3:] == ["GetFunction", "UpdateFunctionConfiguration", "GetFunction"]
@@ -181,8 +198,13 @@ def test_sweep_restores_memory_after_a_failed_update() -> None:
     )
     stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
     with stub, pytest.raises(ToolError, match="did not succeed"):
-        power_tuning.sweep(
-            client, fx.FUNCTION, [256], invocations=5, payload=b"{}", prices_for=prices_for, poll_seconds=0
+        sweep(
+            client,
+            fx.FUNCTION,
+            [256],
+            payloads=[b"{}"],
+            prices_for=prices_for,
+            options=SweepOptions(invocations=5, poll_seconds=0),
         )
     stub.assert_no_pending_responses()
 
@@ -217,14 +239,13 @@ def test_sweep_restores_memory_after_ctrl_c() -> None:
     )
     stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
     with stub, pytest.raises(KeyboardInterrupt):
-        power_tuning.sweep(
+        sweep(
             client,
             fx.FUNCTION,
             [128, 256],
-            invocations=10,
-            payload=b"{}",
+            payloads=[b"{}"],
             prices_for=prices_for,
-            poll_seconds=0,
+            options=SweepOptions(invocations=10, poll_seconds=0),
             progress=InterruptingProgress(),
         )
     stub.assert_no_pending_responses()
@@ -239,8 +260,13 @@ def test_missing_price_fails_before_anything_changes() -> None:
         raise ToolError("no Lambda prices for region 'eu-west-9'")
 
     with stub, pytest.raises(ToolError, match="eu-west-9"):
-        power_tuning.sweep(
-            client, fx.FUNCTION, [256], invocations=5, payload=b"{}", prices_for=no_price, poll_seconds=0
+        sweep(
+            client,
+            fx.FUNCTION,
+            [256],
+            payloads=[b"{}"],
+            prices_for=no_price,
+            options=SweepOptions(invocations=5, poll_seconds=0),
         )
     assert calls.names == ["GetFunctionConfiguration"]
 
@@ -248,7 +274,7 @@ def test_missing_price_fails_before_anything_changes() -> None:
 def test_invalid_memory_is_refused_before_any_call() -> None:
     client, calls, _ = make()
     with pytest.raises(ToolError, match=r"128\.\.10240"):
-        power_tuning.sweep(client, fx.FUNCTION, [64], invocations=5, payload=b"{}", prices_for=prices_for)
+        sweep(client, fx.FUNCTION, [64], payloads=[b"{}"], prices_for=prices_for, options=SweepOptions(invocations=5))
     assert calls.names == []
 
 
@@ -278,6 +304,8 @@ def test_stubbed_sweep_strategies_differ() -> None:
     assert speed["memory_mb"] == 3008
 
 
-def test_cli_bad_weight_exits_non_zero(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(power_tuning.main, ["--function-name", "f", "--strategy", "balanced", "--balanced-weight", "2"]) == 1
+def test_cli_bad_weight_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        run(power_tuning.main, ["--function-name", "f", "--strategy", "balanced", "--balanced-weight", "2"])
+    assert exc.value.code == 2
     assert "between 0 and 1" in capsys.readouterr().err
