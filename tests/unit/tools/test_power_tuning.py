@@ -7,13 +7,14 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
-from botocore.stub import Stubber
+from botocore.stub import ANY, Stubber
 
 from tests.unit.tools import fixtures as fx
 from tests.unit.tools.stubbed_sweep import run_stubbed, stub_sweep
 from tools import power_tuning, pricing
 from tools.aws import InvokeResult, ToolError, run
 from tools.power_tuning import MemoryResult, analyze, recommend
+from tools.power_tuning.analysis import InvocationFailed
 from tools.power_tuning.sweep import SweepOptions, sweep
 from tools.report_parser import parse_report
 
@@ -309,3 +310,85 @@ def test_cli_bad_weight_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
         run(power_tuning.main, ["--function-name", "f", "--strategy", "balanced", "--balanced-weight", "2"])
     assert exc.value.code == 2
     assert "between 0 and 1" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- Power Tuning's options in the sweep
+
+
+def stub_size(stub: Stubber, memory: int) -> None:
+    stub.add_response(
+        "update_function_configuration",
+        fx.configuration(memory=memory),
+        {"FunctionName": fx.FUNCTION, "MemorySize": memory},
+    )
+    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+
+
+def test_only_cold_starts_puts_every_sample_on_a_new_environment_and_restores_memory_and_environment() -> None:
+    env = {"TABLE_NAME": "orders"}
+    client, calls, stub = make()
+    stub.add_response(
+        "get_function_configuration", fx.configuration(memory=512, env=env), {"FunctionName": fx.FUNCTION}
+    )
+    stub_size(stub, 1024)
+    for _ in range(2):
+        stub.add_response(
+            "update_function_configuration",
+            fx.configuration(memory=1024, env=env),
+            {"FunctionName": fx.FUNCTION, "Environment": {"Variables": {**env, "POWER_TUNING_NONCE": ANY}}},
+        )
+        stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+        stub.add_response("invoke", fx.invoke_response(fx.ARM_COLD), fx.invoke_params("$LATEST"))
+    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+    stub.add_response(
+        "update_function_configuration",
+        fx.configuration(memory=512, env=env),
+        {"FunctionName": fx.FUNCTION, "MemorySize": 512, "Environment": {"Variables": env}},
+    )
+    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+    options = SweepOptions(invocations=2, poll_seconds=0, only_cold_starts=True, duration_metric="measured")
+    with stub:
+        outcome = sweep(client, fx.FUNCTION, [1024], payloads=[b"{}"], prices_for=prices_for, options=options)
+        stub.assert_no_pending_responses()
+    assert calls.names.count("Invoke") == 2  # no warm-up: the warm-up would not be a cold start
+    assert outcome["settings"]["trim"] == 0.0 and outcome["restored"] is True
+    r = outcome["results"][0]
+    assert r.duration_ms == pytest.approx(388.90 + 25.50)  # Init Duration + Duration, each sample cold
+
+
+def test_on_error_abort_stops_at_the_first_failure_and_still_restores() -> None:
+    client, calls, stub = make()
+    stub.add_response("get_function_configuration", fx.configuration(memory=512), {"FunctionName": fx.FUNCTION})
+    stub_size(stub, 128)
+    stub.add_response("invoke", fx.invoke_response(fx.ARM_WARM), fx.invoke_params("$LATEST"))  # warm-up
+    stub.add_response("invoke", fx.invoke_response(fx.OOM, function_error="Unhandled"), fx.invoke_params("$LATEST"))
+    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+    stub_size(stub, 512)  # the restore
+    options = SweepOptions(invocations=5, poll_seconds=0, on_error="abort")
+    with stub, pytest.raises(InvocationFailed, match=r"128 MB failed \(Runtime\.OutOfMemory\)"):
+        sweep(client, fx.FUNCTION, [128, 256], payloads=[b"{}"], prices_for=prices_for, options=options)
+    stub.assert_no_pending_responses()
+    assert calls.names[-2:] == ["UpdateFunctionConfiguration", "GetFunction"]
+
+
+def test_payloads_are_sent_in_turn_and_serial_runs_sleep_between_invocations() -> None:
+    client, _, stub = make()
+    sent: list[bytes] = []
+    client.meta.events.register(
+        "provide-client-params.lambda.Invoke", lambda params, **_: sent.append(params["Payload"])
+    )
+    stub_sweep(stub, [256], invocations=3, warmup=1)
+    slept: list[float] = []
+    options = SweepOptions(invocations=3, poll_seconds=0, sleep_between_ms=250)
+    with stub:
+        sweep(
+            client,
+            fx.FUNCTION,
+            [256],
+            payloads=[b"A", b"B"],
+            prices_for=prices_for,
+            options=options,
+            sleep=slept.append,
+        )
+    assert sent == [b"A", b"A", b"B", b"A"]  # warm-up, then the measured ones in turn
+    assert slept == [0.25, 0.25, 0.25]
