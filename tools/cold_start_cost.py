@@ -121,6 +121,7 @@ def compare(
             )
         )
         break_even["provisioned_utilization"] = pricing.break_even_utilization(prices)
+        break_even["provisioned_cold_start_rate"] = _pc_break_even_rate(w, prices, pc.total)
     if prices.snapstart_cache_per_gb_second is not None and prices.snapstart_restore_per_gb is not None:
         ss = pricing.snapstart(
             w.memory_mb,
@@ -141,14 +142,25 @@ def compare(
                 ss.snapstart_cache + ss.snapstart_restore,
                 ss.total,
                 pricing.per_day(ss.total, w.hours),
-                "restores instead of INIT; snapshot cache billed while the version exists"
-                + ("" if restore_ms is not None else "; Restore Duration not measured (SnapStart: published versions)"),
+                "restores instead of INIT; snapshot cache billed"
+                + ("" if restore_ms is not None else "; Restore Duration not measured"),
             )
         )
         break_even["snapstart_cold_starts_per_day"] = _snapstart_break_even(
             w, prices, billed_restore_ms, cached_versions
         )
     return {"rows": rows, "break_even": break_even}
+
+
+def _pc_break_even_rate(w: pricing.Workload, prices: pricing.Prices, pc_total: float) -> float | None:
+    """The share of invocations starting cold (INIT billed) above which the PC line costs less than "none" for
+    this traffic; None when there is no traffic to compare. PC's own total does not depend on it, as long as
+    the provisioned environments carry the traffic."""
+    if w.invocations <= 0 or w.init_ms <= 0:
+        return None
+    base = pricing.on_demand_for(replace(w, cold_starts=0), prices).total
+    one_init = w.init_ms / 1000 * pricing.gb(w.memory_mb) * prices.duration_per_gb_second
+    return (pc_total - base) / (w.invocations * one_init)
 
 
 def _extras(w: pricing.Workload) -> dict[str, Any]:

@@ -93,11 +93,17 @@ def _cold_starts(cold: dict[str, Any], i: dict[str, Any]) -> list[str]:
     ]
     be = cold["break_even"]
     if "provisioned_utilization" in be:
-        u = be["provisioned_utilization"]
-        lines.append(
-            "Break-even, provisioned vs none: "
-            + (f"PC costs less above {u:.0%} utilization" if u is not None and u < 1 else "never (see above)")
-        )
+        u, rate = be["provisioned_utilization"], be["provisioned_cold_start_rate"]
+        by_util = f"above {u:.0%} utilization" if u is not None and u < 1 else "never"
+        if rate is None:
+            by_rate = ""
+        elif rate <= 0:
+            by_rate = "at this traffic PC costs less even without cold starts; "
+        elif rate > 1:
+            by_rate = "at this traffic PC costs more whatever the cold-start rate; "
+        else:
+            by_rate = f"at this traffic PC costs less once more than {rate:.2%} of invocations would start cold; "
+        lines.append(f"Break-even, provisioned vs none: {by_rate}on duration prices alone: {by_util}")
     if "snapstart_cold_starts_per_day" in be:
         n = be["snapstart_cold_starts_per_day"]
         lines.append(

@@ -221,3 +221,14 @@ def test_a_file_that_is_not_a_cold_start_report_is_refused(tmp_path) -> None:
     bad.write_text("{")
     with pytest.raises(ValueError, match="not JSON"):
         cold_start_cost.read_cold_start_report(bad)
+
+
+def test_provisioned_break_even_rate_is_where_none_costs_as_much() -> None:
+    w = pricing.Workload(512, 2_000_000, 5.4, 24, init_ms=440.2)
+    rate = cold_start_cost.compare(w, X86, concurrency=1, restore_ms=None, billed_restore_ms=0)["break_even"][
+        "provisioned_cold_start_rate"
+    ]
+    assert 0 < rate < 1
+    pc = pricing.provisioned(512, 1, 24, 2_000_000, 5.4, X86)
+    none = pricing.on_demand(512, 2_000_000, 5.4, X86, hours=24, cold_starts=2_000_000 * rate, init_ms=440.2)
+    assert none.total == pytest.approx(pc.total)
