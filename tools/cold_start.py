@@ -59,7 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m tools.cold_start",
         description="Force cold starts on $LATEST (env-var update, wait Successful, invoke) and compare them with "
         "warm $LATEST and the provisioned alias, using the REPORT line of each invocation (LogType=Tail).",
-        epilog="Example: python -m tools.cold_start --stage prod --samples 5 --region ap-northeast-1",
+        epilog="examples:\n"
+        "  python -m tools.cold_start --stage prod --samples 5 --region ap-northeast-1\n\n"
+        "  # measured numbers for the cost of cold starts (none / provisioned / snapstart):\n"
+        "  python -m tools.cold_start --stage dev --json > cold.json\n"
+        "  python -m tools.cost --from-report cold.json --invocations 1000000 --cold-start-rate 0.02\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_target_args(p)
     p.add_argument(

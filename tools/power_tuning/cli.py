@@ -133,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--trim must be in [0, 0.5)")
     if args.payload and args.payloads:
         parser.error("give --payload or --payloads, not both")
+    if args.only_cold_starts and args.parallel > 1:
+        parser.error("--only-cold-starts changes the function before each invocation: it runs serially (no --parallel)")
     if args.apply and not args.stage:
         parser.error("--apply needs --stage (the stage whose memory_mb to set in cdk.json)")
     payloads = _payloads(args)

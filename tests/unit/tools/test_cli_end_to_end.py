@@ -11,7 +11,7 @@ from botocore.stub import Stubber
 from tests.unit.tools import fixtures as fx
 from tests.unit.tools.stubbed_sweep import stub_sweep
 from tests.unit.tools.test_aws import outputs
-from tools import cold_start, power_tuning
+from tools import cold_start, cost, power_tuning
 from tools.aws import run
 
 
@@ -102,3 +102,15 @@ def test_help_is_fast_and_exits_zero(module, capsys: pytest.CaptureFixture[str])
         module.main(["--help"])
     assert exc.value.code == 0
     assert "--function-name" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("module", [cold_start, power_tuning, cost])
+def test_help_examples_are_printed_as_written_never_rewrapped(
+    module, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "60")  # narrower than the examples
+    with pytest.raises(SystemExit):
+        module.main(["--help"])
+    printed = capsys.readouterr().out.splitlines()
+    for line in module.build_parser().epilog.splitlines():
+        assert line in printed

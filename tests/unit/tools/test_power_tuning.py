@@ -14,7 +14,7 @@ from tests.unit.tools.stubbed_sweep import run_stubbed, stub_sweep
 from tools import power_tuning, pricing
 from tools.aws import InvokeResult, ToolError, run
 from tools.power_tuning import MemoryResult, analyze, recommend
-from tools.power_tuning.analysis import InvocationFailed
+from tools.power_tuning.analysis import Candidate, InvocationFailed, choose, failure_reason
 from tools.power_tuning.sweep import SweepOptions, sweep
 from tools.report_parser import parse_report
 
@@ -392,3 +392,27 @@ def test_payloads_are_sent_in_turn_and_serial_runs_sleep_between_invocations() -
         )
     assert sent == [b"A", b"A", b"B", b"A"]  # warm-up, then the measured ones in turn
     assert slept == [0.25, 0.25, 0.25]
+
+
+def test_why_an_invocation_does_not_count() -> None:
+    no_report = InvokeResult("$LATEST", 1.0, 200, None, None, "no REPORT")
+    handled = InvokeResult("$LATEST", 1.0, 200, "Handled", parse_report(fx.ARM_WARM))
+    duration_only = InvokeResult(
+        "$LATEST", 1.0, 200, None, parse_report('{"type":"platform.report","record":{"metrics":{"durationMs":1.1}}}')
+    )
+    assert failure_reason(no_report) == "no report (no REPORT)"
+    assert failure_reason(handled) == "Handled"
+    assert failure_reason(sample(fx.TIMEOUT)) == "timeout"
+    assert (failure_reason(duration_only) or "").startswith("report without Billed Duration")
+    assert failure_reason(sample(fx.ARM_WARM)) is None
+    r = analyze(512, [duration_only, no_report], PRICES)
+    assert r.failed and r.billed_ms == [] and r.cost_per_invocation is None
+
+
+def test_analysis_options_are_checked_and_zero_costs_do_not_divide_by_zero() -> None:
+    with pytest.raises(ValueError, match="cost_model"):
+        analyze(512, [], PRICES, cost_model="cheap")
+    best, scores = choose([Candidate(128, 0.0, 10), Candidate(256, 0.0, 5)], "balanced")
+    assert best.memory_mb == 256 and scores == {128: 0.5, 256: 0.25}
+    with pytest.raises(ValueError, match="no candidates"):
+        choose([], "cost")

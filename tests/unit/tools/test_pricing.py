@@ -232,3 +232,37 @@ def test_provisioned_break_even_rate_is_where_none_costs_as_much() -> None:
     pc = pricing.provisioned(512, 1, 24, 2_000_000, 5.4, X86)
     none = pricing.on_demand(512, 2_000_000, 5.4, X86, hours=24, cold_starts=2_000_000 * rate, init_ms=440.2)
     assert none.total == pytest.approx(pc.total)
+
+
+def test_higher_tiers_are_flagged_when_a_derived_tier_price_is_used(capsys: pytest.CaptureFixture[str]) -> None:
+    small = pricing.Workload(1024, 1_000, 100, 24)
+    big = pricing.Workload(10_240, 10_000_000_000, 1000, pricing.HOURS_PER_MONTH)
+    assert not pricing.higher_tiers_used(small, ARM)
+    assert pricing.higher_tiers_used(big, ARM)
+    assert pricing.higher_tiers_used(replace_account(small, 7.5e9), ARM)
+    argv = ["--memory", "10240", "--hours", "730", "--invocations", "10000000000", "--avg-duration-ms", "1000"]
+    assert run(cost.main, [*argv, "--region", "us-east-1", "--architecture", "arm64", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert any(f.startswith("duration_tiers: derived") for f in data["flagged_prices"])
+
+
+def replace_account(w: pricing.Workload, used: float) -> pricing.Workload:
+    from dataclasses import replace
+
+    return replace(w, account_month_gb_seconds=used)
+
+
+def test_cli_free_tier_and_storage(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["--memory", "1024", "--hours", "730", "--invocations", "1000000", "--avg-duration-ms", "100"]
+    argv += ["--region", "us-east-1", "--architecture", "x86_64", "--strategy", "on-demand", "--json"]
+    assert run(cost.main, [*argv, "--free-tier", "--ephemeral-storage-mb", "1536"]) == 0
+    line = json.loads(capsys.readouterr().out)["lines"][0]
+    assert line["requests"] == 0.0 and line["duration"] == 0.0  # 1 M requests, 100,000 GB-s: all free
+    assert line["ephemeral"] == pytest.approx(1.0 * 100_000 * 0.0000000309)
+
+
+def test_unknown_price_fields_are_refused() -> None:
+    with pytest.raises(ValueError, match="unknown price field"):
+        X86.with_overrides(cheapest=1.0)
+    with pytest.raises(ValueError, match="unknown price field"):
+        X86.with_none("cheapest")

@@ -125,3 +125,32 @@ def test_base64_log_result_round_trip_and_errors() -> None:
 def test_to_dict_keeps_absent_fields_as_none() -> None:
     d = parse_report(next(f.text for f in FIXTURES if f.name == "dd-ext-managed-instances")).to_dict()
     assert d["billed_duration_ms"] is None and d["memory_size_mb"] is None and d["cold"] is False
+
+
+def test_json_and_text_reports_in_one_text_are_read_once_each_in_order() -> None:
+    text = (
+        '{"time":"t","type":"platform.report","record":{"requestId":"a","metrics":{"durationMs":1.0,'
+        '"billedDurationMs":2},"note":"REPORT RequestId: inside-a-string\\tDuration: 99.00 ms"}}\n'
+        "START RequestId: b Version: 1\n"
+        "REPORT RequestId: b\tDuration: 3.00 ms\tBilled Duration: 4 ms\tMemory Size: 128 MB\tMax Memory Used: 9 MB\t\n"
+    )
+    reports = list(iter_reports(text))
+    assert [(r.request_id, r.form) for r in reports] == [("a", "json"), ("b", "text")]
+
+
+def test_continuation_lines_stop_at_a_blank_line_and_at_the_next_report() -> None:
+    text = "REPORT RequestId: 1\nDuration: 2.00 ms\n\nBilled Duration: 999 ms\nREPORT RequestId: 2\nDuration: 5.00 ms\n"
+    first, second = iter_reports(text)
+    assert (first.duration_ms, first.billed_duration_ms) == (2.0, None)
+    assert (second.request_id, second.duration_ms) == ("2", 5.0)
+
+
+def test_a_value_with_the_wrong_unit_is_not_taken_and_the_first_of_a_repeated_field_wins() -> None:
+    r = parse_report("REPORT RequestId: 1\tDuration: 7.00 ms\tMemory Size: 128 ms\tDuration: 9.00 ms\t")
+    assert r.duration_ms == 7.0 and r.memory_size_mb is None
+
+
+def test_a_trace_header_without_root_is_kept_as_is() -> None:
+    record = '{"type":"platform.report","record":{"metrics":{"durationMs":1},"tracing":{"value":"custom-id"}}}'
+    assert parse_report(record).trace_id == "custom-id"
+    assert parse_report(record.replace('"custom-id"', '""')).trace_id is None
