@@ -416,3 +416,19 @@ def test_analysis_options_are_checked_and_zero_costs_do_not_divide_by_zero() -> 
     assert best.memory_mb == 256 and scores == {128: 0.5, 256: 0.25}
     with pytest.raises(ValueError, match="no candidates"):
         choose([], "cost")
+
+
+def test_a_function_with_the_json_log_format_is_analyzed_like_text() -> None:
+    from tests.unit.tools.report_fixtures import FIXTURES
+
+    by_name = {f.name: f.text for f in FIXTURES}
+    json_result = analyze(1024, [sample(by_name["pt-json-logresult"])] * 3, PRICES)
+    text = by_name["pt-json-logresult"]
+    as_text = (
+        "REPORT RequestId: d661f7cf-9208-46b9-85b0-213b04a91065\tDuration: 1.317 ms\tBilled Duration: 2 ms\t"
+        "Memory Size: 1024 MB\tMax Memory Used: 68 MB\tInit Duration: 10 ms\t"
+    )
+    text_result = analyze(1024, [sample(as_text)] * 3, PRICES)
+    assert "platform.report" in text
+    assert json_result.to_dict() == text_result.to_dict()
+    assert json_result.duration_ms == 2 and not json_result.failed
