@@ -105,7 +105,7 @@ def compare(
     break_even: dict[str, Any] = {}
     if concurrency > 0 and prices.pc_per_gb_second is not None:
         pc = pricing.provisioned(
-            w.memory_mb, concurrency, w.hours, w.invocations, w.avg_duration_ms, prices, **_extras(w)
+            w.memory_mb, concurrency, w.hours, w.invocations, w.avg_duration_ms, prices, **w.options()
         )
         util = pricing.utilization(w.memory_mb, concurrency, w.hours, w.invocations, w.avg_duration_ms)
         spill = max(0.0, 1 - 1 / util) if util > 1 else 0.0
@@ -132,7 +132,7 @@ def compare(
             prices,
             cached_versions,
             billed_restore_ms,
-            **{k: v for k, v in _extras(w).items() if k != "cold_starts"},
+            **w.options(),  # its cold_starts are replaced by the restores
         )
         rows.append(
             StrategyRow(
@@ -161,13 +161,6 @@ def _pc_break_even_rate(w: pricing.Workload, prices: pricing.Prices, pc_total: f
     base = pricing.on_demand_for(replace(w, cold_starts=0), prices).total
     one_init = w.init_ms / 1000 * pricing.gb(w.memory_mb) * prices.duration_per_gb_second
     return (pc_total - base) / (w.invocations * one_init)
-
-
-def _extras(w: pricing.Workload) -> dict[str, Any]:
-    d = asdict(w)
-    for key in ("memory_mb", "invocations", "avg_duration_ms", "hours"):
-        d.pop(key)
-    return d
 
 
 def _snapstart_break_even(

@@ -187,14 +187,13 @@ def calculate(
         if provisioned_concurrency > 0:
             lines.append(
                 pricing.provisioned(
-                    memory, provisioned_concurrency, hours, invocations, w.avg_duration_ms, prices, **_extras(w)
+                    memory, provisioned_concurrency, hours, invocations, w.avg_duration_ms, prices, **w.options()
                 )
             )
         elif strategy == "provisioned":
             raise ValueError("--strategy provisioned needs --provisioned-concurrency N > 0")
     if want("snapstart"):
         try:
-            extras = {k: v for k, v in _extras(w).items() if k != "cold_starts"}
             lines.append(
                 pricing.snapstart(
                     memory,
@@ -205,7 +204,7 @@ def calculate(
                     prices,
                     snapstart_versions,
                     billed_restore_ms,
-                    **extras,
+                    **w.options(),  # its cold_starts are replaced by the restores
                 )
             )
             notes.append(
@@ -289,16 +288,6 @@ def _used_prices(lines: list[pricing.CostLine], storage_mb: int) -> tuple[str, .
     if storage_mb > pricing.FREE_STORAGE_MB:
         used.append("ephemeral_per_gb_second")
     return tuple(used)
-
-
-def _extras(w: pricing.Workload) -> dict[str, Any]:
-    return {
-        "cold_starts": w.cold_starts,
-        "init_ms": w.init_ms,
-        "storage_mb": w.storage_mb,
-        "account_month_gb_seconds": w.account_month_gb_seconds,
-        "free_tier": w.free_tier,
-    }
 
 
 def _pc_info(

@@ -208,6 +208,11 @@ class Workload:
     def init_gb_seconds(self) -> float:
         return self.cold_starts * self.init_ms / 1000 * gb(self.memory_mb)
 
+    def options(self) -> dict[str, Any]:
+        """Its settings beyond memory, traffic and period: what ``provisioned``/``snapstart`` take as ``**more``."""
+        core = ("memory_mb", "invocations", "avg_duration_ms", "hours")
+        return {k: v for k, v in asdict(self).items() if k not in core}
+
 
 def on_demand(memory_mb: int, invocations: float, avg_duration_ms: float, prices: Prices, **more: Any) -> CostLine:
     """On-demand: requests + tiered duration (+ billed INIT of cold starts, + ephemeral storage)."""
