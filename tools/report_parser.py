@@ -145,12 +145,6 @@ def iter_reports(text: str) -> Iterator[Report]:
         if _REPORT_MARK not in line or any(a <= pos + line.index(_REPORT_MARK) < b for a, b in spans):
             i += 1
             continue
-        before = line[: line.index(_REPORT_MARK)]
-        embedded = _json_in_line(line) if "{" in before else None
-        if embedded is not None:
-            found += [(pos, r) for r in _walk(embedded)]
-            i += 1
-            continue
         segment, i = _text_segment(lines, i)
         found.append((pos, _parse_text(segment)))
     for _, report in sorted(found, key=lambda item: item[0]):
@@ -196,9 +190,7 @@ def _text_segment(lines: list[str], i: int) -> tuple[str, int]:
     segment = line[line.rindex(_REPORT_MARK) :]
     j = i + 1
     while j < len(lines):
-        nxt = lines[j].strip()
-        if not nxt or _REPORT_MARK in nxt:
-            break
+        nxt = lines[j].strip()  # a blank line or the next REPORT holds no field at its start: the loop stops
         first = _FIELD_RE.search(nxt)
         # a continuation line holds fields from its start (after an optional timestamp/stream prefix)
         if first is None or first.group("key") not in _TEXT_FIELDS or not _is_prefix(nxt[: first.start()]):
@@ -216,7 +208,8 @@ def _is_prefix(text: str) -> bool:
 
 
 def _parse_text(segment: str) -> Report:
-    segment = segment.replace("\\t", "\t")  # a line quoted with its escapes ("...\\tDuration: ...")
+    # a line quoted inside JSON, read as raw text, keeps its escapes ("...\\tDuration: ..."): undo them
+    segment = segment.replace("\\t", "\t")
     fields: dict[str, Any] = {}
     rid = _REQUEST_ID_RE.search(segment)
     request_id = rid.group("id") if rid else None
@@ -246,17 +239,6 @@ def _json_document(text: str) -> Any:
         return json.loads(stripped)
     except ValueError:
         return None
-
-
-def _json_in_line(line: str) -> Any:
-    start = line.find("{")
-    if start < 0:
-        return None
-    try:
-        obj, _ = json.JSONDecoder().raw_decode(line, start)
-    except ValueError:
-        return None
-    return obj
 
 
 def _walk(obj: Any) -> Iterator[Report]:

@@ -266,3 +266,26 @@ def test_unknown_price_fields_are_refused() -> None:
         X86.with_overrides(cheapest=1.0)
     with pytest.raises(ValueError, match="unknown price field"):
         X86.with_none("cheapest")
+
+
+def test_memory_bounds_are_accepted_and_just_outside_refused() -> None:
+    assert pricing.validate_memory(128) == 128 and pricing.validate_memory(10_240) == 10_240
+    for bad in (127, 10_241):
+        with pytest.raises(ValueError, match="128"):
+            pricing.validate_memory(bad)
+
+
+def test_exactly_the_first_tier_is_not_a_higher_tier() -> None:
+    # 6e9 one-second invocations at 1 GB in a 730-hour month: exactly 6 B GB-s
+    at_bound = pricing.Workload(1024, 6e9, 1000, MONTH)
+    assert not pricing.higher_tiers_used(at_bound, X86)
+    assert pricing.higher_tiers_used(pricing.Workload(1024, 6e9 + 1, 1000, MONTH), X86)
+    # billed INIT counts towards the tiers too
+    assert pricing.higher_tiers_used(pricing.Workload(1024, 6e9, 1000, MONTH, cold_starts=1, init_ms=500), X86)
+
+
+def test_provisioned_within_capacity_says_nothing_about_spill_over() -> None:
+    within = pricing.provisioned(1024, 1, 1, 36_000, 100, X86)  # exactly the capacity
+    assert within.notes == () and within.init == 0.0
+    over = pricing.provisioned(1024, 1, 1, 36_001, 100, X86)
+    assert "above the provisioned capacity" in over.notes[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 
@@ -154,3 +155,34 @@ def test_a_trace_header_without_root_is_kept_as_is() -> None:
     record = '{"type":"platform.report","record":{"metrics":{"durationMs":1},"tracing":{"value":"custom-id"}}}'
     assert parse_report(record).trace_id == "custom-id"
     assert parse_report(record.replace('"custom-id"', '""')).trace_id is None
+
+
+def test_a_json_record_first_then_plain_text() -> None:
+    # hand-written: a LogResult tail in the JSON format whose last line is a plain-text extension log
+    text = (
+        '{"time":"t","type":"platform.report","record":{"requestId":"r","metrics":{"durationMs":3.5,'
+        '"billedDurationMs":4}}}\n[extension] shutting down\n'
+    )
+    assert parse_report(text).billed_duration_ms == 4
+
+
+def test_a_record_whose_type_comes_after_nested_objects() -> None:
+    # hand-written: the same record with "record" before "type" (key order is free in JSON), after a prefix
+    text = (
+        '2025-11-02T10:00:01Z {"record":{"metrics":{"durationMs":8.0,"billedDurationMs":9},"requestId":"r"},'
+        '"type":"platform.report"}\n'
+    )
+    assert parse_report(text).duration_ms == 8.0
+
+
+def test_a_json_record_inside_a_json_string() -> None:
+    # hand-written in the shape of `aws logs filter-log-events` output for a function logging in JSON:
+    # each event's message is the record, as a JSON string
+    record = {
+        "time": "t",
+        "type": "platform.report",
+        "record": {"metrics": {"durationMs": 5.25, "billedDurationMs": 6}},
+    }
+    output = json.dumps({"events": [{"logStreamName": "s", "message": json.dumps(record)}]}, indent=4)
+    r = parse_report(output)
+    assert (r.duration_ms, r.billed_duration_ms, r.form) == (5.25, 6, "json")
