@@ -195,3 +195,66 @@ def test_bad_arguments_exit_2_with_the_reason(
         run(cost.main, argv)
     assert exc.value.code == 2
     assert message in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- calculate(): defaults and guards
+
+
+US_X86 = pricing.get_prices("us-east-1", "x86_64")
+
+
+def strategies(result: dict) -> list[str]:
+    return [line["strategy"] for line in result["lines"]]
+
+
+def test_defaults_a_day_on_demand_and_snapstart_with_one_percent_restores() -> None:
+    r = cost.calculate(memory=512, prices=US_X86, invocations=150, avg_duration_ms=10)
+    assert r["inputs"]["hours"] == 24 and r["inputs"]["ephemeral_storage_mb"] == 512
+    assert strategies(r) == ["on-demand", "snapstart"]  # no PC line without PC
+    snap = r["lines"][1]
+    assert snap["snapstart_restore"] == pytest.approx(2 * 0.5 * 0.0001397998)  # ceil(150 x 1 %) = 2 restores
+    assert snap["snapstart_cache"] == pytest.approx(1 * 0.5 * 24 * 3600 * 0.0000015046)  # one cached version
+    assert r["cold_starts"] is None  # no --init-ms: no cold-start comparison
+    assert any(f.startswith("snapstart_cache_per_gb_second") for f in r["flagged_prices"])
+    assert not any(f.startswith("ephemeral") for f in r["flagged_prices"])
+
+
+def test_flags_follow_the_prices_used() -> None:
+    on_demand = cost.calculate(memory=512, prices=US_X86, strategy="on-demand")
+    assert on_demand["flagged_prices"] == []
+    storage = cost.calculate(memory=512, prices=US_X86, strategy="on-demand", ephemeral_storage_mb=513)
+    assert [f.split(":")[0] for f in storage["flagged_prices"]] == ["ephemeral_per_gb_second"]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"invocations": -1}, {"provisioned_concurrency": -1}, {"account_gb_seconds": -1}, {"hours": -1}],
+)
+def test_negative_inputs_are_refused(bad: dict) -> None:
+    with pytest.raises(ValueError):
+        cost.calculate(memory=512, prices=US_X86, avg_duration_ms=1, **bad)
+
+
+def test_provisioned_strategy_needs_environments() -> None:
+    with pytest.raises(ValueError, match="needs --provisioned-concurrency"):
+        cost.calculate(memory=512, prices=US_X86, strategy="provisioned")
+    r = cost.calculate(memory=512, prices=US_X86, strategy="provisioned", provisioned_concurrency=1)
+    assert strategies(r) == ["provisioned"]
+    assert r["provisioned_concurrency"]["charge_per_day"] == pytest.approx(0.5 * 86_400 * 0.0000041667)
+
+
+def test_pc_never_cheaper_from_a_break_even_of_exactly_one() -> None:
+    exactly_one = US_X86.with_overrides(pc_per_gb_second=US_X86.duration_per_gb_second - 0.0000097222)
+    assert pricing.break_even_utilization(exactly_one) == pytest.approx(1.0)
+    assert cost.calculate(memory=512, prices=exactly_one)["provisioned_concurrency"]["pc_never_cheaper"] is True
+    no_pc = US_X86.with_none("pc_per_gb_second")
+    assert cost.calculate(memory=512, prices=no_pc)["provisioned_concurrency"]["pc_never_cheaper"] is False
+
+
+def test_the_cold_start_rate_and_init_go_into_the_on_demand_line() -> None:
+    r = cost.calculate(
+        memory=1024, prices=US_X86, invocations=1000, avg_duration_ms=100, cold_start_rate=0.1, init_ms=500
+    )
+    line = r["lines"][0]
+    assert line["init"] == pytest.approx(100 * 0.5 * US_X86.duration_per_gb_second)  # 100 cold starts x 0.5 GB-s
+    assert [row["strategy"] for row in r["cold_starts"]["rows"]] == ["none", "snapstart"]

@@ -432,3 +432,23 @@ def test_a_function_with_the_json_log_format_is_analyzed_like_text() -> None:
     assert "platform.report" in text
     assert json_result.to_dict() == text_result.to_dict()
     assert json_result.duration_ms == 2 and not json_result.failed
+
+
+def test_per_size_summary_numbers() -> None:
+    logs = [fx.report_line(d, b, 512, used=u) for d, b, u in [(9.5, 10, 70), (19.5, 20, 90), (29.5, 30, 80)]]
+    d = analyze(512, [sample(x) for x in logs], PRICES, trim=0).to_dict()
+    assert (d["n"], d["p50_billed_ms"], d["p90_billed_ms"], d["max_billed_ms"]) == (3, 20, 30, 30)
+    assert d["max_memory_used_mb"] == 90
+    assert d["cost_per_million"] == pytest.approx(d["cost_per_invocation"] * 1_000_000)
+    no_memory = '{"type":"platform.report","record":{"metrics":{"durationMs":1.0,"billedDurationMs":2}}}'
+    assert analyze(512, [sample(no_memory)], PRICES).max_memory_used_mb is None
+
+
+def test_reasons_give_the_exact_differences() -> None:
+    rs = [result(128, 400), result(256, 150), result(1024, 50), result(2048, 30)]
+    cost = recommend(rs, "cost")
+    fastest_extra = rs[3].cost_per_invocation / rs[1].cost_per_invocation - 1
+    assert f"costs {fastest_extra:.0%} more" in cost["reason"] and cost["balanced_weight"] is None
+    speed = recommend(rs, "speed")
+    assert "; 40% faster than 1024 MB" in speed["reason"]  # 30 ms vs 50 ms
+    assert recommend(rs, "balanced", 0.25)["balanced_weight"] == 0.25
