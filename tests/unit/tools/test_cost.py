@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Any
 
 import pytest
 
@@ -203,7 +204,7 @@ def test_bad_arguments_exit_2_with_the_reason(
 US_X86 = pricing.get_prices("us-east-1", "x86_64")
 
 
-def strategies(result: dict) -> list[str]:
+def strategies(result: dict[str, Any]) -> list[str]:
     return [line["strategy"] for line in result["lines"]]
 
 
@@ -230,7 +231,7 @@ def test_flags_follow_the_prices_used() -> None:
     "bad",
     [{"invocations": -1}, {"provisioned_concurrency": -1}, {"account_gb_seconds": -1}, {"hours": -1}],
 )
-def test_negative_inputs_are_refused(bad: dict) -> None:
+def test_negative_inputs_are_refused(bad: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         cost.calculate(memory=512, prices=US_X86, avg_duration_ms=1, **bad)
 

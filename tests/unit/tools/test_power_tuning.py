@@ -447,7 +447,7 @@ def test_per_size_summary_numbers() -> None:
 def test_reasons_give_the_exact_differences() -> None:
     rs = [result(128, 400), result(256, 150), result(1024, 50), result(2048, 30)]
     cost = recommend(rs, "cost")
-    fastest_extra = rs[3].cost_per_invocation / rs[1].cost_per_invocation - 1
+    fastest_extra = (rs[3].cost_per_invocation or 0) / (rs[1].cost_per_invocation or 1) - 1
     assert f"costs {fastest_extra:.0%} more" in cost["reason"] and cost["balanced_weight"] is None
     speed = recommend(rs, "speed")
     assert "; 40% faster than 1024 MB" in speed["reason"]  # 30 ms vs 50 ms
