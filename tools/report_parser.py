@@ -193,7 +193,7 @@ def _text_segment(lines: list[str], i: int) -> tuple[str, int]:
         nxt = lines[j].strip()  # a blank line or the next REPORT holds no field at its start: the loop stops
         first = _FIELD_RE.search(nxt)
         # a continuation line holds fields from its start (after an optional timestamp/stream prefix)
-        if first is None or first.group("key") not in _TEXT_FIELDS or not _is_prefix(nxt[: first.start()]):
+        if first is None or not _is_prefix(nxt[: first.start()]):
             break
         segment += "\t" + nxt[first.start() :]
         j += 1
