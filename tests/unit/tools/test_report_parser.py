@@ -186,3 +186,17 @@ def test_a_json_record_inside_a_json_string() -> None:
     output = json.dumps({"events": [{"logStreamName": "s", "message": json.dumps(record)}]}, indent=4)
     r = parse_report(output)
     assert (r.duration_ms, r.billed_duration_ms, r.form) == (5.25, 6, "json")
+
+
+def test_a_telemetry_api_batch_only_reads_the_report() -> None:
+    # the Telemetry API delivers an array of events; these two are DD_EXT's platform_start and
+    # platform_report_on_demand fixtures (DataDog/datadog-lambda-extension bottlecap telemetry events.rs)
+    start = (
+        '{"time":"2022-10-21T14:05:03.165Z","type":"platform.start","record":{"requestId":'
+        '"459921b5-681c-4a96-beb0-81e0aa586026","version":"$LATEST","tracing":{"spanId":"24cd7d670fa455f0",'
+        '"type":"X-Amzn-Trace-Id","value":"Root=1-6352a70e-1e2c502e358361800241fd45;Parent=35465b3a9e2f7c6a;'
+        'Sampled=1"}}}'
+    )
+    report = next(f.text for f in FIXTURES if f.name == "dd-ext-tracing")
+    batch = f"[{start},{report}]"
+    assert [r.request_id for r in iter_reports(batch)] == ["459921b5-681c-4a96-beb0-81e0aa586026"]
