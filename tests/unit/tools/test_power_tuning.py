@@ -435,10 +435,11 @@ def test_a_function_with_the_json_log_format_is_analyzed_like_text() -> None:
 
 
 def test_per_size_summary_numbers() -> None:
-    logs = [fx.report_line(d, b, 512, used=u) for d, b, u in [(9.5, 10, 70), (19.5, 20, 90), (29.5, 30, 80)]]
+    logs = [fx.report_line(b - 0.5, b, 512, used=70 + b // 10) for b in range(10, 110, 10)]  # billed 10 .. 100
     d = analyze(512, [sample(x) for x in logs], PRICES, trim=0).to_dict()
-    assert (d["n"], d["p50_billed_ms"], d["p90_billed_ms"], d["max_billed_ms"]) == (3, 20, 30, 30)
-    assert d["max_memory_used_mb"] == 90
+    # nearest rank of 10 samples: p50 is the 5th, p90 the 9th
+    assert (d["n"], d["p50_billed_ms"], d["p90_billed_ms"], d["max_billed_ms"]) == (10, 50, 90, 100)
+    assert d["max_memory_used_mb"] == 80
     assert d["cost_per_million"] == pytest.approx(d["cost_per_invocation"] * 1_000_000)
     no_memory = '{"type":"platform.report","record":{"metrics":{"durationMs":1.0,"billedDurationMs":2}}}'
     assert analyze(512, [sample(no_memory)], PRICES).max_memory_used_mb is None
