@@ -259,3 +259,31 @@ def test_the_cold_start_rate_and_init_go_into_the_on_demand_line() -> None:
     line = r["lines"][0]
     assert line["init"] == pytest.approx(100 * 0.5 * US_X86.duration_per_gb_second)  # 100 cold starts x 0.5 GB-s
     assert [row["strategy"] for row in r["cold_starts"]["rows"]] == ["none", "snapstart"]
+
+
+def test_cli_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["--memory", "512", "--invocations", "300", "--avg-duration-ms", "10", "--region", "us-east-1"]
+    assert run(cost.main, [*argv, "--architecture", "x86_64", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    i = data["inputs"]
+    assert (i["hours"], i["provisioned_concurrency"], i["account_gb_seconds"], i["billed_restore_ms"]) == (24, 0, 0, 0)
+    assert (i["ephemeral_storage_mb"], i["free_tier"], i["cold_start_rate"]) == (512, False, None)
+    snap = next(line for line in data["lines"] if line["strategy"] == "snapstart")
+    assert snap["snapstart_restore"] == pytest.approx(3 * 0.5 * 0.0001397998)  # ceil(300 x 1 %), no billed restore
+    assert run(cost.main, ["--memory", "512", "--region", "us-east-1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["inputs"]["architecture"] == "arm64"  # the stack's default
+
+
+def test_an_hour_is_a_valid_period_and_overrides_without_pc_say_nothing() -> None:
+    r = cost.calculate(memory=512, prices=US_X86.with_overrides(pc_per_gb_second=0.000001), hours=1)
+    assert r["inputs"]["hours"] == 1
+    assert not any("PC price overridden" in n for n in r["notes"])
+    assert "reference_charge_per_day" not in r["provisioned_concurrency"]
+
+
+def test_pc_without_a_pc_price_when_only_on_demand_is_asked() -> None:
+    r = cost.calculate(
+        memory=512, prices=US_X86.with_none("pc_per_gb_second"), strategy="on-demand", provisioned_concurrency=1
+    )
+    assert r["provisioned_concurrency"]["charge"] is None
+    assert r["provisioned_concurrency"]["charge_per_day"] == 0.0
