@@ -211,6 +211,7 @@ def strategies(result: dict[str, Any]) -> list[str]:
 def test_defaults_a_day_on_demand_and_snapstart_with_one_percent_restores() -> None:
     r = cost.calculate(memory=512, prices=US_X86, invocations=150, avg_duration_ms=10)
     assert r["inputs"]["hours"] == 24 and r["inputs"]["ephemeral_storage_mb"] == 512
+    assert r["inputs"]["account_gb_seconds"] == 0
     assert strategies(r) == ["on-demand", "snapstart"]  # no PC line without PC
     snap = r["lines"][1]
     assert snap["snapstart_restore"] == pytest.approx(2 * 0.5 * 0.0001397998)  # ceil(150 x 1 %) = 2 restores
@@ -275,10 +276,13 @@ def test_cli_defaults(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_an_hour_is_a_valid_period_and_overrides_without_pc_say_nothing() -> None:
-    r = cost.calculate(memory=512, prices=US_X86.with_overrides(pc_per_gb_second=0.000001), hours=1)
+    overridden = US_X86.with_overrides(pc_per_gb_second=0.000001)
+    r = cost.calculate(memory=512, prices=overridden, hours=1, reference_prices=US_X86)
     assert r["inputs"]["hours"] == 1
     assert not any("PC price overridden" in n for n in r["notes"])
     assert "reference_charge_per_day" not in r["provisioned_concurrency"]
+    with_pc = cost.calculate(memory=512, prices=overridden, provisioned_concurrency=1, reference_prices=US_X86)
+    assert any("PC price overridden" in n for n in with_pc["notes"])
 
 
 def test_pc_without_a_pc_price_when_only_on_demand_is_asked() -> None:
