@@ -4,7 +4,8 @@ For each forced cold sample the tool changes one environment variable on ``$LATE
 configuration means new execution environments), waits until the update is Successful, and invokes
 ``$LATEST`` with ``LogType=Tail``. The alias (``production``, provisioned concurrency in prod) is
 sampled as it is. Server-side numbers come from the REPORT line (Init Duration, Duration, Billed
-Duration, Max Memory Used, Restore Duration); the client round trip is shown next to them.
+Duration, Max Memory Used, Restore Duration), in the Text or the JSON log format (``platform.report``);
+the client round trip is shown next to them.
 
 The function's environment is restored as found, also on errors and Ctrl-C. The alias points at a
 published version, so production traffic never sees the temporary variable.
@@ -58,7 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m tools.cold_start",
         description="Force cold starts on $LATEST (env-var update, wait Successful, invoke) and compare them with "
         "warm $LATEST and the provisioned alias, using the REPORT line of each invocation (LogType=Tail).",
-        epilog="Example: python -m tools.cold_start --stage prod --samples 5 --region ap-northeast-1",
+        epilog="examples:\n"
+        "  python -m tools.cold_start --stage prod --samples 5 --region ap-northeast-1\n\n"
+        "  # measured numbers for the cost of cold starts (none / provisioned / snapstart):\n"
+        "  python -m tools.cold_start --stage dev --json > cold.json\n"
+        "  python -m tools.cost --from-report cold.json --invocations 1000000 --cold-start-rate 0.02\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_target_args(p)
     p.add_argument(
@@ -174,7 +180,7 @@ def measure(
     missing = sum(1 for rs in result["groups"].values() for r in rs if r.report is None)
     if missing:
         result["warnings"].append(
-            f"{missing} invocation(s) without a REPORT line in the log tail (JSON log format, or output over 4 KB)"
+            f"{missing} invocation(s) without a report in the log tail (function output over 4 KB pushed it out)"
         )
     return result
 

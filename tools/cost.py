@@ -1,7 +1,5 @@
-"""Lambda cost calculator: on-demand, provisioned concurrency and SnapStart, with the PC break-even.
-
-    python -m tools.cost --memory 512 --provisioned-concurrency 10 --hours 24 \\
-        --region ap-northeast-1 --architecture x86_64 --pc-price-per-gb-second 0.000004463
+"""Lambda cost calculator: on-demand, provisioned concurrency and SnapStart, with the PC break-even and
+what cold starts cost under each (``--help`` has examples).
 
 Works offline from tools/data/lambda_prices.json (no AWS call unless --profile is used to pick a region).
 """
@@ -12,83 +10,105 @@ import argparse
 import math
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
-from tools import output, pricing
+from tools import cold_start_cost, cost_render, output, pricing
 from tools.aws import ToolError, run
 
 STRATEGIES = ("all", "on-demand", "provisioned", "snapstart")
 DEFAULT_REGION = "ap-northeast-1"
 
 
+EXAMPLES = """\
+examples:
+  # the course's example at the seed's price ($1.93 per day) and at AWS's (about $2.33):
+  python -m tools.cost --memory 512 --provisioned-concurrency 10 --hours 24 \\
+      --region ap-northeast-1 --architecture x86_64 --pc-price-per-gb-second 0.000004463
+
+  # cold starts priced for the same traffic: none / provisioned / snapstart, with the break-even:
+  python -m tools.cost --memory 512 --invocations 1000000 --avg-duration-ms 40 \\
+      --cold-start-rate 0.02 --init-ms 450 --provisioned-concurrency 2 --region us-east-1
+
+  # the same from a measurement (python -m tools.cold_start --stage dev --json > cold.json):
+  python -m tools.cost --from-report cold.json --invocations 1000000 --cold-start-rate 0.02
+
+exit status: 0 ok, 1 missing price data or AWS error, 2 bad arguments
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m tools.cost",
-        description="Price a Lambda function on-demand, with provisioned concurrency (PC) and with SnapStart, "
-        "and show the utilization at which PC becomes cheaper than on-demand.",
-        epilog="Seed example: --memory 512 --provisioned-concurrency 10 --hours 24 --region ap-northeast-1 "
-        "--architecture x86_64 --pc-price-per-gb-second 0.000004463  ->  $1.93 per day "
-        "(AWS's published Tokyo price, without the override: about $2.33 per day).",
+        description="Price a Lambda function on-demand, with provisioned concurrency (PC) and with SnapStart: "
+        "tiered duration, billed INIT of cold starts, ephemeral storage, optional free tier; the utilization at "
+        "which PC becomes cheaper, and what cold starts cost under each strategy.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     w = p.add_argument_group("workload")
-    w.add_argument("--memory", type=int, required=True, metavar="MB", help="memory size in MB (128..10240)")
+    w.add_argument("--memory", type=int, metavar="MB", help="memory size in MB, 128..10240 (or from --from-report)")
     w.add_argument(
         "--provisioned-concurrency", type=int, default=0, metavar="N", help="provisioned environments (default 0)"
     )
+    w.add_argument("--hours", type=float, default=24.0, metavar="H", help="period priced, in hours (default 24)")
+    w.add_argument("--invocations", type=float, default=0, metavar="N", help="invocations in the period (default 0)")
     w.add_argument(
-        "--hours", type=float, default=24.0, metavar="H", help="length of the period priced, in hours (default 24)"
+        "--avg-duration-ms", type=float, metavar="MS", help="average billed duration of a warm invocation, ms"
     )
     w.add_argument(
-        "--invocations", type=float, default=0, metavar="N", help="invocations during the period (default 0)"
+        "--architecture", choices=pricing.ARCHITECTURES, help="default arm64 (the stack's) or --from-report's"
+    )
+    w.add_argument("--strategy", choices=STRATEGIES, default="all", help="which pricing to show (default: all)")
+    w.add_argument(
+        "--ephemeral-storage-mb",
+        type=int,
+        default=pricing.FREE_STORAGE_MB,
+        metavar="MB",
+        help="ephemeral storage (512..10240; above 512 MB it is billed per GB-s)",
     )
     w.add_argument(
-        "--avg-duration-ms",
+        "--account-gb-seconds",
         type=float,
-        metavar="MS",
-        help="average billed duration per invocation, ms (needed with --invocations)",
-    )
-    w.add_argument(
-        "--architecture", choices=pricing.ARCHITECTURES, default="arm64", help="default arm64 (the stack's default)"
-    )
-    w.add_argument(
-        "--strategy", choices=STRATEGIES, default="all", help="which pricing to show (default: all that apply)"
-    )
-    s = p.add_argument_group("SnapStart (Python 3.12+, published versions; not combinable with PC)")
-    s.add_argument(
-        "--snapstart-restores",
-        type=float,
+        default=0.0,
         metavar="N",
-        help="restores (new environments) in the period (default: --cold-start-ratio x invocations)",
+        help="GB-s this month by the account's other functions of this architecture and region (tiers)",
     )
-    s.add_argument(
+    w.add_argument(
+        "--free-tier",
+        action="store_true",
+        help="subtract the free tier (1M requests, 400,000 GB-s a month): only if nothing else in the account uses it",
+    )
+    c = p.add_argument_group("cold starts (INIT billed on-demand since 2025-08-01)")
+    c.add_argument(
+        "--cold-start-rate",
         "--cold-start-ratio",
         type=float,
         metavar="R",
-        default=0.01,
-        help="share of invocations on a new environment (default 0.01)",
+        default=None,
+        help="share of invocations on a new environment (default 0.01 for SnapStart restores)",
     )
+    c.add_argument("--init-ms", type=float, metavar="MS", help="Init Duration of a cold start (billed)")
+    c.add_argument("--from-report", metavar="FILE", help="JSON from `python -m tools.cold_start --json`")
+    c.add_argument("--restore-ms", type=float, metavar="MS", help="SnapStart Restore Duration (latency)")
+    c.add_argument(
+        "--billed-restore-ms", type=float, default=0.0, metavar="MS", help="SnapStart Billed Restore Duration"
+    )
+    s = p.add_argument_group("SnapStart (Python 3.12+, published versions; not combinable with PC)")
     s.add_argument(
-        "--snapstart-versions",
-        type=int,
-        metavar="N",
-        default=1,
-        help="published versions with a cached snapshot (default 1)",
+        "--snapstart-restores", type=float, metavar="N", help="restores in the period (default: rate x invocations)"
     )
+    s.add_argument("--snapstart-versions", type=int, metavar="N", default=1, help="versions with a cached snapshot")
     o = p.add_argument_group("price overrides (USD)")
+    o.add_argument("--pc-price-per-gb-second", type=float, metavar="USD", help="PC charge per GB-s (seed: 0.000004463)")
+    o.add_argument("--pc-duration-price-per-gb-second", type=float, metavar="USD", help="duration per GB-s under PC")
     o.add_argument(
-        "--pc-price-per-gb-second", type=float, metavar="USD", help="PC charge per GB-s (e.g. the seed's 0.000004463)"
-    )
-    o.add_argument(
-        "--pc-duration-price-per-gb-second", type=float, metavar="USD", help="duration price per GB-s while PC serves"
-    )
-    o.add_argument(
-        "--duration-price-per-gb-second", type=float, metavar="USD", help="on-demand duration price per GB-s"
+        "--duration-price-per-gb-second", type=float, metavar="USD", help="on-demand duration per GB-s (no tiers)"
     )
     o.add_argument("--request-price-per-million", type=float, metavar="USD", help="request price per million")
     o.add_argument("--snapstart-cache-price", type=float, metavar="USD", help="SnapStart cache price per GB-s")
-    o.add_argument(
-        "--snapstart-restore-price", type=float, metavar="USD", help="SnapStart restore price per GB restored"
-    )
+    o.add_argument("--snapstart-restore-price", type=float, metavar="USD", help="SnapStart restore price per GB")
+    o.add_argument("--ephemeral-price", type=float, metavar="USD", help="ephemeral storage price per GB-s")
     a = p.add_argument_group("AWS")
     a.add_argument("--region", help=f"price region (default: $AWS_REGION, the --profile's region, or {DEFAULT_REGION})")
     a.add_argument("--profile", help="only used to find a default region")
@@ -111,26 +131,50 @@ def _region(args: argparse.Namespace) -> str:
 def calculate(
     *,
     memory: int,
+    prices: pricing.Prices,
     provisioned_concurrency: int = 0,
     hours: float = 24.0,
     invocations: float = 0,
     avg_duration_ms: float | None = None,
-    prices: pricing.Prices,
     strategy: str = "all",
     snapstart_restores: float | None = None,
-    cold_start_ratio: float = 0.01,
+    cold_start_rate: float | None = None,
+    init_ms: float | None = None,
+    restore_ms: float | None = None,
+    billed_restore_ms: float = 0.0,
     snapstart_versions: int = 1,
+    ephemeral_storage_mb: int = pricing.FREE_STORAGE_MB,
+    account_gb_seconds: float = 0.0,
+    free_tier: bool = False,
     reference_prices: pricing.Prices | None = None,
+    source: str | None = None,
 ) -> dict[str, Any]:
-    """All numbers the tool prints, as a dict (the --json output)."""
+    """All numbers the tool prints, as a dict (the --json output). Raises ValueError for bad arguments."""
     pricing.validate_memory(memory)
+    pricing.validate_storage(ephemeral_storage_mb)
     if hours <= 0:
         raise ValueError("--hours must be > 0")
-    if invocations < 0 or provisioned_concurrency < 0:
-        raise ValueError("--invocations and --provisioned-concurrency must be >= 0")
+    if invocations < 0 or provisioned_concurrency < 0 or account_gb_seconds < 0:
+        raise ValueError("--invocations, --provisioned-concurrency and --account-gb-seconds must be >= 0")
     if invocations and avg_duration_ms is None:
-        raise ValueError("--avg-duration-ms is needed with --invocations")
-    duration = avg_duration_ms or 0.0
+        raise ValueError("--avg-duration-ms is needed with --invocations (or --from-report)")
+    if cold_start_rate is not None and init_ms is None:
+        raise ValueError("--cold-start-rate needs --init-ms (or --from-report with a cold start in it)")
+    rate = 0.01 if cold_start_rate is None else cold_start_rate
+    w = cold_start_cost.workload_with_cold_starts(
+        pricing.Workload(
+            memory,
+            invocations,
+            avg_duration_ms or 0.0,
+            hours,
+            init_ms=init_ms or 0.0,
+            storage_mb=ephemeral_storage_mb,
+            account_month_gb_seconds=account_gb_seconds,
+            free_tier=free_tier,
+        ),
+        rate if init_ms is not None else 0.0,
+    )
+    restores = snapstart_restores if snapstart_restores is not None else math.ceil(invocations * rate)
     lines: list[pricing.CostLine] = []
     notes: list[str] = []
 
@@ -138,16 +182,31 @@ def calculate(
         return strategy in ("all", s)
 
     if want("on-demand"):
-        lines.append(pricing.on_demand(memory, invocations, duration, prices))
+        lines.append(pricing.on_demand_for(w, prices))
     if want("provisioned"):
         if provisioned_concurrency > 0:
-            lines.append(pricing.provisioned(memory, provisioned_concurrency, hours, invocations, duration, prices))
+            lines.append(
+                pricing.provisioned(
+                    memory, provisioned_concurrency, hours, invocations, w.avg_duration_ms, prices, **w.options()
+                )
+            )
         elif strategy == "provisioned":
             raise ValueError("--strategy provisioned needs --provisioned-concurrency N > 0")
     if want("snapstart"):
-        restores = snapstart_restores if snapstart_restores is not None else math.ceil(invocations * cold_start_ratio)
         try:
-            lines.append(pricing.snapstart(memory, hours, invocations, duration, restores, prices, snapstart_versions))
+            lines.append(
+                pricing.snapstart(
+                    memory,
+                    hours,
+                    invocations,
+                    w.avg_duration_ms,
+                    restores,
+                    prices,
+                    snapstart_versions,
+                    billed_restore_ms,
+                    **w.options(),  # its cold_starts are replaced by the restores
+                )
+            )
             notes.append(
                 f"SnapStart: {restores:,.0f} restores assumed, {snapstart_versions} cached version(s); "
                 "it cannot be combined with provisioned concurrency"
@@ -161,30 +220,14 @@ def calculate(
                 raise ValueError(msg) from None
             notes.append(msg)
 
-    be = pricing.break_even_utilization(prices)
-    pc_info: dict[str, Any] = {
-        "break_even_utilization": None if be is None or math.isinf(be) else be,
-        "pc_never_cheaper": be is not None and be >= 1.0,
-    }
-    if provisioned_concurrency > 0:
-        capacity = pricing.pc_capacity_gb_seconds(memory, provisioned_concurrency, hours)
-        pc_info.update(
-            {
-                "capacity_gb_seconds": capacity,
-                "charge": capacity * prices.pc_per_gb_second if prices.pc_per_gb_second is not None else None,
-                "charge_per_day": pricing.per_day(capacity * (prices.pc_per_gb_second or 0.0), hours),
-                "utilization": pricing.utilization(memory, provisioned_concurrency, hours, invocations, duration),
-            }
-        )
-
+    pc_info = _pc_info(memory, provisioned_concurrency, hours, invocations, w.avg_duration_ms, prices)
     if (
         reference_prices is not None
         and provisioned_concurrency > 0
         and reference_prices.pc_per_gb_second is not None
         and prices.pc_per_gb_second != reference_prices.pc_per_gb_second
     ):
-        capacity = pricing.pc_capacity_gb_seconds(memory, provisioned_concurrency, hours)
-        ref = capacity * reference_prices.pc_per_gb_second
+        ref = pricing.pc_capacity_gb_seconds(memory, provisioned_concurrency, hours) * reference_prices.pc_per_gb_second
         pc_info["reference_charge_per_day"] = pricing.per_day(ref, hours)
         notes.append(
             f"PC price overridden: {output.price(prices.pc_per_gb_second)}/GB-s replaces the data file's "
@@ -192,7 +235,17 @@ def calculate(
             f"({reference_prices.status.get('pc_per_gb_second', '?').split(':')[0]}, {reference_prices.as_of}); "
             f"at that price the PC charge is {output.usd(pricing.per_day(ref, hours))} per day"
         )
-
+    cold = None
+    if init_ms is not None:
+        cold = cold_start_cost.compare(
+            w,
+            prices,
+            concurrency=provisioned_concurrency,
+            restore_ms=restore_ms,
+            billed_restore_ms=billed_restore_ms,
+            cached_versions=snapstart_versions,
+        )
+        cold["rows"] = [r.to_dict() for r in cold["rows"]]
     return {
         "inputs": {
             "memory_mb": memory,
@@ -200,137 +253,123 @@ def calculate(
             "hours": hours,
             "invocations": invocations,
             "avg_duration_ms": avg_duration_ms,
+            "cold_start_rate": cold_start_rate,
+            "init_ms": init_ms,
+            "billed_restore_ms": billed_restore_ms,
+            "ephemeral_storage_mb": ephemeral_storage_mb,
+            "account_gb_seconds": account_gb_seconds,
+            "free_tier": free_tier,
             "region": prices.region,
             "architecture": prices.architecture,
             "strategy": strategy,
+            "from_report": source,
         },
         "memory": {
             "gb": pricing.gb(memory),
             "vcpu_share": pricing.vcpu_share(memory),
             "vcpus": pricing.vcpu_count(memory),
-            "rule": "CPU is proportional to memory: 1,769 MB = 1 vCPU, 10,240 MB = 6 vCPUs",
+            "rule": "AWS: CPU is proportional to memory, 1,769 MB = one vCPU's worth of CPU time; the function "
+            "sees 1 vCPU up to 1,769 MB, then one more per 1,769 MB, 6 at most (10,240 MB)",
         },
         "prices": prices.to_dict(),
+        "flagged_prices": prices.flagged(
+            _used_prices(lines, ephemeral_storage_mb)
+            + (("duration_tiers",) if pricing.higher_tiers_used(w, prices) else ())
+        ),
         "lines": [line.to_dict(hours) for line in lines],
         "provisioned_concurrency": pc_info,
+        "cold_starts": cold,
         "notes": notes,
     }
 
 
-def render(result: dict[str, Any]) -> str:
-    i, m, p, pc = result["inputs"], result["memory"], result["prices"], result["provisioned_concurrency"]
-    out = [
-        f"Lambda cost: {i['region']} {i['architecture']}, {i['memory_mb']} MB for {i['hours']:g} h"
-        + (
-            f", {i['invocations']:,.0f} invocations x {i['avg_duration_ms']:g} ms"
-            if i["invocations"]
-            else ", no invocations"
-        ),
-        f"Memory -> CPU: {i['memory_mb']} MB = {m['gb']:g} GB = {m['vcpu_share']:.2f} vCPU of CPU time on "
-        f"{m['vcpus']} vCPU{'s' if m['vcpus'] > 1 else ''} ({m['rule']})",
-        "Prices (USD):" + _price_line(p),
-        "",
-    ]
-    rows = [
-        [
-            line["strategy"],
-            output.usd(line["requests"], 4),
-            output.usd(line["duration"], 4),
-            output.usd(line["provisioned"], 4),
-            output.usd(line["snapstart_cache"] + line["snapstart_restore"], 4),
-            output.usd(line["total"], 4),
-            output.usd(line["per_day"], 2),
-        ]
-        for line in result["lines"]
-    ]
-    if rows:
-        out.append(
-            output.table(["strategy", "requests", "duration", "PC charge", "SnapStart", "total", "per day"], rows)
-        )
-        for line in result["lines"]:
-            for note in line["notes"]:
-                out.append(f"  {line['strategy']}: {note}")
-        out.append("")
-    if "charge" in pc and pc["charge"] is not None:
-        out.append(
-            f"Provisioned concurrency: {i['provisioned_concurrency']} x {m['gb']:g} GB x {i['hours']:g} h = "
-            f"{pc['capacity_gb_seconds']:,.0f} GB-s x {output.price(p['pc_per_gb_second'])} = {output.usd(pc['charge'])} "
-            f"-> {output.usd(pc['charge_per_day'])} per day (PC charge alone, before requests and duration)"
-        )
-        out.append(f"PC utilization in this scenario: {pc['utilization']:.1%}")
-    if pc["pc_never_cheaper"]:
-        be = pricing.break_even_utilization(_prices_from_dict(p))
-        out.append(
-            f"Break-even: PC never beats on-demand here (it would need {be:.0%} utilization): "
-            "use it for latency, not to save money"
-        )
-    elif pc["break_even_utilization"] is not None:
-        out.append(
-            f"Break-even: PC is cheaper than on-demand when provisioned environments are busy more than "
-            f"{pc['break_even_utilization']:.1%} of the time"
-        )
-    for note in result["notes"]:
-        out.append(note)
-    return "\n".join(out)
+def _used_prices(lines: list[pricing.CostLine], storage_mb: int) -> tuple[str, ...]:
+    used = ["request_per_million", "duration_per_gb_second", "pc_per_gb_second", "pc_duration_per_gb_second"]
+    if any(line.strategy == "snapstart" for line in lines):
+        used += ["snapstart_cache_per_gb_second", "snapstart_restore_per_gb"]
+    if storage_mb > pricing.FREE_STORAGE_MB:
+        used.append("ephemeral_per_gb_second")
+    return tuple(used)
 
 
-def _prices_from_dict(d: dict[str, Any]) -> pricing.Prices:
-    return pricing.Prices(**d)
-
-
-def _price_line(p: dict[str, Any]) -> str:
-    parts = [
-        f"requests ${p['request_per_million']:.2f}/M",
-        f"duration {output.price(p['duration_per_gb_second'])}/GB-s [{_status(p, 'duration_per_gb_second')}]",
-    ]
-    if p["pc_per_gb_second"] is not None:
-        parts.append(f"PC {output.price(p['pc_per_gb_second'])}/GB-s [{_status(p, 'pc_per_gb_second')}]")
-        parts.append(
-            f"PC duration {output.price(p['pc_duration_per_gb_second'])}/GB-s [{_status(p, 'pc_duration_per_gb_second')}]"
+def _pc_info(
+    memory: int, concurrency: int, hours: float, invocations: float, duration: float, prices: pricing.Prices
+) -> dict[str, Any]:
+    be = pricing.break_even_utilization(prices)
+    info: dict[str, Any] = {
+        "break_even_utilization": None if be is None or math.isinf(be) else be,
+        "pc_never_cheaper": be is not None and be >= 1.0,
+    }
+    if concurrency > 0:
+        capacity = pricing.pc_capacity_gb_seconds(memory, concurrency, hours)
+        charge = capacity * prices.pc_per_gb_second if prices.pc_per_gb_second is not None else None
+        info.update(
+            {
+                "capacity_gb_seconds": capacity,
+                "charge": charge,
+                "charge_per_day": pricing.per_day(charge or 0.0, hours),
+                "utilization": pricing.utilization(memory, concurrency, hours, invocations, duration),
+            }
         )
-    if p["snapstart_cache_per_gb_second"] is not None:
-        parts.append(
-            f"SnapStart cache {output.price(p['snapstart_cache_per_gb_second'])}/GB-s "
-            f"[{_status(p, 'snapstart_cache_per_gb_second')}], "
-            f"restore {output.price(p['snapstart_restore_per_gb'])}/GB [{_status(p, 'snapstart_restore_per_gb')}]"
-        )
-    return "\n  ".join(["", *parts]) + f"\n  (source: {p['source']}, {p['as_of']})"
-
-
-def _status(p: dict[str, Any], key: str) -> str:
-    status: str = p["status"].get(key, "?")
-    return status.split(":")[0]
+    return info
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        measured = cold_start_cost.read_cold_start_report(Path(args.from_report)) if args.from_report else None
+    except ValueError as exc:
+        parser.error(str(exc))
+    memory = args.memory or (measured.memory_mb if measured else None)
+    if memory is None:
+        parser.error("--memory is required (or --from-report)")
+    architecture = args.architecture or (measured.architecture if measured else None) or "arm64"
     region = _region(args)
     try:
-        reference = pricing.get_prices(region, args.architecture)
-        prices = reference.with_overrides(
-            pc_per_gb_second=args.pc_price_per_gb_second,
-            pc_duration_per_gb_second=args.pc_duration_price_per_gb_second,
-            duration_per_gb_second=args.duration_price_per_gb_second,
-            request_per_million=args.request_price_per_million,
-            snapstart_cache_per_gb_second=args.snapstart_cache_price,
-            snapstart_restore_per_gb=args.snapstart_restore_price,
-        )
+        reference = pricing.get_prices(region, architecture)
+    except pricing.PriceError as exc:
+        raise ToolError(str(exc)) from exc
+    prices = reference.with_overrides(
+        pc_per_gb_second=args.pc_price_per_gb_second,
+        pc_duration_per_gb_second=args.pc_duration_price_per_gb_second,
+        duration_per_gb_second=args.duration_price_per_gb_second,
+        request_per_million=args.request_price_per_million,
+        snapstart_cache_per_gb_second=args.snapstart_cache_price,
+        snapstart_restore_per_gb=args.snapstart_restore_price,
+        ephemeral_per_gb_second=args.ephemeral_price,
+    )
+
+    def pick(flag: float | None, from_report: float | None) -> float | None:
+        return flag if flag is not None else from_report
+
+    try:
         result = calculate(
-            memory=args.memory,
+            memory=memory,
+            prices=prices,
             provisioned_concurrency=args.provisioned_concurrency,
             hours=args.hours,
             invocations=args.invocations,
-            avg_duration_ms=args.avg_duration_ms,
-            prices=prices,
+            avg_duration_ms=pick(args.avg_duration_ms, measured.avg_duration_ms if measured else None),
             strategy=args.strategy,
             snapstart_restores=args.snapstart_restores,
-            cold_start_ratio=args.cold_start_ratio,
+            cold_start_rate=args.cold_start_rate,
+            init_ms=pick(args.init_ms, measured.init_ms if measured else None),
+            restore_ms=pick(args.restore_ms, measured.restore_ms if measured else None),
+            billed_restore_ms=pick(args.billed_restore_ms or None, measured.billed_restore_ms if measured else None)
+            or 0.0,
             snapstart_versions=args.snapstart_versions,
+            ephemeral_storage_mb=args.ephemeral_storage_mb,
+            account_gb_seconds=args.account_gb_seconds,
+            free_tier=args.free_tier,
             reference_prices=reference,
+            source=measured.source if measured else None,
         )
-    except (pricing.PriceError, ValueError) as exc:
+    except pricing.PriceError as exc:
         raise ToolError(str(exc)) from exc
-    print(output.dumps(result) if args.json else render(result))
+    except ValueError as exc:
+        parser.error(str(exc))
+    print(output.dumps(result) if args.json else cost_render.render(result))
     return 0
 
 

@@ -1,106 +1,34 @@
-"""Lambda price data and the arithmetic of the bill (pure functions, no AWS calls).
+"""The arithmetic of the Lambda bill (pure functions, no AWS calls): memory and CPU, monthly duration
+tiers, free tier, INIT billing, ephemeral storage, and the on-demand / provisioned / SnapStart lines.
 
-Prices come from ``tools/data/lambda_prices.json`` (one entry per region and architecture,
-with source, date and a status per price: published / derived / secondary / null).
+Prices come from ``tools.price_data`` (re-exported here).
 """
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import asdict, dataclass, field, replace
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-PRICES_FILE = Path(__file__).parent / "data" / "lambda_prices.json"
-ARCHITECTURES = ("x86_64", "arm64")
+from tools.price_data import ARCHITECTURES as ARCHITECTURES
+from tools.price_data import PRICE_FIELDS as PRICE_FIELDS
+from tools.price_data import PRICES_FILE as PRICES_FILE
+from tools.price_data import PriceError as PriceError
+from tools.price_data import Prices as Prices
+from tools.price_data import available_regions as available_regions
+from tools.price_data import get_prices as get_prices
+
 MIN_MEMORY_MB = 128
 MAX_MEMORY_MB = 10_240
 MB_PER_VCPU = 1_769  # AWS: at 1,769 MB a function has the equivalent of one vCPU
 MAX_VCPUS = 6  # at 10,240 MB
 SECONDS_PER_HOUR = 3_600
-
-PRICE_FIELDS = (
-    "request_per_million",
-    "duration_per_gb_second",
-    "pc_per_gb_second",
-    "pc_duration_per_gb_second",
-    "snapstart_cache_per_gb_second",
-    "snapstart_restore_per_gb",
-)
-
-
-class PriceError(LookupError):
-    """No price for this region/architecture (or a price the data file leaves null)."""
-
-
-@dataclass(frozen=True)
-class Prices:
-    region: str
-    architecture: str
-    request_per_million: float
-    duration_per_gb_second: float
-    pc_per_gb_second: float | None
-    pc_duration_per_gb_second: float | None
-    snapstart_cache_per_gb_second: float | None
-    snapstart_restore_per_gb: float | None
-    source: str = ""
-    as_of: str = ""
-    status: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def request_price(self) -> float:
-        return self.request_per_million / 1_000_000
-
-    def with_overrides(self, **overrides: float | None) -> Prices:
-        """Replace prices given on the command line; their status becomes 'override'."""
-        given = {k: v for k, v in overrides.items() if v is not None}
-        unknown = set(given) - set(PRICE_FIELDS)
-        if unknown:
-            raise ValueError(f"unknown price field(s): {sorted(unknown)}")
-        status = dict(self.status)
-        for key in given:
-            status[key] = "override (command line)"
-        changes: dict[str, Any] = {**given, "status": status}
-        return replace(self, **changes)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@lru_cache(maxsize=1)
-def _load(path: str) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as fh:
-        data: dict[str, Any] = json.load(fh)
-    return data
-
-
-def available_regions(path: Path = PRICES_FILE) -> list[str]:
-    return sorted(_load(str(path))["prices"])
-
-
-def get_prices(region: str, architecture: str, path: Path = PRICES_FILE) -> Prices:
-    if architecture not in ARCHITECTURES:
-        raise PriceError(f"unknown architecture {architecture!r}; expected one of {ARCHITECTURES}")
-    data = _load(str(path))["prices"]
-    if region not in data:
-        raise PriceError(
-            f"no Lambda prices for region {region!r} in {path.name} "
-            f"(known: {', '.join(sorted(data))}); add it to the data file with its source and date"
-        )
-    entry = data[region].get(architecture)
-    if entry is None:
-        raise PriceError(f"no {architecture} prices for {region} in {path.name}")
-    return Prices(
-        region=region,
-        architecture=architecture,
-        source=entry.get("source", ""),
-        as_of=entry.get("as_of", ""),
-        status=dict(entry.get("status", {})),
-        **{k: entry.get(k) for k in PRICE_FIELDS},
-    )
-
+HOURS_PER_MONTH = 730  # AWS's pricing examples use 730 hours a month
+FREE_STORAGE_MB = 512  # ephemeral storage included in the price
+MAX_STORAGE_MB = 10_240
+# AWS free tier, per month and per account (shared by every function, x86 and arm64 together)
+FREE_TIER_REQUESTS = 1_000_000
+FREE_TIER_GB_SECONDS = 400_000
 
 # ---------------------------------------------------------------- memory and CPU
 
@@ -117,13 +45,23 @@ def gb(memory_mb: int) -> float:
 
 
 def vcpu_share(memory_mb: int) -> float:
-    """CPU time a function gets, in vCPUs: proportional to memory, 1,769 MB = 1 vCPU (capped at 6)."""
-    return min(memory_mb / MB_PER_VCPU, MAX_VCPUS)
+    """CPU time a function gets, in vCPUs' worth: proportional to memory, 1,769 MB = one vCPU (AWS's ratio).
+
+    At 10,240 MB that is 5.79: the function *sees* 6 vCPUs (``vcpu_count``) but its CPU time is still
+    proportional to memory, so the two numbers differ at the top of the range, by design.
+    """
+    return memory_mb / MB_PER_VCPU
 
 
 def vcpu_count(memory_mb: int) -> int:
     """vCPUs visible to the function (threads that can run at once): 1 up to 1,769 MB ... 6 at 10,240 MB."""
     return min(max(1, math.ceil(memory_mb / MB_PER_VCPU)), MAX_VCPUS)
+
+
+def validate_storage(storage_mb: int) -> int:
+    if not FREE_STORAGE_MB <= storage_mb <= MAX_STORAGE_MB:
+        raise ValueError(f"ephemeral storage must be {FREE_STORAGE_MB}..{MAX_STORAGE_MB} MB, got {storage_mb}")
+    return storage_mb
 
 
 # ---------------------------------------------------------------- cost lines
@@ -139,11 +77,21 @@ class CostLine:
     provisioned: float = 0.0
     snapstart_cache: float = 0.0
     snapstart_restore: float = 0.0
+    init: float = 0.0  # billed INIT phase of on-demand cold starts (since 2025-08-01)
+    ephemeral: float = 0.0
     notes: tuple[str, ...] = ()
 
     @property
     def total(self) -> float:
-        return self.requests + self.duration + self.provisioned + self.snapstart_cache + self.snapstart_restore
+        return (
+            self.requests
+            + self.duration
+            + self.provisioned
+            + self.snapstart_cache
+            + self.snapstart_restore
+            + self.init
+            + self.ephemeral
+        )
 
     def to_dict(self, hours: float) -> dict[str, Any]:
         d = asdict(self)
@@ -154,7 +102,7 @@ class CostLine:
 
 
 def per_day(amount: float, hours: float) -> float:
-    return amount / hours * 24 if hours else 0.0
+    return amount / hours * 24 if hours > 0 else 0.0
 
 
 def request_cost(invocations: float, prices: Prices) -> float:
@@ -165,12 +113,134 @@ def compute_gb_seconds(invocations: float, avg_duration_ms: float, memory_mb: in
     return invocations * (avg_duration_ms / 1000) * gb(memory_mb)
 
 
-def on_demand(memory_mb: int, invocations: float, avg_duration_ms: float, prices: Prices) -> CostLine:
-    gbs = compute_gb_seconds(invocations, avg_duration_ms, memory_mb)
+@dataclass(frozen=True)
+class TierUse:
+    """GB-seconds of one month billed in one duration tier."""
+
+    tier: int  # 1, 2, 3
+    gb_seconds: float
+    price: float
+
+    @property
+    def cost(self) -> float:
+        return self.gb_seconds * self.price
+
+
+def tiered_month(month_gb_seconds: float, prices: Prices, already_used: float = 0.0) -> list[TierUse]:
+    """Split one month's on-demand GB-seconds over AWS's duration tiers.
+
+    Tiers apply to the account's monthly total per region and architecture: ``already_used`` is what
+    other functions of the account already consumed this month (it fills the cheaper-for-AWS tiers first).
+    """
+    uses: list[TierUse] = []
+    low = 0.0
+    start, end = already_used, already_used + month_gb_seconds
+    for number, (upper, price) in enumerate(prices.tiers, start=1):
+        high = math.inf if upper is None else upper
+        part = max(0.0, min(end, high) - max(start, low))
+        if part > 0:
+            uses.append(TierUse(number, part, price))
+        low = high
+    return uses
+
+
+def higher_tiers_used(w: Workload, prices: Prices) -> bool:
+    """Whether the workload's monthly total (with the account's other use) reaches beyond the first tier."""
+    first = prices.tiers[0][0]
+    month = (w.gb_seconds + w.init_gb_seconds) * HOURS_PER_MONTH / w.hours + w.account_month_gb_seconds
+    return first is not None and month > first
+
+
+def tiered_cost(gb_seconds: float, hours: float, prices: Prices, already_used: float = 0.0) -> tuple[float, str]:
+    """Duration cost of ``gb_seconds`` used in ``hours``, with tiers applied to the monthly total this implies
+    (the period scaled to 730 hours). Returns the cost and a note saying which tier(s) it assumed."""
+    if gb_seconds <= 0:
+        return 0.0, ""
+    scale = HOURS_PER_MONTH / hours
+    uses = tiered_month(gb_seconds * scale, prices, already_used)
+    cost = sum(u.cost for u in uses) / scale
+    where = " + ".join(f"tier {u.tier} ({u.gb_seconds:,.0f} GB-s at {u.price:.10f})" for u in uses)
+    note = f"duration tiers on a monthly total of {gb_seconds * scale:,.0f} GB-s"
+    if already_used:
+        note += f" after {already_used:,.0f} GB-s used by the account's other functions"
+    return cost, f"{note}: {where}"
+
+
+def free_tier_share(hours: float) -> tuple[float, float]:
+    """The free tier's requests and GB-seconds for a period of ``hours`` (a 730-hour month's share)."""
+    share = min(hours, HOURS_PER_MONTH) / HOURS_PER_MONTH
+    return FREE_TIER_REQUESTS * share, FREE_TIER_GB_SECONDS * share
+
+
+def ephemeral_cost(storage_mb: int, duration_seconds: float, prices: Prices) -> float:
+    """Ephemeral storage above the included 512 MB, per GB-second of execution."""
+    extra_gb = max(0, storage_mb - FREE_STORAGE_MB) / 1024
+    if extra_gb == 0 or duration_seconds <= 0:
+        return 0.0
+    if prices.ephemeral_per_gb_second is None:
+        raise PriceError(f"no ephemeral-storage price for {prices.region}/{prices.architecture}")
+    return extra_gb * duration_seconds * prices.ephemeral_per_gb_second
+
+
+@dataclass(frozen=True)
+class Workload:
+    """What runs in the period, for the on-demand part of every strategy."""
+
+    memory_mb: int
+    invocations: float = 0.0
+    avg_duration_ms: float = 0.0
+    hours: float = 24.0
+    cold_starts: float = 0.0  # new environments on the request path
+    init_ms: float = 0.0  # billed INIT per cold start (on-demand, managed runtime, ZIP)
+    storage_mb: int = FREE_STORAGE_MB
+    account_month_gb_seconds: float = 0.0  # other functions' use, for the tiers
+    free_tier: bool = False
+
+    @property
+    def duration_seconds(self) -> float:
+        return self.invocations * self.avg_duration_ms / 1000
+
+    @property
+    def gb_seconds(self) -> float:
+        return self.duration_seconds * gb(self.memory_mb)
+
+    @property
+    def init_gb_seconds(self) -> float:
+        return self.cold_starts * self.init_ms / 1000 * gb(self.memory_mb)
+
+    def options(self) -> dict[str, Any]:
+        """Its settings beyond memory, traffic and period: what ``provisioned``/``snapstart`` take as ``**more``."""
+        core = ("memory_mb", "invocations", "avg_duration_ms", "hours")
+        return {k: v for k, v in asdict(self).items() if k not in core}
+
+
+def on_demand(memory_mb: int, invocations: float, avg_duration_ms: float, prices: Prices, **more: Any) -> CostLine:
+    """On-demand: requests + tiered duration (+ billed INIT of cold starts, + ephemeral storage)."""
+    return on_demand_for(Workload(memory_mb, invocations, avg_duration_ms, **more), prices)
+
+
+def on_demand_for(w: Workload, prices: Prices, strategy: str = "on-demand", billed_init: bool = True) -> CostLine:
+    notes: list[str] = []
+    requests, gbs = w.invocations, w.gb_seconds + (w.init_gb_seconds if billed_init else 0.0)
+    if w.free_tier:
+        free_requests, free_gbs = free_tier_share(w.hours)
+        requests, gbs = max(0.0, requests - free_requests), max(0.0, gbs - free_gbs)
+        notes.append(
+            f"free tier applied: {free_requests:,.0f} requests and {free_gbs:,.0f} GB-s for {w.hours:g} h "
+            "(shared by the whole account, so only if nothing else uses it; not for provisioned concurrency)"
+        )
+    cost, tier_note = tiered_cost(gbs, w.hours, prices, w.account_month_gb_seconds)
+    if tier_note:
+        notes.append(tier_note)
+    total_gbs = w.gb_seconds + (w.init_gb_seconds if billed_init else 0.0)
+    init_share = w.init_gb_seconds / total_gbs if billed_init and total_gbs else 0.0
     return CostLine(
-        strategy="on-demand",
-        requests=request_cost(invocations, prices),
-        duration=gbs * prices.duration_per_gb_second,
+        strategy=strategy,
+        requests=request_cost(requests, prices),
+        duration=cost * (1 - init_share),
+        init=cost * init_share,
+        ephemeral=ephemeral_cost(w.storage_mb, w.duration_seconds, prices),
+        notes=tuple(notes),
     )
 
 
@@ -179,27 +249,41 @@ def pc_capacity_gb_seconds(memory_mb: int, concurrency: int, hours: float) -> fl
 
 
 def provisioned(
-    memory_mb: int, concurrency: int, hours: float, invocations: float, avg_duration_ms: float, prices: Prices
+    memory_mb: int,
+    concurrency: int,
+    hours: float,
+    invocations: float,
+    avg_duration_ms: float,
+    prices: Prices,
+    **more: Any,
 ) -> CostLine:
     """PC charge for the configured environments + the (lower) PC duration price for the traffic they serve.
 
     Traffic is assumed spread evenly over the period: the GB-seconds beyond the PC capacity
-    ("spill-over", concurrency above the provisioned level) are billed at the on-demand price.
+    ("spill-over", concurrency above the provisioned level) are billed on-demand, with their share of the
+    cold starts (whose INIT is billed). The free tier does not apply to PC.
     """
     if prices.pc_per_gb_second is None or prices.pc_duration_per_gb_second is None:
         raise PriceError(f"no provisioned-concurrency price for {prices.region}/{prices.architecture}")
+    w = Workload(memory_mb, invocations, avg_duration_ms, hours, **{**more, "free_tier": False})
     capacity = pc_capacity_gb_seconds(memory_mb, concurrency, hours)
-    used = compute_gb_seconds(invocations, avg_duration_ms, memory_mb)
-    served = min(used, capacity)
-    spill = used - served
+    served = min(w.gb_seconds, capacity)
+    spill_share = (w.gb_seconds - served) / w.gb_seconds if w.gb_seconds else 0.0
+    spill = on_demand_for(
+        replace(w, invocations=w.invocations * spill_share, cold_starts=w.cold_starts * spill_share),
+        prices,
+        "provisioned",
+    )
     notes = []
-    if spill > 0:
-        notes.append(f"{spill:,.0f} GB-s above the provisioned capacity billed on-demand")
+    if spill_share > 0:
+        notes.append(f"{w.gb_seconds - served:,.0f} GB-s above the provisioned capacity billed on-demand")
     return CostLine(
         strategy="provisioned",
         requests=request_cost(invocations, prices),
-        duration=served * prices.pc_duration_per_gb_second + spill * prices.duration_per_gb_second,
+        duration=served * prices.pc_duration_per_gb_second + spill.duration,
+        init=spill.init,
         provisioned=capacity * prices.pc_per_gb_second,
+        ephemeral=ephemeral_cost(w.storage_mb, w.duration_seconds, prices),
         notes=tuple(notes),
     )
 
@@ -212,18 +296,27 @@ def snapstart(
     restores: float,
     prices: Prices,
     cached_versions: int = 1,
+    restore_billed_ms: float = 0.0,
+    **more: Any,
 ) -> CostLine:
-    """SnapStart (Python 3.12+): on-demand requests/duration + snapshot cache per GB-s + restores per GB."""
+    """SnapStart (Python 3.12+): on-demand requests/duration without INIT (the snapshot replaces it),
+    + snapshot cache per GB-s (at least 3 hours, per cached version) + per restore: GB restored x restore
+    price and the billed restore duration (runtime hooks) at the duration price."""
     if prices.snapstart_cache_per_gb_second is None or prices.snapstart_restore_per_gb is None:
         raise PriceError(f"no SnapStart price for {prices.region}/{prices.architecture}")
-    base = on_demand(memory_mb, invocations, avg_duration_ms, prices)
-    cache_seconds = max(hours, 3) * SECONDS_PER_HOUR  # AWS bills the cache for at least 3 hours
+    w = Workload(memory_mb, invocations, avg_duration_ms, hours, **{**more, "cold_starts": restores})
+    base = on_demand_for(w, prices, "snapstart", billed_init=False)
+    cache_seconds = max(hours, 3) * SECONDS_PER_HOUR
+    restore_gbs = restores * restore_billed_ms / 1000 * gb(memory_mb)
     return CostLine(
         strategy="snapstart",
         requests=base.requests,
         duration=base.duration,
+        ephemeral=base.ephemeral,
         snapstart_cache=cached_versions * gb(memory_mb) * cache_seconds * prices.snapstart_cache_per_gb_second,
-        snapstart_restore=restores * gb(memory_mb) * prices.snapstart_restore_per_gb,
+        snapstart_restore=restores * gb(memory_mb) * prices.snapstart_restore_per_gb
+        + restore_gbs * prices.duration_per_gb_second,
+        notes=base.notes,
     )
 
 

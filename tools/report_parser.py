@@ -1,57 +1,88 @@
-"""Parse Lambda's ``REPORT`` platform line (Text log format) as returned by ``Invoke(LogType="Tail")``.
+"""Read Lambda's per-invocation report in every form people meet it, into one ``Report``.
 
-Examples (fields are tab-separated)::
+Forms (real examples of each, with their sources, are in ``tests/unit/tools/report_fixtures.py``):
 
-    REPORT RequestId: 6f1c...  Duration: 12.34 ms  Billed Duration: 13 ms  Memory Size: 512 MB
-        Max Memory Used: 71 MB  Init Duration: 431.02 ms
-    REPORT RequestId: ...  Duration: 3000.00 ms  ...  Status: timeout
-    REPORT RequestId: ...  ...  Status: error  Error Type: Runtime.OutOfMemory
-    REPORT RequestId: ...  ...  Restore Duration: 210.11 ms  Billed Restore Duration: 97 ms   (SnapStart)
+- the **Text** ``REPORT`` line, as ``Invoke(LogType="Tail")`` returns it: tab-separated fields, an
+  ``XRAY TraceId`` line after it when tracing is on;
+- the same line **as people paste it**: after a timestamp or log-stream prefix (CloudWatch console,
+  ``aws logs tail``, ``sam logs``), with tabs turned into spaces, with one field per line, or with the
+  newlines turned into spaces;
+- the **JSON** log format's ``platform.report`` record (``record.metrics.durationMs`` ...), one object
+  per line as in ``LogResult`` or CloudWatch, pretty-printed, or wrapped in another JSON document
+  (``aws logs filter-log-events`` output, CloudWatch Logs Insights rows);
+- reports that carry only a duration (Lambda Managed Instances): what is absent stays ``None``.
 
-With X-Ray active an ``XRAY TraceId: ...`` line follows; it is ignored.
+Field values are matched by name, not by position, so an unknown field anywhere on the line is skipped
+and the fields after it are still read.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
-_REPORT_RE = re.compile(r"^REPORT RequestId:\s*(?P<request_id>\S+)(?P<rest>.*)$", re.MULTILINE)
-_FIELD_RE = re.compile(r"(?P<key>[A-Za-z][A-Za-z ]*?):\s*(?P<value>[^\t]+?)\s*(?=\t|$)")
-_NUMBER_RE = re.compile(r"^(?P<num>-?\d+(?:\.\d+)?)\s*(?P<unit>ms|MB)?$")
+_REPORT_MARK = "REPORT RequestId:"
+_JSON_MARK = "platform.report"
 
-_KEYS = {
-    "Duration": "duration_ms",
-    "Billed Duration": "billed_duration_ms",
-    "Memory Size": "memory_size_mb",
-    "Max Memory Used": "max_memory_used_mb",
-    "Init Duration": "init_duration_ms",
-    "Restore Duration": "restore_duration_ms",
-    "Billed Restore Duration": "billed_restore_duration_ms",
-    "Status": "status",
-    "Error Type": "error_type",
+# Known Text fields, longest name first so "Billed Restore Duration" wins over "Restore Duration" and
+# "Duration". A name must start at a boundary (start, whitespace, or the end of the previous value).
+_TEXT_FIELDS: dict[str, tuple[str, str]] = {
+    "Billed Restore Duration": ("billed_restore_duration_ms", "ms"),
+    "Restore Duration": ("restore_duration_ms", "ms"),
+    "Billed Duration": ("billed_duration_ms", "ms"),
+    "Init Duration": ("init_duration_ms", "ms"),
+    "Max Memory Used": ("max_memory_used_mb", "MB"),
+    "Memory Size": ("memory_size_mb", "MB"),
+    "Duration": ("duration_ms", "ms"),
+    "Status": ("status", "word"),
+    "Error Type": ("error_type", "word"),
+    "XRAY TraceId": ("trace_id", "word"),
+    "SegmentId": ("segment_id", "word"),
+    "Sampled": ("sampled", "word"),
 }
+_FIELD_RE = re.compile(
+    r"(?<![A-Za-z])(?P<key>" + "|".join(re.escape(k) for k in _TEXT_FIELDS) + r"):\s*"
+    r"(?:(?P<num>-?\d+(?:\.\d+)?)\s*(?P<unit>ms|MB)\b|(?P<word>[^\s]+))"
+)
+_REQUEST_ID_RE = re.compile(r"REPORT RequestId:\s*(?P<id>[^\s]+)")
+# JSON metrics -> Report fields
+_JSON_METRICS = {
+    "durationMs": "duration_ms",
+    "billedDurationMs": "billed_duration_ms",
+    "memorySizeMB": "memory_size_mb",
+    "maxMemoryUsedMB": "max_memory_used_mb",
+    "initDurationMs": "init_duration_ms",
+    "restoreDurationMs": "restore_duration_ms",
+    "billedRestoreDurationMs": "billed_restore_duration_ms",
+}
+_INT_FIELDS = {"memory_size_mb", "max_memory_used_mb"}
 
 
 class ReportNotFound(ValueError):
-    """The log tail holds no REPORT line (e.g. it was cut to its last 4 KB, or the log format is JSON)."""
+    """The text holds no report (e.g. the 4 KB log tail was cut before it, or it is another log line)."""
 
 
 @dataclass(frozen=True)
 class Report:
-    request_id: str
+    """One invocation's report. ``None`` means Lambda did not report the field (never "zero")."""
+
+    request_id: str | None
     duration_ms: float
-    billed_duration_ms: float
-    memory_size_mb: int
-    max_memory_used_mb: int
+    billed_duration_ms: float | None = None
+    memory_size_mb: int | None = None
+    max_memory_used_mb: int | None = None
     init_duration_ms: float | None = None
     restore_duration_ms: float | None = None
     billed_restore_duration_ms: float | None = None
-    status: str | None = None  # None = success; "timeout", "error", ...
+    status: str | None = None  # None or "success" = success; "timeout", "error", "failure"
     error_type: str | None = None
+    trace_id: str | None = None
+    form: str = "text"  # "text" or "json": where it came from
 
     @property
     def cold(self) -> bool:
@@ -64,7 +95,7 @@ class Report:
 
     @property
     def server_ms(self) -> float:
-        """Time Lambda reports for the request: init/restore (if any) + handler duration."""
+        """Time Lambda reports for the request: init or restore (when on the request path) + handler duration."""
         return (self.init_duration_ms or 0.0) + (self.restore_duration_ms or 0.0) + self.duration_ms
 
     def to_dict(self) -> dict[str, Any]:
@@ -73,46 +104,184 @@ class Report:
         return d
 
 
-def _number(value: str) -> float:
-    m = _NUMBER_RE.match(value.strip())
-    if not m:
-        raise ValueError(f"not a number: {value!r}")
-    return float(m.group("num"))
+# ---------------------------------------------------------------- public API
 
 
 def parse_report(log_text: str) -> Report:
-    """Parse the last REPORT line in ``log_text`` (decoded log tail or a CloudWatch log event)."""
-    matches = list(_REPORT_RE.finditer(log_text))
-    if not matches:
-        raise ReportNotFound("no 'REPORT RequestId:' line in the log output")
-    m = matches[-1]
-    fields: dict[str, object] = {"request_id": m.group("request_id")}
-    for fm in _FIELD_RE.finditer(m.group("rest")):
-        key = _KEYS.get(fm.group("key").strip())
-        if key is None:
+    """The last report in ``log_text`` (a decoded log tail, a pasted console copy, CloudWatch output)."""
+    reports = list(iter_reports(log_text))
+    if not reports:
+        snippet = log_text.strip().splitlines()[0][:80] if log_text.strip() else ""
+        raise ReportNotFound(
+            "not a REPORT line: no 'REPORT RequestId:' line and no JSON 'platform.report' record"
+            + (f" in {snippet!r}" if snippet else " (empty text)")
+        )
+    return reports[-1]
+
+
+def iter_reports(text: str) -> Iterator[Report]:
+    """Every report in ``text``, in order of appearance."""
+    whole = _json_document(text)
+    if whole is not None:
+        yield from _walk(whole)
+        return
+    found: list[tuple[int, Report]] = []
+    spans: list[tuple[int, int]] = []  # JSON objects already read: Text inside them is not read twice
+    for mark in re.finditer(r'"platform\.report"', text):
+        if any(a <= mark.start() < b for a, b in spans):
             continue
-        raw = fm.group("value").strip()
-        if key in ("status", "error_type"):
-            fields[key] = raw
-        elif key.endswith("_mb"):
-            fields[key] = int(_number(raw))
-        else:
-            fields[key] = _number(raw)
-    missing = [
-        k for k in ("duration_ms", "billed_duration_ms", "memory_size_mb", "max_memory_used_mb") if k not in fields
-    ]
-    if missing:
-        raise ValueError(f"REPORT line lacks {', '.join(missing)}: {m.group(0)!r}")
-    return Report(**fields)  # type: ignore[arg-type]
+        decoded = _enclosing_json(text, mark.start())
+        if decoded is not None:
+            (start, end), obj = decoded
+            spans.append((start, end))
+            found += [(start, r) for r in _walk(obj)]
+    lines = text.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    i = 0
+    while i < len(lines):
+        line, pos = lines[i], offsets[i]
+        if _REPORT_MARK not in line or any(a <= pos + line.index(_REPORT_MARK) < b for a, b in spans):
+            i += 1
+            continue
+        segment, i = _text_segment(lines, i)
+        found.append((pos, _parse_text(segment)))
+    for _, report in sorted(found, key=lambda item: item[0]):
+        yield report
+
+
+def _enclosing_json(text: str, mark: int, tries: int = 50) -> tuple[tuple[int, int], Any] | None:
+    """The JSON object around position ``mark`` (one-line, pretty-printed or after a prefix)."""
+    decoder = json.JSONDecoder()
+    start = mark
+    for _ in range(tries):
+        start = text.rfind("{", 0, start)
+        if start < 0:
+            return None
+        try:
+            obj, end = decoder.raw_decode(text, start)
+        except ValueError:
+            continue
+        if end > mark and isinstance(obj, dict):
+            return (start, end), obj
+    return None
 
 
 def decode_log_result(log_result_b64: str) -> str:
     """``Invoke`` returns the last 4 KB of the log base64-encoded in ``LogResult``."""
     try:
-        return base64.b64decode(log_result_b64).decode("utf-8", errors="replace")
+        return base64.b64decode(log_result_b64, validate=True).decode("utf-8", errors="replace")
     except (binascii.Error, ValueError) as exc:
         raise ValueError(f"LogResult is not base64: {exc}") from exc
 
 
 def parse_log_result(log_result_b64: str) -> Report:
     return parse_report(decode_log_result(log_result_b64))
+
+
+# ---------------------------------------------------------------- Text form
+
+
+def _text_segment(lines: list[str], i: int) -> tuple[str, int]:
+    """The REPORT text starting on line ``i``: the rest of that line, plus following lines that only carry
+    fields (one field per line, or the X-Ray line). Returns the text and the index of the next line."""
+    line = lines[i]
+    segment = line[line.rindex(_REPORT_MARK) :]
+    j = i + 1
+    while j < len(lines):
+        nxt = lines[j].strip()  # a blank line or the next REPORT holds no field at its start: the loop stops
+        first = _FIELD_RE.search(nxt)
+        # a continuation line holds fields from its start (after an optional timestamp/stream prefix)
+        if first is None or not _is_prefix(nxt[: first.start()]):
+            break
+        segment += "\t" + nxt[first.start() :]
+        j += 1
+    return segment, j
+
+
+_PREFIX_RE = re.compile(r"^(?:\S*\d\S*\s+)*$")  # timestamps / log stream names before the fields
+
+
+def _is_prefix(text: str) -> bool:
+    return _PREFIX_RE.match(text) is not None
+
+
+def _parse_text(segment: str) -> Report:
+    # a line quoted inside JSON, read as raw text, keeps its escapes ("...\\tDuration: ..."): undo them
+    segment = segment.replace("\\t", "\t")
+    fields: dict[str, Any] = {}
+    rid = _REQUEST_ID_RE.search(segment)
+    request_id = rid.group("id") if rid else None
+    for m in _FIELD_RE.finditer(segment, rid.end() if rid else 0):
+        name, kind = _TEXT_FIELDS[m.group("key")]
+        if name in fields:  # first occurrence wins (a pasted line may repeat itself)
+            continue
+        if kind == "word":
+            fields[name] = m.group("word") if m.group("word") is not None else m.group("num")
+        elif m.group("num") is not None and m.group("unit") == kind:
+            fields[name] = int(float(m.group("num"))) if name in _INT_FIELDS else float(m.group("num"))
+    fields.pop("segment_id", None)
+    fields.pop("sampled", None)
+    if "duration_ms" not in fields:
+        raise ValueError(f"REPORT line without a Duration: {segment[:160]!r}")
+    return Report(request_id=request_id, form="text", **fields)
+
+
+# ---------------------------------------------------------------- JSON form
+
+
+def _json_document(text: str) -> Any:
+    stripped = text.strip()
+    if not stripped or stripped[0] not in "[{" or (_JSON_MARK not in text and _REPORT_MARK not in text):
+        return None
+    try:
+        return json.loads(stripped)
+    except ValueError:
+        return None
+
+
+def _walk(obj: Any) -> Iterator[Report]:
+    """Reports inside a decoded JSON value: platform.report records, and Text or JSON reports in strings."""
+    if isinstance(obj, dict):
+        if obj.get("type") == _JSON_MARK and isinstance(obj.get("record"), dict):
+            yield _from_record(obj["record"])
+            return
+        for value in obj.values():
+            yield from _walk(value)
+    elif isinstance(obj, list):
+        for value in obj:
+            yield from _walk(value)
+    elif isinstance(obj, str) and (_REPORT_MARK in obj or _JSON_MARK in obj):
+        yield from iter_reports(obj)
+
+
+def _from_record(record: dict[str, Any]) -> Report:
+    metrics = record.get("metrics") or {}
+    fields: dict[str, Any] = {}
+    for key, name in _JSON_METRICS.items():
+        value = metrics.get(key)
+        if value is not None:
+            fields[name] = int(value) if name in _INT_FIELDS else float(value)
+    if "duration_ms" not in fields:
+        raise ValueError(f"platform.report record without metrics.durationMs: {json.dumps(record)[:160]}")
+    tracing = record.get("tracing") or {}
+    trace = tracing.get("value") if isinstance(tracing, dict) else None
+    return Report(
+        request_id=record.get("requestId"),
+        status=record.get("status"),
+        error_type=record.get("errorType"),
+        trace_id=_root_trace_id(trace),
+        form="json",
+        **fields,
+    )
+
+
+def _root_trace_id(value: str | None) -> str | None:
+    """``Root=1-...;Parent=...;Sampled=1`` -> ``1-...`` (the id the Text form prints)."""
+    if not value:
+        return None
+    for part in value.split(";"):
+        if part.startswith("Root="):
+            return part[len("Root=") :]
+    return value

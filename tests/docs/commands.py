@@ -77,7 +77,7 @@ RULES: tuple[Rule, ...] = (
     Rule(r"\.venv/bin/python -m local\.trace_comparison", OFFLINE),
     Rule(r"make bench-synth", OFFLINE, measured=SYNTH_BENCH_MEASURED),
     # -- tools
-    Rule(r"\.venv/bin/python -m tools\.cost( --[a-z-]+ [\w.-]+)+", OFFLINE),
+    Rule(r"\.venv/bin/python -m tools\.cost( --[a-z-]+ [\w./-]+)+", OFFLINE),
     Rule(r"\.venv/bin/python -m tools\.(cold_start|power_tuning) .+", AWS),
     # -- deploying to an account
     Rule(r"export AWS_REGION=[a-z0-9-]+", OFFLINE),

@@ -13,6 +13,7 @@ from botocore.stub import Stubber
 
 from tests.unit.tools import fixtures as fx
 from tools import power_tuning, pricing
+from tools.power_tuning.sweep import SweepOptions, sweep
 
 # A CPU-bound handler: duration falls with memory until ~1 vCPU (1,769 MB), then flattens.
 # 128 MB runs out of memory.
@@ -56,14 +57,13 @@ def run_stubbed(
     sizes = list(DURATIONS_MS)
     with Stubber(client) as stub:
         stub_sweep(stub, sizes, invocations)
-        outcome = power_tuning.sweep(
+        outcome = sweep(
             client,
             fx.FUNCTION,
             sizes,
-            invocations=invocations,
-            payload=b"{}",
+            payloads=[b"{}"],
             prices_for=lambda arch: pricing.get_prices("ap-northeast-1", arch),
-            poll_seconds=0,
+            options=SweepOptions(invocations=invocations, poll_seconds=0),
         )
         stub.assert_no_pending_responses()
     return power_tuning.finish(

@@ -12,7 +12,7 @@ from stacks.project import load_project
 from tests.unit.tools import fixtures as fx
 from tests.unit.tools.stubbed_sweep import stub_sweep
 from tests.unit.tools.test_aws import outputs
-from tools import cold_start, power_tuning
+from tools import cold_start, cost, power_tuning
 from tools.aws import run
 
 
@@ -22,7 +22,7 @@ def clients(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     lam, cfn = fx.lambda_client(), fx.cfn_client()
     by_service = {"lambda": lam, "cloudformation": cfn}
-    for module in (cold_start, power_tuning):
+    for module in (cold_start, power_tuning.cli):
         monkeypatch.setattr(module, "client", lambda session, service: by_service[service])
     with Stubber(lam) as lam_stub, Stubber(cfn) as cfn_stub:
         yield lam_stub, cfn_stub
@@ -104,3 +104,15 @@ def test_help_is_fast_and_exits_zero(module, capsys: pytest.CaptureFixture[str])
         module.main(["--help"])
     assert exc.value.code == 0
     assert "--function-name" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("module", [cold_start, power_tuning, cost])
+def test_help_examples_are_printed_as_written_never_rewrapped(
+    module, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "60")  # narrower than the examples
+    with pytest.raises(SystemExit):
+        module.main(["--help"])
+    printed = capsys.readouterr().out.splitlines()
+    for line in module.build_parser().epilog.splitlines():
+        assert line in printed

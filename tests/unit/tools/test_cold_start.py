@@ -283,3 +283,32 @@ def test_cli_needs_a_target(capsys: pytest.CaptureFixture[str], monkeypatch: pyt
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     assert run(cold_start.main, ["--region", "ap-northeast-1"]) == 1
     assert "--function-name" in capsys.readouterr().err
+
+
+def test_a_function_with_the_json_log_format_is_measured_the_same_way() -> None:
+    """LogResult of a function whose LoggingConfig.LogFormat is JSON: platform.* records, one per line."""
+    cold_json = (
+        '{"time":"2026-11-28T10:00:00.100Z","type":"platform.start","record":{"requestId":"r1","version":"$LATEST"}}\n'
+        '{"time":"2026-11-28T10:00:00.130Z","type":"platform.report","record":{"requestId":"r1","metrics":'
+        '{"durationMs":12.5,"billedDurationMs":455,"memorySizeMB":512,"maxMemoryUsedMB":80,"initDurationMs":442.1},'
+        '"status":"success"}}\n'
+    )
+    warm_json = cold_json.replace(',"initDurationMs":442.1', "").replace(
+        '"billedDurationMs":455', '"billedDurationMs":13'
+    )
+    client, _, stub = make()
+    stub.add_response("get_function_configuration", fx.configuration(env=ENV), {"FunctionName": fx.FUNCTION})
+    stub.add_response("update_function_configuration", fx.configuration(env=ENV), nonce_update())
+    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+    stub.add_response("invoke", fx.invoke_response(cold_json), fx.invoke_params("$LATEST"))
+    stub.add_response("invoke", fx.invoke_response(warm_json), fx.invoke_params("$LATEST"))
+    stub_restore(stub)
+    with stub:
+        result = cold_start.measure(
+            client, TARGET, samples=1, warm_samples=1, include_alias=False, payload=PAYLOAD, poll_seconds=0
+        )
+    summary = cold_start.summarize(result)
+    assert summary["warnings"] == []
+    cold = summary["groups"]["$LATEST cold (forced)"]["metrics"]
+    assert cold["init ms"]["p50"] == 442.1 and cold["billed ms"]["p50"] == 455
+    assert "init ms" not in summary["groups"]["$LATEST warm"]["metrics"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Any
 
 import pytest
 
@@ -170,11 +171,123 @@ def test_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert math.isclose(data["provisioned_concurrency"]["utilization"], 100_000 * 0.05 * 0.5 / 432_000)
 
 
-def test_cli_errors_exit_non_zero(capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_price_data_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(cost.main, ["--memory", "512", "--region", "eu-west-9"]) == 1
     assert "no Lambda prices for region 'eu-west-9'" in capsys.readouterr().err
-    assert run(cost.main, ["--memory", "512", "--invocations", "10", "--region", "us-east-1"]) == 1
-    assert "--avg-duration-ms" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--memory", "512", "--invocations", "10", "--region", "us-east-1"], "--avg-duration-ms"),
+        (["--memory", "64", "--region", "us-east-1"], "128..10240"),
+        (["--memory", "512", "--hours", "0", "--region", "us-east-1"], "--hours must be > 0"),
+        (["--memory", "512", "--architecture", "sparc"], "invalid choice"),
+        (["--region", "us-east-1"], "--memory is required"),
+        (["--memory", "512", "--ephemeral-storage-mb", "100", "--region", "us-east-1"], "512..10240"),
+        (["--memory", "512", "--cold-start-rate", "0.1", "--region", "us-east-1"], "needs --init-ms"),
+        (["--memory", "512", "--from-report", "/nonexistent.json"], "cannot read"),
+    ],
+)
+def test_bad_arguments_exit_2_with_the_reason(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as exc:
-        cost.main(["--memory", "512", "--architecture", "sparc"])
+        run(cost.main, argv)
     assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- calculate(): defaults and guards
+
+
+US_X86 = pricing.get_prices("us-east-1", "x86_64")
+
+
+def strategies(result: dict[str, Any]) -> list[str]:
+    return [line["strategy"] for line in result["lines"]]
+
+
+def test_defaults_a_day_on_demand_and_snapstart_with_one_percent_restores() -> None:
+    r = cost.calculate(memory=512, prices=US_X86, invocations=150, avg_duration_ms=10)
+    assert r["inputs"]["hours"] == 24 and r["inputs"]["ephemeral_storage_mb"] == 512
+    assert r["inputs"]["account_gb_seconds"] == 0
+    assert strategies(r) == ["on-demand", "snapstart"]  # no PC line without PC
+    snap = r["lines"][1]
+    assert snap["snapstart_restore"] == pytest.approx(2 * 0.5 * 0.0001397998)  # ceil(150 x 1 %) = 2 restores
+    assert snap["snapstart_cache"] == pytest.approx(1 * 0.5 * 24 * 3600 * 0.0000015046)  # one cached version
+    assert r["cold_starts"] is None  # no --init-ms: no cold-start comparison
+    assert any(f.startswith("snapstart_cache_per_gb_second") for f in r["flagged_prices"])
+    assert not any(f.startswith("ephemeral") for f in r["flagged_prices"])
+
+
+def test_flags_follow_the_prices_used() -> None:
+    on_demand = cost.calculate(memory=512, prices=US_X86, strategy="on-demand")
+    assert on_demand["flagged_prices"] == []
+    storage = cost.calculate(memory=512, prices=US_X86, strategy="on-demand", ephemeral_storage_mb=513)
+    assert [f.split(":")[0] for f in storage["flagged_prices"]] == ["ephemeral_per_gb_second"]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"invocations": -1}, {"provisioned_concurrency": -1}, {"account_gb_seconds": -1}, {"hours": -1}],
+)
+def test_negative_inputs_are_refused(bad: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):
+        cost.calculate(memory=512, prices=US_X86, avg_duration_ms=1, **bad)
+
+
+def test_provisioned_strategy_needs_environments() -> None:
+    with pytest.raises(ValueError, match="needs --provisioned-concurrency"):
+        cost.calculate(memory=512, prices=US_X86, strategy="provisioned")
+    r = cost.calculate(memory=512, prices=US_X86, strategy="provisioned", provisioned_concurrency=1)
+    assert strategies(r) == ["provisioned"]
+    assert r["provisioned_concurrency"]["charge_per_day"] == pytest.approx(0.5 * 86_400 * 0.0000041667)
+
+
+def test_pc_never_cheaper_from_a_break_even_of_exactly_one() -> None:
+    exactly_one = US_X86.with_overrides(pc_per_gb_second=US_X86.duration_per_gb_second - 0.0000097222)
+    assert pricing.break_even_utilization(exactly_one) == pytest.approx(1.0)
+    assert cost.calculate(memory=512, prices=exactly_one)["provisioned_concurrency"]["pc_never_cheaper"] is True
+    no_pc = US_X86.with_none("pc_per_gb_second")
+    assert cost.calculate(memory=512, prices=no_pc)["provisioned_concurrency"]["pc_never_cheaper"] is False
+
+
+def test_the_cold_start_rate_and_init_go_into_the_on_demand_line() -> None:
+    r = cost.calculate(
+        memory=1024, prices=US_X86, invocations=1000, avg_duration_ms=100, cold_start_rate=0.1, init_ms=500
+    )
+    line = r["lines"][0]
+    assert line["init"] == pytest.approx(100 * 0.5 * US_X86.duration_per_gb_second)  # 100 cold starts x 0.5 GB-s
+    assert [row["strategy"] for row in r["cold_starts"]["rows"]] == ["none", "snapstart"]
+
+
+def test_cli_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["--memory", "512", "--invocations", "300", "--avg-duration-ms", "10", "--region", "us-east-1"]
+    assert run(cost.main, [*argv, "--architecture", "x86_64", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    i = data["inputs"]
+    assert (i["hours"], i["provisioned_concurrency"], i["account_gb_seconds"], i["billed_restore_ms"]) == (24, 0, 0, 0)
+    assert (i["ephemeral_storage_mb"], i["free_tier"], i["cold_start_rate"]) == (512, False, None)
+    snap = next(line for line in data["lines"] if line["strategy"] == "snapstart")
+    assert snap["snapstart_restore"] == pytest.approx(3 * 0.5 * 0.0001397998)  # ceil(300 x 1 %), no billed restore
+    assert run(cost.main, ["--memory", "512", "--region", "us-east-1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["inputs"]["architecture"] == "arm64"  # the stack's default
+
+
+def test_an_hour_is_a_valid_period_and_overrides_without_pc_say_nothing() -> None:
+    overridden = US_X86.with_overrides(pc_per_gb_second=0.000001)
+    r = cost.calculate(memory=512, prices=overridden, hours=1, reference_prices=US_X86)
+    assert r["inputs"]["hours"] == 1
+    assert not any("PC price overridden" in n for n in r["notes"])
+    assert "reference_charge_per_day" not in r["provisioned_concurrency"]
+    with_pc = cost.calculate(memory=512, prices=overridden, provisioned_concurrency=1, reference_prices=US_X86)
+    assert any("PC price overridden" in n for n in with_pc["notes"])
+
+
+def test_pc_without_a_pc_price_when_only_on_demand_is_asked() -> None:
+    r = cost.calculate(
+        memory=512, prices=US_X86.with_none("pc_per_gb_second"), strategy="on-demand", provisioned_concurrency=1
+    )
+    assert r["provisioned_concurrency"]["charge"] is None
+    assert r["provisioned_concurrency"]["charge_per_day"] == 0.0

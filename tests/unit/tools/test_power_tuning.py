@@ -7,13 +7,15 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
-from botocore.stub import Stubber
+from botocore.stub import ANY, Stubber
 
 from tests.unit.tools import fixtures as fx
 from tests.unit.tools.stubbed_sweep import run_stubbed, stub_sweep
 from tools import power_tuning, pricing
 from tools.aws import InvokeResult, ToolError, run
 from tools.power_tuning import MemoryResult, analyze, recommend
+from tools.power_tuning.analysis import Candidate, InvocationFailed, choose, failure_reason
+from tools.power_tuning.sweep import SweepOptions, sweep
 from tools.report_parser import parse_report
 
 PRICES = pricing.get_prices("us-east-1", "arm64")
@@ -27,7 +29,8 @@ def result(memory: int, billed: float, failed: bool = False) -> MemoryResult:
     r = MemoryResult(
         memory,
         billed_ms=[billed] * 5,
-        duration_ms=[billed] * 5,
+        measured_ms=[billed] * 5,
+        duration_ms=billed,
         trimmed_billed_ms=billed,
         cost_per_invocation=pricing.cost_per_invocation(billed, memory, PRICES),
     )
@@ -78,7 +81,7 @@ def test_balanced_strategy_weights() -> None:
     rec = recommend(rs, "balanced", 0.5)
     # hand-computed: cost/max + time/max, halves. 1024: 0.5*51.2/61.44.. + 0.5*50/400 is the lowest
     costs = {r.memory_mb: r.cost_per_invocation for r in rs if r.cost_per_invocation is not None}
-    times = {r.memory_mb: r.trimmed_billed_ms for r in rs if r.trimmed_billed_ms is not None}
+    times = {r.memory_mb: r.duration_ms for r in rs if r.duration_ms is not None}
     assert len(costs) == len(times) == len(rs)
     expected = {m: 0.5 * costs[m] / max(costs.values()) + 0.5 * times[m] / 400 for m in costs}
     assert rec["memory_mb"] == min(expected, key=expected.__getitem__) == 1024
@@ -116,8 +119,13 @@ def test_sweep_exact_call_sequence_and_restore() -> None:
     client, calls, stub = make()
     stub_sweep(stub, [256, 1024], invocations=3, warmup=1)
     with stub:
-        outcome = power_tuning.sweep(
-            client, fx.FUNCTION, [256, 1024], invocations=3, payload=b"{}", prices_for=prices_for, poll_seconds=0
+        outcome = sweep(
+            client,
+            fx.FUNCTION,
+            [256, 1024],
+            payloads=[b"{}"],
+            prices_for=prices_for,
+            options=SweepOptions(invocations=3, poll_seconds=0),
         )
         stub.assert_no_pending_responses()
     per_size = ["UpdateFunctionConfiguration", "GetFunction"] + ["Invoke"] * 4
@@ -138,8 +146,13 @@ def test_sweep_parallel_invocations() -> None:
     client, calls, stub = make()
     stub_sweep(stub, [512], invocations=6, warmup=1)
     with stub:
-        outcome = power_tuning.sweep(
-            client, fx.FUNCTION, [512], invocations=6, payload=b"{}", prices_for=prices_for, parallel=3, poll_seconds=0
+        outcome = sweep(
+            client,
+            fx.FUNCTION,
+            [512],
+            payloads=[b"{}"],
+            prices_for=prices_for,
+            options=SweepOptions(invocations=6, parallel=3, poll_seconds=0),
         )
         stub.assert_no_pending_responses()
     assert len(outcome["results"][0].billed_ms) == 6
@@ -161,8 +174,13 @@ def test_sweep_restores_memory_after_a_failure() -> None:
     )
     stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
     with stub, pytest.raises(ClientError, match="TooManyRequests"):
-        power_tuning.sweep(
-            client, fx.FUNCTION, [256, 512], invocations=5, payload=b"{}", prices_for=prices_for, poll_seconds=0
+        sweep(
+            client,
+            fx.FUNCTION,
+            [256, 512],
+            payloads=[b"{}"],
+            prices_for=prices_for,
+            options=SweepOptions(invocations=5, poll_seconds=0),
         )
     stub.assert_no_pending_responses()
     assert calls.names[-3:] == ["GetFunction", "UpdateFunctionConfiguration", "GetFunction"]
@@ -181,8 +199,13 @@ def test_sweep_restores_memory_after_a_failed_update() -> None:
     )
     stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
     with stub, pytest.raises(ToolError, match="did not succeed"):
-        power_tuning.sweep(
-            client, fx.FUNCTION, [256], invocations=5, payload=b"{}", prices_for=prices_for, poll_seconds=0
+        sweep(
+            client,
+            fx.FUNCTION,
+            [256],
+            payloads=[b"{}"],
+            prices_for=prices_for,
+            options=SweepOptions(invocations=5, poll_seconds=0),
         )
     stub.assert_no_pending_responses()
 
@@ -217,14 +240,13 @@ def test_sweep_restores_memory_after_ctrl_c() -> None:
     )
     stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
     with stub, pytest.raises(KeyboardInterrupt):
-        power_tuning.sweep(
+        sweep(
             client,
             fx.FUNCTION,
             [128, 256],
-            invocations=10,
-            payload=b"{}",
+            payloads=[b"{}"],
             prices_for=prices_for,
-            poll_seconds=0,
+            options=SweepOptions(invocations=10, poll_seconds=0),
             progress=InterruptingProgress(),
         )
     stub.assert_no_pending_responses()
@@ -239,8 +261,13 @@ def test_missing_price_fails_before_anything_changes() -> None:
         raise ToolError("no Lambda prices for region 'eu-west-9'")
 
     with stub, pytest.raises(ToolError, match="eu-west-9"):
-        power_tuning.sweep(
-            client, fx.FUNCTION, [256], invocations=5, payload=b"{}", prices_for=no_price, poll_seconds=0
+        sweep(
+            client,
+            fx.FUNCTION,
+            [256],
+            payloads=[b"{}"],
+            prices_for=no_price,
+            options=SweepOptions(invocations=5, poll_seconds=0),
         )
     assert calls.names == ["GetFunctionConfiguration"]
 
@@ -248,7 +275,7 @@ def test_missing_price_fails_before_anything_changes() -> None:
 def test_invalid_memory_is_refused_before_any_call() -> None:
     client, calls, _ = make()
     with pytest.raises(ToolError, match=r"128\.\.10240"):
-        power_tuning.sweep(client, fx.FUNCTION, [64], invocations=5, payload=b"{}", prices_for=prices_for)
+        sweep(client, fx.FUNCTION, [64], payloads=[b"{}"], prices_for=prices_for, options=SweepOptions(invocations=5))
     assert calls.names == []
 
 
@@ -278,6 +305,151 @@ def test_stubbed_sweep_strategies_differ() -> None:
     assert speed["memory_mb"] == 3008
 
 
-def test_cli_bad_weight_exits_non_zero(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(power_tuning.main, ["--function-name", "f", "--strategy", "balanced", "--balanced-weight", "2"]) == 1
+def test_cli_bad_weight_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        run(power_tuning.main, ["--function-name", "f", "--strategy", "balanced", "--balanced-weight", "2"])
+    assert exc.value.code == 2
     assert "between 0 and 1" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- Power Tuning's options in the sweep
+
+
+def stub_size(stub: Stubber, memory: int) -> None:
+    stub.add_response(
+        "update_function_configuration",
+        fx.configuration(memory=memory),
+        {"FunctionName": fx.FUNCTION, "MemorySize": memory},
+    )
+    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+
+
+def test_only_cold_starts_puts_every_sample_on_a_new_environment_and_restores_memory_and_environment() -> None:
+    env = {"TABLE_NAME": "orders"}
+    client, calls, stub = make()
+    stub.add_response(
+        "get_function_configuration", fx.configuration(memory=512, env=env), {"FunctionName": fx.FUNCTION}
+    )
+    stub_size(stub, 1024)
+    for _ in range(2):
+        stub.add_response(
+            "update_function_configuration",
+            fx.configuration(memory=1024, env=env),
+            {"FunctionName": fx.FUNCTION, "Environment": {"Variables": {**env, "POWER_TUNING_NONCE": ANY}}},
+        )
+        stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+        stub.add_response("invoke", fx.invoke_response(fx.ARM_COLD), fx.invoke_params("$LATEST"))
+    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+    stub.add_response(
+        "update_function_configuration",
+        fx.configuration(memory=512, env=env),
+        {"FunctionName": fx.FUNCTION, "MemorySize": 512, "Environment": {"Variables": env}},
+    )
+    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+    options = SweepOptions(invocations=2, poll_seconds=0, only_cold_starts=True, duration_metric="measured")
+    with stub:
+        outcome = sweep(client, fx.FUNCTION, [1024], payloads=[b"{}"], prices_for=prices_for, options=options)
+        stub.assert_no_pending_responses()
+    assert calls.names.count("Invoke") == 2  # no warm-up: the warm-up would not be a cold start
+    assert outcome["settings"]["trim"] == 0.0 and outcome["restored"] is True
+    r = outcome["results"][0]
+    assert r.duration_ms == pytest.approx(388.90 + 25.50)  # Init Duration + Duration, each sample cold
+
+
+def test_on_error_abort_stops_at_the_first_failure_and_still_restores() -> None:
+    client, calls, stub = make()
+    stub.add_response("get_function_configuration", fx.configuration(memory=512), {"FunctionName": fx.FUNCTION})
+    stub_size(stub, 128)
+    stub.add_response("invoke", fx.invoke_response(fx.ARM_WARM), fx.invoke_params("$LATEST"))  # warm-up
+    stub.add_response("invoke", fx.invoke_response(fx.OOM, function_error="Unhandled"), fx.invoke_params("$LATEST"))
+    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+    stub_size(stub, 512)  # the restore
+    options = SweepOptions(invocations=5, poll_seconds=0, on_error="abort")
+    with stub, pytest.raises(InvocationFailed, match=r"128 MB failed \(Runtime\.OutOfMemory\)"):
+        sweep(client, fx.FUNCTION, [128, 256], payloads=[b"{}"], prices_for=prices_for, options=options)
+    stub.assert_no_pending_responses()
+    assert calls.names[-2:] == ["UpdateFunctionConfiguration", "GetFunction"]
+
+
+def test_payloads_are_sent_in_turn_and_serial_runs_sleep_between_invocations() -> None:
+    client, _, stub = make()
+    sent: list[bytes] = []
+    client.meta.events.register(
+        "provide-client-params.lambda.Invoke", lambda params, **_: sent.append(params["Payload"])
+    )
+    stub_sweep(stub, [256], invocations=3, warmup=1)
+    slept: list[float] = []
+    options = SweepOptions(invocations=3, poll_seconds=0, sleep_between_ms=250)
+    with stub:
+        sweep(
+            client,
+            fx.FUNCTION,
+            [256],
+            payloads=[b"A", b"B"],
+            prices_for=prices_for,
+            options=options,
+            sleep=slept.append,
+        )
+    assert sent == [b"A", b"A", b"B", b"A"]  # warm-up, then the measured ones in turn
+    assert slept == [0.25, 0.25, 0.25]
+
+
+def test_why_an_invocation_does_not_count() -> None:
+    no_report = InvokeResult("$LATEST", 1.0, 200, None, None, "no REPORT")
+    handled = InvokeResult("$LATEST", 1.0, 200, "Handled", parse_report(fx.ARM_WARM))
+    duration_only = InvokeResult(
+        "$LATEST", 1.0, 200, None, parse_report('{"type":"platform.report","record":{"metrics":{"durationMs":1.1}}}')
+    )
+    assert failure_reason(no_report) == "no report (no REPORT)"
+    assert failure_reason(handled) == "Handled"
+    assert failure_reason(sample(fx.TIMEOUT)) == "timeout"
+    assert (failure_reason(duration_only) or "").startswith("report without Billed Duration")
+    assert failure_reason(sample(fx.ARM_WARM)) is None
+    r = analyze(512, [duration_only, no_report], PRICES)
+    assert r.failed and r.billed_ms == [] and r.cost_per_invocation is None
+
+
+def test_analysis_options_are_checked_and_zero_costs_do_not_divide_by_zero() -> None:
+    with pytest.raises(ValueError, match="cost_model"):
+        analyze(512, [], PRICES, cost_model="cheap")
+    best, scores = choose([Candidate(128, 0.0, 10), Candidate(256, 0.0, 5)], "balanced")
+    assert best.memory_mb == 256 and scores == {128: 0.5, 256: 0.25}
+    with pytest.raises(ValueError, match="no candidates"):
+        choose([], "cost")
+
+
+def test_a_function_with_the_json_log_format_is_analyzed_like_text() -> None:
+    from tests.unit.tools.report_fixtures import FIXTURES
+
+    by_name = {f.name: f.text for f in FIXTURES}
+    json_result = analyze(1024, [sample(by_name["pt-json-logresult"])] * 3, PRICES)
+    text = by_name["pt-json-logresult"]
+    as_text = (
+        "REPORT RequestId: d661f7cf-9208-46b9-85b0-213b04a91065\tDuration: 1.317 ms\tBilled Duration: 2 ms\t"
+        "Memory Size: 1024 MB\tMax Memory Used: 68 MB\tInit Duration: 10 ms\t"
+    )
+    text_result = analyze(1024, [sample(as_text)] * 3, PRICES)
+    assert "platform.report" in text
+    assert json_result.to_dict() == text_result.to_dict()
+    assert json_result.duration_ms == 2 and not json_result.failed
+
+
+def test_per_size_summary_numbers() -> None:
+    logs = [fx.report_line(b - 0.5, b, 512, used=70 + b // 10) for b in range(10, 110, 10)]  # billed 10 .. 100
+    d = analyze(512, [sample(x) for x in logs], PRICES, trim=0).to_dict()
+    # nearest rank of 10 samples: p50 is the 5th, p90 the 9th
+    assert (d["n"], d["p50_billed_ms"], d["p90_billed_ms"], d["max_billed_ms"]) == (10, 50, 90, 100)
+    assert d["max_memory_used_mb"] == 80
+    assert d["cost_per_million"] == pytest.approx(d["cost_per_invocation"] * 1_000_000)
+    no_memory = '{"type":"platform.report","record":{"metrics":{"durationMs":1.0,"billedDurationMs":2}}}'
+    assert analyze(512, [sample(no_memory)], PRICES).max_memory_used_mb is None
+
+
+def test_reasons_give_the_exact_differences() -> None:
+    rs = [result(128, 400), result(256, 150), result(1024, 50), result(2048, 30)]
+    cost = recommend(rs, "cost")
+    fastest_extra = (rs[3].cost_per_invocation or 0) / (rs[1].cost_per_invocation or 1) - 1
+    assert f"costs {fastest_extra:.0%} more" in cost["reason"] and cost["balanced_weight"] is None
+    speed = recommend(rs, "speed")
+    assert "; 40% faster than 1024 MB" in speed["reason"]  # 30 ms vs 50 ms
+    assert recommend(rs, "balanced", 0.25)["balanced_weight"] == 0.25
