@@ -17,8 +17,8 @@ from tools.aws import (
     client,
     describe_error,
     load_payload,
-    session_for,
     resolve_target,
+    session_for,
 )
 from tools.power_tuning.analysis import COST_MODELS, DURATION_METRICS, ON_ERROR, STRATEGIES
 from tools.power_tuning.apply import apply_memory
