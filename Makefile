@@ -39,6 +39,10 @@ synth: setup ## Synthesize every stage (dev, prod) into cdk.out
 test: setup ## Run the whole test suite (unit, infra, integration)
 	pytest
 
+.PHONY: mutation
+mutation: setup ## Mutation testing of the core modules (~15 min); one module: make mutation MUTATION_MODULES=stacks/config.py
+	python -m mutation --modules "$(MUTATION_MODULES)"
+
 .PHONY: lint
 lint: setup ## ruff lint + format check, mypy (strict but for tests, bench and app.py)
 	ruff check .
@@ -83,7 +87,7 @@ destroy: setup ## Destroy STAGE; prod's table and bucket are retained (see READM
 
 .PHONY: clean
 clean: ## Remove cdk.out and caches (keeps the venv and node_modules)
-	rm -rf cdk.out .pytest_cache .hypothesis
+	rm -rf cdk.out .pytest_cache .hypothesis .mutation
 	find . -name __pycache__ -not -path './.venv/*' -not -path './node_modules/*' -prune -exec rm -rf {} +
 
 .PHONY: help
