@@ -41,6 +41,10 @@ def _glob(pattern: str) -> list[str]:
     return sorted(str(PurePosixPath(p.relative_to(REPO))) for p in REPO.glob(pattern) if "__pycache__" not in p.parts)
 
 
+def _test_args(entry: str) -> list[str]:
+    return [entry] if entry.startswith("--") else _glob(entry)
+
+
 def expand(targets: Sequence[Target], selection: Sequence[str]) -> dict[str, Target]:
     """Repository path -> its row, for the rows' files that ``selection`` (globs; empty: all) picks."""
     chosen: dict[str, Target] = {}
@@ -49,7 +53,10 @@ def expand(targets: Sequence[Target], selection: Sequence[str]) -> dict[str, Tar
         if not files:
             raise UsageError(f"mutation/modules.py: {target.path!r} matches no Python file: update the table")
         for test in target.tests:
-            if not _glob(test):
+            option, _, value = test.partition("=") if test.startswith("--") else ("", "", test)
+            if option not in ("", "--ignore", "--deselect"):
+                raise UsageError(f"mutation/modules.py: {target.path!r}: tests {test!r}: only --ignore/--deselect")
+            if not _glob(value.partition("::")[0]):
                 raise UsageError(f"mutation/modules.py: {target.path!r}: tests {test!r} match nothing")
         chosen.update(dict.fromkeys(files, target))
     if not selection:
@@ -89,7 +96,7 @@ def run_group(
         "source_paths": source_paths,
         "only_mutate": sorted(flat.values()),
         "also_copy": sorted(p.name for p in dest.iterdir() if p.name not in source_paths),
-        "pytest_add_cli_args_test_selection": [t for pattern in tests for t in _glob(pattern)],
+        "pytest_add_cli_args_test_selection": [t for pattern in tests for t in _test_args(pattern)],
         "pytest_add_cli_args": PYTEST_ARGS,
         "use_git_change_detection": False,
     }
@@ -153,6 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         list(modules),
         module_threshold=MODULE_THRESHOLD,
         overall_threshold=OVERALL_THRESHOLD,
+        pending={path: target.pending for path, target in modules.items() if target.pending},
     )
     text = results.render(report) + f"\n\n{len(mutants)} mutants in {time.monotonic() - started:.0f} s\n"
     (WORK_DIR / "report.md").write_text(text, encoding="utf-8")

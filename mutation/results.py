@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,6 +138,7 @@ def load_equivalents(path: Path) -> list[Equivalent]:
 @dataclass
 class ModuleScore:
     path: str
+    pending: str = ""  # why the module does not gate the run yet (see mutation/modules.py); empty: it gates
     killed: int = 0
     equivalent: int = 0
     survivors: list[Mutant] = field(default_factory=list)
@@ -163,12 +164,16 @@ class Report:
     overall_threshold: float
 
     @property
+    def gating(self) -> list[ModuleScore]:
+        return [m for m in self.modules if not m.pending]
+
+    @property
     def killed(self) -> int:
-        return sum(m.killed for m in self.modules)
+        return sum(m.killed for m in self.gating)
 
     @property
     def non_equivalent(self) -> int:
-        return sum(m.non_equivalent for m in self.modules)
+        return sum(m.non_equivalent for m in self.gating)
 
     @property
     def score(self) -> float | None:
@@ -176,7 +181,7 @@ class Report:
 
     def failures(self) -> list[str]:
         out = list(self.problems)
-        for m in self.modules:
+        for m in self.gating:
             if m.score is not None and m.score < self.module_threshold:
                 out.append(f"{m.path}: {_pct(m.score)} < {_pct(self.module_threshold)}")
         if self.score is not None and self.score < self.overall_threshold:
@@ -191,9 +196,13 @@ def score(
     *,
     module_threshold: float,
     overall_threshold: float,
+    pending: Mapping[str, str] | None = None,
 ) -> Report:
-    """Score ``mutants`` of ``modules`` (repository paths); ``equivalents`` of other modules are not checked."""
-    by_path = {path: ModuleScore(path) for path in modules}
+    """Score ``mutants`` of ``modules`` (repository paths); ``equivalents`` of other modules are not checked.
+
+    ``pending``: modules scored and reported but left out of the thresholds, with the reason.
+    """
+    by_path = {path: ModuleScore(path, (pending or {}).get(path, "")) for path in modules}
     matched: dict[Equivalent, list[Mutant]] = {e: [] for e in equivalents if e.module in by_path}
     problems: list[str] = []
     for mutant in mutants:
@@ -228,19 +237,26 @@ def _pct(value: float | None) -> str:
 
 def render(report: Report) -> str:
     """Markdown: the score table, every survivor with its diff, and what fails the run."""
-    width = max([len(m.path) for m in report.modules] + [len("module")])
+    scored = [m for m in report.modules if m.total]
+    width = max([len(m.path) for m in scored] + [len("overall (gating modules)")])
     lines = [
-        f"| {'module':<{width}} | killed | equivalent | survived | score |",
-        f"|{'-' * (width + 2)}|-------:|-----------:|---------:|------:|",
+        f"| {'module':<{width}} | killed | equivalent | survived | score  | gates |",
+        f"|{'-' * (width + 2)}|-------:|-----------:|---------:|-------:|-------|",
     ]
-    for m in report.modules:
+    for m in scored:
+        gate = f"no: {m.pending}" if m.pending else "yes"
         lines.append(
-            f"| {m.path:<{width}} | {m.killed:>6} | {m.equivalent:>10} | {len(m.survivors):>8} | {_pct(m.score):>5} |"
+            f"| {m.path:<{width}} | {m.killed:>6} | {m.equivalent:>10} | {len(m.survivors):>8} | {_pct(m.score):>6} "
+            f"| {gate} |"
         )
+    gating = report.gating
     lines.append(
-        f"| {'overall':<{width}} | {report.killed:>6} | {sum(m.equivalent for m in report.modules):>10} | "
-        f"{sum(len(m.survivors) for m in report.modules):>8} | {_pct(report.score):>5} |"
+        f"| {'overall (gating modules)':<{width}} | {report.killed:>6} | {sum(m.equivalent for m in gating):>10} | "
+        f"{sum(len(m.survivors) for m in gating):>8} | {_pct(report.score):>6} | yes |"
     )
+    empty = [m.path for m in report.modules if not m.total]
+    if empty:
+        lines += ["", "No function to mutate: " + ", ".join(empty)]
     for m in report.modules:
         for mutant in m.survivors:
             lines += ["", f"### {mutant.name} ({mutant.status}; {mutant.operator})", "```diff", mutant.diff, "```"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -19,7 +20,9 @@ from botocore.session import Session
 from botocore.stub import Stubber
 
 from common.config_cache import ConfigUnavailable
+from orders.clients import create_clients
 from orders.config import OrderLimits
+from orders.processing import build_order
 from orders.receipts import receipt_signature
 from orders.repository import FINGERPRINT_ATTRIBUTE, OrderRepository
 from orders.settings import Settings
@@ -132,8 +135,9 @@ def test_without_the_old_item_in_the_error_the_order_is_read_back_consistently(d
 def test_an_item_that_vanished_after_the_failed_write_is_an_error(dynamodb: Any, stub: Stubber) -> None:
     conditional_check_failed(stub, None)
     stub.add_response("get_item", {}, GET)
-    with pytest.raises(RuntimeError, match="conditional write failed but the item is absent"):
+    with pytest.raises(RuntimeError) as error:
         OrderRepository(dynamodb, TABLE).put_if_absent(ORDER, "f" * 64)
+    assert str(error.value) == "conditional write failed but the item is absent"
 
 
 def test_any_other_write_error_is_raised_as_is(dynamodb: Any, stub: Stubber) -> None:
@@ -191,3 +195,44 @@ def test_a_limit_of_one_item_is_the_smallest_accepted() -> None:
     assert str(error.value) == "s3://bucket/config.json: max_items_per_order must be an integer >= 1"
     with pytest.raises(ConfigUnavailable, match=r"^config: max_items_per_order"):
         OrderLimits.from_document({})
+
+
+# --- processing and clients ----------------------------------------------------------------------------------------
+
+
+def test_a_naive_time_is_refused_with_a_reason() -> None:
+    request = parse_order_request({"order_id": "o-1", "items": [{"sku": "a", "quantity": 1}]})
+    with pytest.raises(ValueError) as error:
+        build_order(request, datetime(2026, 11, 28, 9, 0))
+    assert str(error.value) == "now must be timezone-aware"
+
+
+@pytest.fixture
+def region(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {"AWS_REGION": "ap-northeast-1", "AWS_DEFAULT_REGION": "ap-northeast-1"}.items():
+        monkeypatch.setenv(name, value)
+
+
+def client_settings(client: Any) -> tuple[str, dict[str, Any], int, int]:
+    config = client.meta.config
+    return client.meta.service_model.service_name, config.retries, config.connect_timeout, config.read_timeout
+
+
+@pytest.mark.usefixtures("region")
+def test_the_clients_retry_in_standard_mode_with_short_timeouts() -> None:
+    clients = create_clients()
+    expected = ({"mode": "standard", "total_max_attempts": 3}, 2, 5)
+    assert client_settings(clients.s3) == ("s3", *expected)
+    assert client_settings(clients.dynamodb) == ("dynamodb", *expected)
+    assert clients.secretsmanager is None  # each client's model costs init time: only when a secret is configured
+
+
+@pytest.mark.usefixtures("region")
+def test_a_secrets_manager_client_only_when_asked_for() -> None:
+    clients = create_clients(secrets=True)
+    assert client_settings(clients.secretsmanager) == (
+        "secretsmanager",
+        {"mode": "standard", "total_max_attempts": 3},
+        2,
+        5,
+    )
