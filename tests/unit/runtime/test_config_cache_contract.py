@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 from botocore.response import StreamingBody
-from botocore.session import Session
 from botocore.stub import Stubber
 
 from common.config_cache import ConfigUnavailable, TtlCache, s3_json_object_loader
+from tests.unit.runtime.stubbed import offline_client, stubbed
 
 TTL = 300
 
@@ -104,16 +104,13 @@ BUCKET, KEY = "config-bucket", "config.json"
 
 @pytest.fixture(scope="module")
 def s3() -> Any:
-    return Session().create_client(
-        "s3", region_name="ap-northeast-1", aws_access_key_id="testing", aws_secret_access_key="testing"
-    )
+    return offline_client("s3")
 
 
 @pytest.fixture
 def stub(s3: Any) -> Iterator[Stubber]:
-    with Stubber(s3) as stubber:
+    with stubbed(s3) as stubber:
         yield stubber
-        stubber.assert_no_pending_responses()
 
 
 def body(raw: bytes) -> dict[str, Any]:

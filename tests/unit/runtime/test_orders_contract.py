@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from botocore.session import Session
 from botocore.stub import Stubber
 
 from common.config_cache import ConfigUnavailable
@@ -27,6 +26,7 @@ from orders.receipts import receipt_signature
 from orders.repository import FINGERPRINT_ATTRIBUTE, OrderRepository
 from orders.settings import Settings
 from orders.validation import parse_order_request
+from tests.unit.runtime.stubbed import offline_client, stubbed
 
 # --- the request fingerprint ---------------------------------------------------------------------------------------
 
@@ -92,16 +92,13 @@ GET = {"TableName": TABLE, "Key": {"order_id": {"S": "order-123"}}, "ConsistentR
 
 @pytest.fixture(scope="module")
 def dynamodb() -> Any:
-    return Session().create_client(
-        "dynamodb", region_name="ap-northeast-1", aws_access_key_id="testing", aws_secret_access_key="testing"
-    )
+    return offline_client("dynamodb")
 
 
 @pytest.fixture
 def stub(dynamodb: Any) -> Iterator[Stubber]:
-    with Stubber(dynamodb) as stubber:
+    with stubbed(dynamodb) as stubber:
         yield stubber
-        stubber.assert_no_pending_responses()
 
 
 def conditional_check_failed(stub: Stubber, item: dict[str, Any] | None) -> None:
