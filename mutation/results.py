@@ -266,7 +266,9 @@ def render(report: Report) -> str:
         lines.append("FAILED:")
         lines += [f"- {f}" for f in failures]
     else:
+        pending = len(report.modules) - len(report.gating)
         lines.append(
-            f"PASSED: every module >= {_pct(report.module_threshold)}, overall >= {_pct(report.overall_threshold)}"
+            f"PASSED: every gating module >= {_pct(report.module_threshold)}, together >= "
+            f"{_pct(report.overall_threshold)}" + (f" ({pending} pending modules not gating)" if pending else "")
         )
     return "\n".join(lines)
