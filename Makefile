@@ -40,7 +40,7 @@ test: setup ## Run the whole test suite (unit, infra, integration)
 	pytest
 
 .PHONY: mutation
-mutation: setup ## Mutation testing of the core modules (~15 min); one module: make mutation MUTATION_MODULES=stacks/config.py
+mutation: setup ## Mutation testing of the core modules (~10 min); one module: make mutation MUTATION_MODULES=stacks/config.py
 	python -m mutation --modules "$(MUTATION_MODULES)"
 
 .PHONY: lint

@@ -10,6 +10,7 @@ Exit status 1 when a module scores below the threshold, the run as a whole does,
 from __future__ import annotations
 
 import argparse
+import ast
 import fnmatch
 import json
 import os
@@ -122,13 +123,20 @@ def run_group(
         for path in modules:
             meta = dest / "mutants" / (flat[path] + ".meta")
             codes = json.loads(meta.read_text())["exit_code_by_key"] if meta.exists() else {}
-            for name, code in sorted(codes.items()):
-                if not any(fnmatch.fnmatchcase(name, p) for p in patterns[path]):
-                    continue
-                status = status_by_exit_code[code]
+            names = [n for n in sorted(codes) if any(fnmatch.fnmatchcase(n, p) for p in patterns[path])]
+            if not names and defines_functions(REPO / path):
+                # A file mutmut could not parse, or a `functions` filter that no longer names anything.
+                raise SystemExit(f"no mutant of {path} (its row's functions: {modules[path].functions}); see {log}")
+            for name in names:
+                status = status_by_exit_code[codes[name]]
                 diff = "" if status in results.KILLED_STATUSES else get_diff_for_mutant(name, path=flat[path])
                 mutants.append(results.Mutant(name, path, status, diff.replace(flat[path], path)))
     return mutants
+
+
+def defines_functions(path: Path) -> bool:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return any(isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) for node in ast.walk(tree))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mutation import results, staging
-from mutation.__main__ import EQUIVALENTS, REPO, UsageError, expand, name_patterns
+from mutation.__main__ import EQUIVALENTS, REPO, UsageError, defines_functions, expand, name_patterns
 from mutation.modules import TARGETS, Target
 from mutation.results import Equivalent, Mutant
 
@@ -197,6 +197,12 @@ def test_every_row_of_the_table_matches_files_and_tests():
 def test_a_later_row_for_the_same_file_replaces_the_earlier():
     modules = expand(TARGETS, [])
     assert modules["lambda_src/orders/app.py"].pending and not modules["lambda_src/orders/validation.py"].pending
+
+
+def test_a_module_without_functions_is_told_apart(tmp_path):
+    (tmp_path / "empty.py").write_text('"""Only a docstring."""\nVALUE = 1\n')
+    (tmp_path / "code.py").write_text("class A:\n    def f(self):\n        return 1\n")
+    assert (defines_functions(tmp_path / "empty.py"), defines_functions(tmp_path / "code.py")) == (False, True)
 
 
 def test_function_filters_become_mutmut_name_patterns():
