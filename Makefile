@@ -74,6 +74,10 @@ policy-checks: setup ## AWS's Guard rules and checkov over every template, again
 test-docs: setup ## Run every command the docs show (scratch clone) and the infra suite under a fork's name (slow)
 	pytest tests/docs tests/fork
 
+.PHONY: mutation
+mutation: setup ## Mutation testing of the core modules (~10 min); one module: make mutation MUTATION_MODULES=stacks/config.py
+	python -m mutation --modules "$(MUTATION_MODULES)"
+
 .PHONY: lint
 lint: setup ## ruff lint + format check, mypy (strict but for tests, bench and app.py)
 	ruff check .
@@ -127,7 +131,7 @@ destroy: aws-credentials ## Destroy STAGE; prod's table and bucket are retained 
 
 .PHONY: clean
 clean: ## Remove cdk.out and caches (keeps the venv and node_modules)
-	rm -rf cdk.out .pytest_cache .hypothesis .mypy_cache .ruff_cache
+	rm -rf cdk.out .pytest_cache .hypothesis .mypy_cache .ruff_cache .mutation
 	find . -name __pycache__ -not -path './.venv/*' -not -path './node_modules/*' -prune -exec rm -rf {} +
 
 .PHONY: help

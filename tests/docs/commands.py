@@ -57,7 +57,9 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     # -- setup, tests and quality gates
-    Rule(r"make (synth|test|lint|test-docs)", CI),
+    Rule(r"make (synth|test|lint|test-docs|policy-checks|mutation)", CI),
+    Rule(r"make mutation MUTATION_MODULES=\S+", OFFLINE, timeout=900),
+    Rule(r"cat \.mutation/report\.md", OFFLINE),
     Rule(r"make setup", OFFLINE, timeout=300),
     Rule(r"make lock", OFFLINE, timeout=300),
     Rule(r"\.venv/bin/pytest( -m (unit|infra|integration)| tests/unit/tools/test_cost\.py -k break_even)", OFFLINE),
