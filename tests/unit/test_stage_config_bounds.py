@@ -201,7 +201,7 @@ def test_command_line_strings_are_read_as_integers_spaces_and_sign_included() ->
     (cfg,) = read_project({"stage": "dev", "dev.memory_mb": " 1024 "}).selected_configs
     assert cfg.memory_mb == 1024
     with pytest.raises(ConfigError, match="config_ttl_seconds=-5 is out of range"):
-        read_project({"stage": "dev", "dev.config_ttl_seconds": "-5"}).selected_configs
+        read_project({"stage": "dev", "dev.config_ttl_seconds": "-5"})
 
 
 def test_unset_optional_settings_stay_unset_and_text_settings_are_kept_as_text() -> None:
@@ -222,13 +222,13 @@ def test_the_stage_and_the_project_name_are_not_settings_of_a_stage(setting: str
 
 def test_stages_in_cdk_json_must_be_an_object() -> None:
     with pytest.raises(ConfigError) as error:
-        read_project({"stage": "dev", "stages": ["dev"]}).selected_configs
+        read_project({"stage": "dev", "stages": ["dev"]})
     assert str(error.value) == "context 'stages' must map stage names to settings, {\"prod\": {...}}; got ['dev']"
 
 
 def test_a_bad_project_name_says_what_a_name_may_contain() -> None:
     with pytest.raises(ConfigError) as error:
-        read_project({"project_name": "Bad_Name"}).selected_configs
+        read_project({"project_name": "Bad_Name"})
     assert str(error.value) == (
         "project_name='Bad_Name' is not allowed: 3–32 characters, lowercase letters, digits and '-', starting with "
         "a letter (it prefixes every stack name)"
