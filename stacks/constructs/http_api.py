@@ -13,12 +13,9 @@ from constructs import Construct
 
 from stacks.config import StageConfig
 from stacks.constructs.log_retention import retention
+from stacks.function_routes import declared_routes
 from stacks.nag import acknowledge
 
-ROUTES = (
-    (apigw.HttpMethod.POST, "/orders"),
-    (apigw.HttpMethod.GET, "/orders/{order_id}"),
-)
 # One JSON object per request: Logs Insights can filter on status, latency and the integration error.
 ACCESS_LOG_FORMAT = apigw_v1.AccessLogFormat.custom(
     '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp",'
@@ -59,8 +56,8 @@ class OrdersHttpApi(Construct):
         )
         # Integrating the alias (not the function) sends traffic to the provisioned environments.
         integration = integrations.HttpLambdaIntegration("OrdersIntegration", target)
-        for method, path in ROUTES:
-            self.api.add_routes(path=path, methods=[method], integration=integration)
+        for route in declared_routes("orders"):  # the function's own declaration: one list for both sides
+            self.api.add_routes(path=route.path, methods=[apigw.HttpMethod(route.method)], integration=integration)
         acknowledge(
             self.api,
             "The orders API is the course's public example, reached with curl. A fork adds "

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from common.event_source import UnsupportedEvent
 from tests.integration.events import body_of, get, order, post
 from tests.integration.throttling_proxy import ThrottlingProxy
 
@@ -88,24 +89,20 @@ def test_get_order_statuses(app):
     assert app(no_params)["statusCode"] == 400
 
 
-@pytest.mark.parametrize(
-    "event",
-    [
-        {"routeKey": "DELETE /orders/{order_id}"},
-        {"routeKey": "$default"},
-        {"routeKey": "GET /orders"},
-        {},
-        {"routeKey": None},
-    ],
-)
-def test_unknown_routes_are_404(app, event):
-    response = app(event)
+@pytest.mark.parametrize("route_key", ["DELETE /orders/{order_id}", "$default", "GET /orders"])
+def test_unknown_routes_are_404(app, route_key):
+    response = app({**get("x"), "routeKey": route_key})
     assert response["statusCode"] == 404 and "error" in body_of(response)
 
 
-@pytest.mark.parametrize("event", [None, [], "POST /orders", 42])
-def test_event_that_is_not_an_object_is_400(app, event):
-    assert app(event)["statusCode"] == 400
+@pytest.mark.parametrize(
+    "event",
+    [None, [], "POST /orders", 42, {}, {"routeKey": "POST /orders", "body": "{}"}, {**post(order()), "version": "1.0"}],
+)
+def test_an_event_that_is_not_an_http_api_event_fails_the_invocation(app, stack, event):
+    with pytest.raises(UnsupportedEvent):  # Lambda reports an error: the source retries or dead-letters
+        app(event)
+    assert stack.items() == []
 
 
 TOO_BIG = json.dumps({"order_id": "big", "items": [{"sku": "s", "quantity": 1}], "pad": "x" * 70000})
@@ -122,6 +119,12 @@ TOO_BIG = json.dumps({"order_id": "big", "items": [{"sku": "s", "quantity": 1}],
         (post({"order_id": "x"}), 400, "items"),
         (post({"order_id": "x", "items": [{"sku": "a", "quantity": 1}] * 26}), 400, "items"),
         (post({"order_id": "x y", "items": [{"sku": "a", "quantity": 1}]}), 400, "order_id"),
+        (post('{"\\ud83d":1}', raw=True), 400, "body"),  # a lone surrogate (JSON.stringify of a cut emoji)
+        (
+            post('{"order_id": "x", "items": [{"sku": "a", "quantity": ' + "9" * 4301 + "}]}", raw=True),
+            400,
+            "items[0].quantity",
+        ),
         (post(TOO_BIG, raw=True), 413, "body"),
         (post(TOO_BIG, raw=True, base64_encoded=True), 413, "body"),
     ],
