@@ -150,3 +150,11 @@ def provision(
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
     body = CONFIG_FILE.read_bytes() if config_body is None else config_body
     s3.put_object(Bucket=bucket, Key=CONFIG_KEY, Body=body, ContentType="application/json")
+
+
+def provision_service(endpoint_url: str) -> dict[str, str]:
+    """Everything the data stack creates (table, bucket with config.json, receipt-signing secret); returns the
+    function's own environment variables, as the service stack sets them."""
+    provision(endpoint_url)
+    secret_arn = create_receipt_secret(endpoint_url)
+    return {"TABLE_NAME": TABLE_NAME, "CONFIG_BUCKET": CONFIG_BUCKET, "RECEIPT_SECRET_ARN": secret_arn}

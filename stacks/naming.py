@@ -21,4 +21,6 @@ OUTPUT_FUNCTION_NAME = "OrdersFunctionName"
 OUTPUT_ALIAS_NAME = "OrdersAliasName"
 OUTPUT_ALIAS_ARN = "OrdersAliasArn"
 OUTPUT_API_URL = "HttpApiUrl"
+# How the stage authorizes API calls (none | iam | jwt); `make e2e` signs requests with SigV4 when it is "iam".
+OUTPUT_API_AUTHORIZATION = "ApiAuthorization"
 ALIAS_NAME = "production"

@@ -1,4 +1,4 @@
-"""Marks each test by its folder (unit / infra / integration) so `pytest -m unit` selects a kind."""
+"""Marks each test by its folder (unit / infra / integration / contract) so `pytest -m unit` selects a kind."""
 
 from __future__ import annotations
 
@@ -19,6 +19,6 @@ if _node_bin.is_dir() and not os.environ.get("PATH", "").startswith(str(_node_bi
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         parts = item.path.parts
-        for kind in ("unit", "infra", "integration"):
+        for kind in ("unit", "infra", "integration", "contract"):
             if kind in parts:
                 item.add_marker(getattr(pytest.mark, kind))
