@@ -47,7 +47,7 @@ lint: setup ## ruff lint + format check, mypy (strict but for tests, bench and a
 
 .PHONY: local
 local: setup ## Run the handler as Lambda would against a local AWS emulator (moto server)
-	python -m local.run
+	python -m local.run $(ARGS)
 
 .PHONY: serve
 serve: setup ## The API on 127.0.0.1 as API Gateway + Lambda serve it (PORT=8080 to choose the port)

@@ -54,7 +54,7 @@ def warm_report(samples: dict[str, WarmSamples], requests: int) -> list[str]:
             f"  ({row.key:<10}) {row.label:<34} p50 {p50[row.key]:6.2f}   p99 {s.p(99):6.2f}"
             f"   CPU p50 {statistics.median(s.cpu_ms):5.2f}"
         )
-    lines += target_lines(WARM_TARGETS, p50, "warm p50")
+    lines += target_lines(WARM_TARGETS, lambda row, baseline: p50[row] / p50[baseline], "warm p50")
     lines.append(
         f"measured differences at p50: (b-untraced) - (c) = {(p50['b-untraced'] - p50['c']) * 1000:.0f} us,"
         f" tracing (b) - (b-untraced) = {(p50['b'] - p50['b-untraced']) * 1000:.0f} us"

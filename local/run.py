@@ -18,7 +18,8 @@ import uuid
 from typing import Any
 
 from local.emulator import CONFIG_BUCKET, REPO_ROOT, TABLE_NAME, MotoServer, provision_service
-from local.lambda_process import LambdaProcess, lambda_env
+from local.lambda_process import LambdaProcess
+from local.sandbox import lambda_env
 from local.xray_listener import XRayListener, render_tree
 
 EVENTS = REPO_ROOT / "events"

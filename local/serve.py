@@ -43,7 +43,8 @@ from local.http_gateway import (
     request_id,
     to_http_response,
 )
-from local.lambda_process import Invocation, LambdaProcess, lambda_env
+from local.lambda_process import Invocation, LambdaProcess
+from local.sandbox import lambda_env
 from local.xray_listener import XRayListener
 from stacks.config import DEFAULT_STAGE, build_stage_config
 from stacks.function_routes import declared_routes
@@ -163,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--logs", action="store_true", help="also print the function's log lines")
     args = parser.parse_args(argv)
     stage = build_stage_config(args.stage)
-    signal.signal(signal.SIGTERM, _stop_on)
+    for stop in (signal.SIGINT, signal.SIGTERM):  # also when started with SIGINT ignored (a background job)
+        signal.signal(stop, _stop_on)
     with MotoServer() as moto, XRayListener() as xray:
         function_env = provision_service(moto.endpoint_url)
         env = {

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from local.lambda_process import FUNCTION_ARN, InitError, LambdaProcess, lambda_env
+from local.lambda_process import InitError, LambdaProcess
+from local.sandbox import FUNCTION_ARN, lambda_env
 from local.xray_listener import XRayListener, flatten
 from tests.integration.events import body_of, get, order, post
 from tools.report_parser import parse_report

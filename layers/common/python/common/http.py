@@ -15,12 +15,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 import sys
-from typing import Any, NamedTuple
+from typing import Any
 
 MAX_BODY_BYTES = 64 * 1024
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _INT_DIGITS_LIMIT = sys.get_int_max_str_digits() or sys.maxsize  # 0: no limit
 
 
@@ -77,10 +75,13 @@ def _body_bytes(event: dict[str, Any], max_bytes: int) -> bytes:
     return raw
 
 
-class _HugeInteger(NamedTuple):
+class _HugeInteger:
     """A JSON integer with more digits than ``int()`` converts (``sys.get_int_max_str_digits()``)."""
 
-    digits: int
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
 
 
 def _parse_int(text: str) -> int | _HugeInteger:
@@ -93,8 +94,11 @@ def _parse_int(text: str) -> int | _HugeInteger:
 def _surrogate_problem(text: str) -> str | None:
     if text.isascii():
         return None
-    match = _SURROGATE.search(text)
-    return f"contains a lone surrogate U+{ord(match.group()):04X}, which is not valid Unicode" if match else None
+    try:
+        text.encode("utf-8")  # fails exactly on a lone surrogate (no regex: it would cost init time)
+    except UnicodeEncodeError as exc:
+        return f"contains a lone surrogate U+{ord(text[exc.start]):04X}, which is not valid Unicode"
+    return None
 
 
 def _unusable_value(document: Any) -> str | None:
