@@ -19,6 +19,7 @@ or post the error, or report an init error and exit. What Lambda does around it 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import glob
 import json
 import math
@@ -47,6 +48,7 @@ from local.sandbox import (
 
 TIMEOUT_SECONDS = DEFAULT_STAGE_CONFIG.timeout_seconds
 INIT_TIMEOUT_SECONDS = 30.0
+PIPE_BYTES = 1024 * 1024
 
 
 def process_cpu_ms(pid: int) -> float:
@@ -160,6 +162,8 @@ class LambdaProcess:
         if self._call_log:
             env[CALL_LOG_ENV] = self._call_log
         read_fd, write_fd = os.pipe()
+        with contextlib.suppress(OSError, AttributeError):  # Linux: room for what the log stream drains in batches
+            fcntl.fcntl(write_fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
         self._log = LogStream(read_fd)
         self._log.platform(init_start_line(FUNCTION_ARN))
         self._spawned_at = time.perf_counter()
