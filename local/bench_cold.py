@@ -82,7 +82,7 @@ def cold_report(samples: dict[str, list[Sample]], runs: int) -> list[str]:
     for row in ROWS:
         s = samples[row.key]
         lines.append(
-            f"  ({row.key:<10}) {row.label:<34} {med[row.key]:7.1f}"
+            f"  {row.title} {med[row.key]:7.1f}"
             f"   init {statistics.median(x.init_ms for x in s):6.1f}"
             f" + first request {statistics.median(x.first_invoke_ms for x in s):5.1f}"
             f"   CPU {cpu[row.key]:6.1f}"

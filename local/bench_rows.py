@@ -33,6 +33,11 @@ class Row:
     task_root: Path
     env: Mapping[str, str] = field(default_factory=dict)
 
+    @property
+    def title(self) -> str:
+        """The row's name in a report's table."""
+        return f"({self.key:<10}) {self.label:<34}"
+
 
 ROWS = (
     Row("a", "seed: patch_all + boto3.resource", "seed_handler.lambda_handler", BENCH_DIR),

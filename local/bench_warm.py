@@ -51,8 +51,7 @@ def warm_report(samples: dict[str, WarmSamples], requests: int) -> list[str]:
     for row in ROWS:
         s = samples[row.key]
         lines.append(
-            f"  ({row.key:<10}) {row.label:<34} p50 {p50[row.key]:6.2f}   p99 {s.p(99):6.2f}"
-            f"   CPU p50 {statistics.median(s.cpu_ms):5.2f}"
+            f"  {row.title} p50 {p50[row.key]:6.2f}   p99 {s.p(99):6.2f}   CPU p50 {statistics.median(s.cpu_ms):5.2f}"
         )
     lines += target_lines(WARM_TARGETS, lambda row, baseline: p50[row] / p50[baseline], "warm p50")
     lines.append(

@@ -14,6 +14,8 @@ from typing import Any
 from botocore.config import Config
 from botocore.session import Session
 
+from local.processes import terminate
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_FILE = REPO_ROOT / "config" / "config.json"
 REGION = "ap-northeast-1"
@@ -91,12 +93,7 @@ class MotoServer:
     def stop(self) -> None:
         if self._process is None:
             return
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+        terminate(self._process)
         self._process = None
 
     def __enter__(self) -> MotoServer:

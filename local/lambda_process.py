@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from local.log_stream import LogStream, Report, end_line, init_start_line, start_line, xray_line
+from local.processes import terminate
 from local.runtime_api import PendingInvocation, RuntimeApi
 from local.sandbox import (
     CALL_LOG_ENV,
@@ -294,14 +295,7 @@ class LambdaProcess:
             self._api.stop()
             self._api = None
         if self._process is not None:
-            if self._process.poll() is None:
-                self._process.terminate()
-                try:
-                    self._process.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    self._process.kill()
-                    self._process.wait()
-            self.exit_code = self._process.returncode
+            self.exit_code = terminate(self._process)
         if self._log is not None:
             self._log.close()
             self._final_lines = self._log.lines()

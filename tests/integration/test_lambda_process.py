@@ -35,6 +35,20 @@ def function_env(stack, xray=None, **extra):
 
 
 @pytest.fixture(scope="module")
+def module_xray():
+    with XRayListener() as listener:
+        yield listener
+
+
+@pytest.fixture(scope="module")
+def traced_function(module_stack, module_xray):
+    """One warm environment in Lambda mode with tracing on, segments captured by ``module_xray``; the config
+    is read on every request (TTL 0), so each valid request's trace shows the S3 call."""
+    with LambdaProcess(function_env(module_stack, module_xray, CONFIG_TTL_SECONDS="0")) as function:
+        yield function
+
+
+@pytest.fixture(scope="module")
 def warm_function(module_stack):
     """One warm environment for the tests that only send requests (tracing off: no listener needed)."""
     with LambdaProcess(function_env(module_stack)) as function:
@@ -61,10 +75,14 @@ def test_init_fails_naming_the_missing_variable(stack, missing):
     assert "Status: error\tError Type: MissingEnvironmentVariable" in init_report
 
 
-def test_xray_documents_show_the_three_steps_and_the_aws_calls(stack, xray):
-    with LambdaProcess(function_env(stack, xray)) as function:
-        invocation = function.invoke(post(order("xr-1", 4)))
+def test_xray_documents_show_the_three_steps_and_the_aws_calls(traced_function, module_stack, module_xray):
+    stack, xray = module_stack, module_xray
+    invocation = traced_function.invoke(post(order("xr-1", 4)))
+    warm = traced_function.invoke(post(order("xr-1b", 1)))
     assert invocation.result["statusCode"] == 201
+    # Each invocation's segments carry its own trace (the tracing facade caches the parsed header per trace).
+    warm_steps = {n["name"] for n in flatten(xray.documents(warm.trace_id))}
+    assert {"validate_input", "process_order", "save_to_dynamodb", "dynamodb"} <= warm_steps
     documents = xray.documents(invocation.trace_id)
     assert documents and not xray.bad_datagrams
     nodes = {n["name"]: n for n in flatten(documents)}
@@ -147,11 +165,10 @@ def test_outside_lambda_mode_runs_untraced_without_noise(stack, xray):
     assert all(line.startswith((*PLATFORM_LINES, "{")) for line in output), output
 
 
-def test_a_bad_request_is_an_error_not_a_fault_in_the_trace(stack, xray):
-    with LambdaProcess(function_env(stack, xray)) as function:
-        invocation = function.invoke(post({"order_id": "bad", "items": [{"sku": "a", "quantity": 0}]}))
+def test_a_bad_request_is_an_error_not_a_fault_in_the_trace(traced_function, module_xray):
+    invocation = traced_function.invoke(post({"order_id": "bad", "items": [{"sku": "a", "quantity": 0}]}))
     assert invocation.result["statusCode"] == 400
-    [validate] = [n for n in flatten(xray.documents(invocation.trace_id)) if n["name"] == "validate_input"]
+    [validate] = [n for n in flatten(module_xray.documents(invocation.trace_id)) if n["name"] == "validate_input"]
     assert validate.get("error") is True and not validate.get("fault")
     assert "annotations" not in validate  # only valid ids are indexed
 
