@@ -15,6 +15,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -86,12 +87,16 @@ def served() -> Iterator[tuple[str, Any]]:
         if found := re.search(r"listening on (http://\S+)", line):
             base_url = found.group(1)
     assert moto is not None, lines
+    # Keep reading its access lines: a full pipe would block the front.
+    reader = threading.Thread(target=lambda: lines.extend(process.stdout or ()), daemon=True)
+    reader.start()
     try:
         yield base_url, (admin_client(moto, "dynamodb"), TABLE_NAME)
     finally:
         process.send_signal(signal.SIGINT)  # Ctrl-C, as a user stops `make serve`
-        rest, _ = process.communicate(timeout=30)
-        assert process.returncode == 0 and "stopped:" in rest, rest
+        process.wait(timeout=30)
+        reader.join(timeout=5)
+        assert process.returncode == 0 and "stopped:" in lines[-1], "".join(lines[-20:])
 
 
 @pytest.fixture(scope="session")
