@@ -63,8 +63,8 @@ synth: setup ## Synthesize every stage (dev, prod and any added in cdk.json) int
 	cdk synth -c stage=all --quiet
 
 .PHONY: test
-test: setup ## Run the test suite (unit, infra, integration)
-	pytest -m "not policy"
+test: setup ## Run the test suite (unit, infra, integration, contract)
+	pytest
 
 .PHONY: policy-checks
 policy-checks: setup ## AWS's Guard rules and checkov over every template, against stacks/policy_acknowledgments.py
@@ -86,10 +86,18 @@ lint: setup ## ruff lint + format check, mypy (strict but for tests, bench and a
 
 .PHONY: local
 local: setup ## Run the handler as Lambda would against a local AWS emulator (moto server)
-	python -m local.run
+	python -m local.run $(ARGS)
+
+.PHONY: serve
+serve: setup ## The API on 127.0.0.1 as API Gateway + Lambda serve it (PORT=8080 to choose the port)
+	python -m local.serve --port $(or $(PORT),0) $(ARGS)
+
+.PHONY: e2e
+e2e: aws-credentials ## The HTTP contract suite against the deployed STAGE's API (needs AWS credentials)
+	python -m tools.e2e --stage $(STAGE) $(ARGS)
 
 .PHONY: bench
-bench: setup ## Cold-start benchmark: seed code vs this handler vs a bare-botocore floor (30 runs each)
+bench: setup ## Benchmark, cold and warm: seed code vs this handler (traced, untraced) vs a bare-botocore floor
 	python -m local.bench $(ARGS)
 
 .PHONY: bench-synth
@@ -136,4 +144,4 @@ clean: ## Remove cdk.out and caches (keeps the venv and node_modules)
 
 .PHONY: help
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'

@@ -14,6 +14,8 @@ from typing import Any
 from botocore.config import Config
 from botocore.session import Session
 
+from local.processes import terminate
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_FILE = REPO_ROOT / "config" / "config.json"
 REGION = "ap-northeast-1"
@@ -91,12 +93,7 @@ class MotoServer:
     def stop(self) -> None:
         if self._process is None:
             return
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+        terminate(self._process)
         self._process = None
 
     def __enter__(self) -> MotoServer:
@@ -150,3 +147,11 @@ def provision(
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
     body = CONFIG_FILE.read_bytes() if config_body is None else config_body
     s3.put_object(Bucket=bucket, Key=CONFIG_KEY, Body=body, ContentType="application/json")
+
+
+def provision_service(endpoint_url: str) -> dict[str, str]:
+    """Everything the data stack creates (table, bucket with config.json, receipt-signing secret); returns the
+    function's own environment variables, as the service stack sets them."""
+    provision(endpoint_url)
+    secret_arn = create_receipt_secret(endpoint_url)
+    return {"TABLE_NAME": TABLE_NAME, "CONFIG_BUCKET": CONFIG_BUCKET, "RECEIPT_SECRET_ARN": secret_arn}

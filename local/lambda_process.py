@@ -1,117 +1,83 @@
-"""Run a handler the way Lambda does, in a fresh process per execution environment (a cold start).
+"""Run a handler the way Lambda's managed Python runtime does: one fresh process per execution environment
+(a cold start), running AWS's runtime interface client as the runtime does, ``python -m awslambdaric
+HANDLER`` with the function's code as working directory, against a local Runtime API (``local.runtime_api``).
 
-The child sees only what a Lambda function sees on ``sys.path``: the function code (``/var/task``),
-the common layer's ``python/`` (``/opt/python``), the dependencies layer (aws-xray-sdk, wrapt) and
-the runtime's own boto3/botocore — built here as a directory of links into this venv, so a package
-that happens to be in the venv (moto, requests, flask, ...) is not importable by the function, as on
-Lambda. It gets Lambda's environment variables (``LAMBDA_TASK_ROOT`` puts the X-Ray SDK in Lambda
-mode), one ``_X_AMZN_TRACE_ID`` per invocation, and reports init and invoke durations separately.
+What the client does itself, it does here too: import the handler (init), fetch each event, unmarshal it,
+call the handler with its context (request id, deadline, function ARN, client context), marshal the result
+exactly as on ``AWS_EXECUTION_ENV=AWS_Lambda_python3.14`` (``ensure_ascii=False``, then UTF-8) and post it,
+or post the error, or report an init error and exit. What Lambda does around it is done here:
+
+- ``sys.path`` as Lambda builds it (``local.sandbox``): the task root (``/var/task``, the working directory),
+  the layers' ``python/`` (``/opt/python``), the runtime's packages (boto3, botocore, ...) and the runtime
+  interface client (``/var/runtime``); ``python -S``: no site-packages beyond those;
+- Lambda's environment variables (``LAMBDA_TASK_ROOT`` puts the X-Ray SDK in Lambda mode), a trace
+  header per invocation, the X-Ray daemon address (``local.xray_listener`` captures the UDP segments);
+- the log stream with INIT_START/START/END/REPORT lines (Init Duration on the first invocation of an
+  on-demand environment), timeouts and runtime crashes reported as Lambda reports them.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import importlib.util
+import fcntl
+import glob
 import json
+import math
 import os
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from local.emulator import REPO_ROOT, fake_credentials_env
+from local.log_stream import LogStream, Report, end_line, init_start_line, start_line, xray_line
+from local.processes import terminate
+from local.runtime_api import PendingInvocation, RuntimeApi
+from local.sandbox import (
+    CALL_LOG_ENV,
+    COMMON_LAYER,
+    DEFAULT_STAGE_CONFIG,
+    FUNCTION_ARN,
+    MEMORY_MB,
+    TASK_ROOT,
+    lambda_site_paths,
+    new_trace_header,
+)
 
-BOOTSTRAP = Path(__file__).resolve().parent / "lambda_bootstrap.py"
-TASK_ROOT = REPO_ROOT / "lambda_src"
-COMMON_LAYER = REPO_ROOT / "layers" / "common" / "python"
-# What the Lambda Python runtime ships (boto3 and its dependencies) and what our dependencies layer
-# adds (layers/dependencies/requirements.txt).
-RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
-DEPENDENCY_LAYER_PACKAGES = ("aws_xray_sdk", "wrapt")
-FUNCTION_NAME = "orders-local"
-
-
-def _link_packages(names: tuple[str, ...], target: Path) -> Path:
-    target.mkdir(parents=True, exist_ok=True)
-    for name in names:
-        spec = importlib.util.find_spec(name)
-        if spec is None or spec.origin is None:
-            raise RuntimeError(f"{name} is not installed in this environment")
-        source = Path(spec.origin)
-        source = source.parent if source.name == "__init__.py" else source
-        link = target / source.name
-        if link.is_symlink() and link.resolve() != source.resolve():
-            link.unlink()  # left by another environment: point it at this one's copy
-        if not link.is_symlink():
-            with contextlib.suppress(FileExistsError):  # another process made the same link meanwhile
-                link.symlink_to(source)
-    return target
+TIMEOUT_SECONDS = DEFAULT_STAGE_CONFIG.timeout_seconds
+INIT_TIMEOUT_SECONDS = 30.0
+PIPE_BYTES = 1024 * 1024
 
 
-def lambda_site_paths(with_dependencies_layer: bool = True) -> list[str]:
-    """sys.path entries the function gets, in Lambda's order: task root, layers, runtime."""
-    # One directory per interpreter environment: two checkouts (a CI clone, a worktree) never share it.
-    env_id = hashlib.sha256(sys.prefix.encode()).hexdigest()[:12]
-    base = Path(tempfile.gettempdir()) / f"lambda-deep-dive-site-{os.getuid()}-{env_id}"
-    paths = [str(TASK_ROOT), str(COMMON_LAYER)]
-    if with_dependencies_layer:
-        paths.append(str(_link_packages(DEPENDENCY_LAYER_PACKAGES, base / "dependencies")))
-    paths.append(str(_link_packages(RUNTIME_PACKAGES, base / "runtime")))
-    return paths
+def process_cpu_ms(pid: int) -> float:
+    """CPU time of every live thread of ``pid`` (``/proc/<pid>/task/*/schedstat``, ns resolution)."""
+    total_ns = 0
+    for path in glob.glob(f"/proc/{pid}/task/*/schedstat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            total_ns += int(Path(path).read_text().split()[0])
+    return total_ns / 1e6
 
 
-def lambda_env(
-    endpoint_url: str,
-    function_env: dict[str, str],
-    xray_daemon_address: str | None = None,
-    initialization_type: str = "on-demand",
-) -> dict[str, str]:
-    """The environment Lambda gives a function (the subset that matters here) plus the function's own."""
-    env = {
-        "LANG": "en_US.UTF-8",
-        "TZ": ":UTC",
-        "LAMBDA_TASK_ROOT": str(TASK_ROOT),
-        "LAMBDA_RUNTIME_DIR": str(TASK_ROOT),
-        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.14",
-        "AWS_LAMBDA_FUNCTION_NAME": FUNCTION_NAME,
-        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
-        "AWS_LAMBDA_INITIALIZATION_TYPE": initialization_type,
-        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{FUNCTION_NAME}",
-        "AWS_LAMBDA_LOG_STREAM_NAME": "2026/11/28/[$LATEST]local",
-        "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
-        "AWS_ENDPOINT_URL": endpoint_url,
-        **fake_credentials_env(),
-    }
-    if xray_daemon_address:
-        host, _, port = xray_daemon_address.rpartition(":")
-        env["AWS_XRAY_DAEMON_ADDRESS"] = xray_daemon_address
-        env["_AWS_XRAY_DAEMON_ADDRESS"] = host
-        env["_AWS_XRAY_DAEMON_PORT"] = port
-    else:
-        env["AWS_XRAY_SDK_ENABLED"] = "false"
-    env.update(function_env)
-    return env
-
-
-def new_trace_header() -> tuple[str, str]:
-    """(trace id, header) as Lambda sets them: a sampled trace whose parent is the Lambda segment."""
-    trace_id = f"1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]}"
-    return trace_id, f"Root={trace_id};Parent={uuid.uuid4().hex[:16]};Sampled=1"
+def peak_memory_mb(pid: int) -> int | None:
+    """Peak resident set size (VmHWM), as Lambda's Max Memory Used."""
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return math.ceil(int(line.split()[1]) / 1024)
+    return None
 
 
 class InitError(RuntimeError):
-    def __init__(self, message: dict[str, Any]) -> None:
-        super().__init__(f"{message['errorType']}: {message['errorMessage']}")
-        self.error_type = message["errorType"]
-        self.error_message = message["errorMessage"]
-        self.init_ms = message["init_ms"]
+    """The function failed to initialize (reported on ``/init/error``, or the process died first)."""
+
+    def __init__(self, error: dict[str, Any], init_ms: float) -> None:
+        super().__init__(f"{error.get('errorType')}: {error.get('errorMessage')}")
+        self.error_type = str(error.get("errorType"))
+        self.error_message = str(error.get("errorMessage"))
+        self.init_ms = init_ms
 
 
 @dataclass
@@ -120,9 +86,10 @@ class Invocation:
     trace_id: str | None
     duration_ms: float
     cpu_ms: float = 0.0  # CPU time of the process during the invocation (robust to a busy machine)
-    result: Any = None
-    error: dict[str, Any] | None = None
-    logs: list[str] = field(default_factory=list)  # the function's stdout between START and END
+    result: Any = None  # the response document, as the Runtime API received it (decoded JSON)
+    error: dict[str, Any] | None = None  # errorType, errorMessage, stackTrace (function or runtime error)
+    logs: list[str] = field(default_factory=list)  # the function's lines between START and END
+    report: Report | None = None
 
 
 class LambdaProcess:
@@ -132,116 +99,217 @@ class LambdaProcess:
         self,
         env: dict[str, str],
         handler: str = "orders.handler.lambda_handler",
-        paths: list[str] | None = None,
+        task_root: Path = TASK_ROOT,
+        layers: Sequence[Path] = (COMMON_LAYER,),
         python: str = sys.executable,
         python_flags: tuple[str, ...] = (),
+        timeout_seconds: float = TIMEOUT_SECONDS,
+        call_log: str | None = None,
+        runtime_interface: Path | None = None,
     ) -> None:
         self._env = env
-        self._handler = handler
-        self._paths = paths if paths is not None else lambda_site_paths()
+        self.handler = handler
+        self._task_root = task_root
+        self._layers = layers
         self._python = python
         self._python_flags = python_flags
-        self._process: subprocess.Popen[str] | None = None
-        self._results: Any = None
-        self._lines: list[str] = []
-        self._lines_changed = threading.Condition()
+        self._runtime_interface = runtime_interface
+        self.timeout_seconds = timeout_seconds
+        self._call_log = call_log if call_log is not None else os.environ.get(CALL_LOG_ENV)
+        self._process: subprocess.Popen[bytes] | None = None
+        self._api: RuntimeApi | None = None
+        self._log: LogStream | None = None
+        self._spawned_at = 0.0
+        self._first_next_at: float | None = None
+        self._pending_init_report = False  # the next invocation reports Init Duration
         self.init_ms: float | None = None
         self.init_cpu_ms: float | None = None
-        self.spawn_to_ready_ms: float | None = None
+        self.exit_code: int | None = None
+        self._final_lines: list[str] = []
+        self._peak_mb = 0
+
+    @property
+    def alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def _command(self) -> list[str]:
+        module = "aws_call_recorder" if self._call_log else "awslambdaric"
+        return [self._python, "-S", *self._python_flags, "-m", module, self.handler]
+
+    def _peak_memory_mb(self) -> int:
+        if self._process is not None and self.alive:
+            self._peak_mb = peak_memory_mb(self._process.pid) or self._peak_mb
+        return self._peak_mb
+
+    def _on_next(self) -> None:
+        self._peak_memory_mb()
+        if self._first_next_at is None:
+            self._first_next_at = time.perf_counter()
+            if self._process is not None:
+                self.init_cpu_ms = process_cpu_ms(self._process.pid)
 
     def start(self) -> LambdaProcess:
+        self._api = RuntimeApi(on_next=self._on_next).start()
+        env = {
+            **self._env,
+            "PYTHONPATH": os.pathsep.join(lambda_site_paths(self._layers, self._runtime_interface)),
+            "AWS_LAMBDA_RUNTIME_API": self._api.address,
+            "_HANDLER": self.handler,
+            # Lambda's en_US.UTF-8 locale gives stdout UTF-8 with strict errors. This machine lacks that
+            # locale and Python falls back to C.UTF-8 with "surrogateescape", which would write bytes
+            # Lambda's runtime refuses to: ask for what Lambda has.
+            "PYTHONIOENCODING": "utf-8:strict",
+        }
+        if self._call_log:
+            env[CALL_LOG_ENV] = self._call_log
         read_fd, write_fd = os.pipe()
-        started = time.perf_counter()
+        with contextlib.suppress(OSError, AttributeError):  # Linux: room for what the log stream drains in batches
+            fcntl.fcntl(write_fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        self._log = LogStream(read_fd)
+        self._log.platform(init_start_line(FUNCTION_ARN))
+        self._spawned_at = time.perf_counter()
         self._process = subprocess.Popen(
-            [
-                self._python,
-                "-I",
-                "-S",
-                "-u",
-                *self._python_flags,
-                str(BOOTSTRAP),
-                self._handler,
-                str(write_fd),
-                *self._paths,
-            ],
-            env=self._env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            pass_fds=(write_fd,),
-            text=True,
+            self._command(), cwd=self._task_root, env=env, stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd
         )
         os.close(write_fd)
-        self._results = os.fdopen(read_fd, "r")
-        threading.Thread(target=self._read_output, daemon=True).start()
-        message = self._next_result()
-        self.spawn_to_ready_ms = (time.perf_counter() - started) * 1000
-        if message["type"] == "init_error":
-            self._process.wait(timeout=10)
-            raise InitError(message)
-        self.init_ms = message["init_ms"]
-        self.init_cpu_ms = message["init_cpu_ms"]
+        self._wait_for_init()
         return self
 
-    def _read_output(self) -> None:
-        assert self._process is not None and self._process.stdout is not None
-        for line in self._process.stdout:
-            with self._lines_changed:
-                self._lines.append(line.rstrip("\n"))
-                self._lines_changed.notify_all()
-
-    def _next_result(self) -> dict[str, Any]:
-        line = self._results.readline()
-        if not line:
-            raise RuntimeError("the function's process exited:\n" + "\n".join(self._lines[-20:]))
-        result: dict[str, Any] = json.loads(line)
-        return result
+    def _wait_for_init(self) -> None:
+        assert self._process is not None and self._api is not None and self._log is not None
+        deadline = time.monotonic() + INIT_TIMEOUT_SECONDS
+        while self._first_next_at is None:
+            if self._api.init_error_reported.wait(0.01) or self._process.poll() is not None:
+                break
+            if time.monotonic() > deadline:
+                self.stop()
+                raise TimeoutError(f"{self.handler}: init did not finish within {INIT_TIMEOUT_SECONDS} s")
+        if self._first_next_at is not None:
+            self.init_ms = (self._first_next_at - self._spawned_at) * 1000
+            self._pending_init_report = self._env.get("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand") == "on-demand"
+            return
+        init_ms = (time.perf_counter() - self._spawned_at) * 1000
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._process.wait(timeout=5)  # the client exits after reporting an init error
+        self.exit_code = self._process.returncode
+        error = self._api.init_error or {
+            "errorType": "Runtime.ExitError",
+            "errorMessage": f"Runtime exited with error: exit status {self.exit_code}",
+        }
+        self._log.platform(
+            f"INIT_REPORT Init Duration: {init_ms:.2f} ms\tPhase: init\tStatus: error\tError Type: {error['errorType']}"
+        )
+        self._log.wait_for_eof(timeout=2)
+        self.stop()
+        raise InitError(error, init_ms)
 
     def output(self) -> list[str]:
-        with self._lines_changed:
-            return list(self._lines)
+        """Every line of the environment's log stream so far."""
+        return self._log.lines() if self._log else list(self._final_lines)
 
-    def invoke(self, event: Any, trace: bool = True, timeout_ms: int = 10000) -> Invocation:
-        assert self._process is not None and self._process.stdin is not None, "start() first"
+    def invoke(
+        self,
+        event: Any,
+        trace: bool = True,
+        client_context: dict[str, Any] | None = None,
+    ) -> Invocation:
+        """One request. ``event`` is a JSON-serializable value, or ``bytes`` sent to the runtime as they are."""
+        assert self._process is not None and self._api is not None and self._log is not None, "start() first"
+        if not self.alive:
+            raise RuntimeError(f"the environment is gone (exit status {self._process.returncode})")
         request_id = str(uuid.uuid4())
         trace_id, header = new_trace_header() if trace else (None, None)
-        request = {"request_id": request_id, "trace_id": header, "event": event, "timeout_ms": timeout_ms}
-        self._process.stdin.write(json.dumps(request) + "\n")
-        self._process.stdin.flush()
-        message = self._next_result()
-        logs = self._logs_of(request_id)
-        invocation = Invocation(request_id, trace_id, message["duration_ms"], message["cpu_ms"], logs=logs)
-        if message["type"] == "result":
-            invocation.result = message["result"]
+        payload = event if isinstance(event, bytes) else json.dumps(event).encode()
+        pending = PendingInvocation(
+            request_id=request_id,
+            event=payload,
+            deadline_ms=int(time.time() * 1000 + self.timeout_seconds * 1000),
+            function_arn=FUNCTION_ARN,
+            trace_header=header,
+            client_context=json.dumps(client_context) if client_context is not None else None,
+        )
+        self._log.platform(start_line(request_id, self._env.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")))
+        first_line = len(self._log.lines())
+        cpu_before = process_cpu_ms(self._process.pid)
+        self._api.submit(pending)
+        status, error = self._await(pending)
+        finished = pending.finished_at or time.perf_counter()
+        started = pending.dispatched_at or finished
+        duration_ms = (finished - started) * 1000
+        cpu_ms = process_cpu_ms(self._process.pid) - cpu_before if self._process.poll() is None else 0.0
+        invocation = Invocation(request_id, trace_id, duration_ms, cpu_ms)
+        if error is None:
+            invocation.result = _decode(pending.result or b"null")
         else:
-            invocation.error = {k: message[k] for k in ("errorType", "errorMessage", "stackTrace")}
+            invocation.error = error
+        if status == "error" and error:  # the runtime died: Lambda logs why
+            self._log.platform(str(error["errorMessage"]))
+            self._log.platform(str(error["errorType"]))
+        self._log.platform(end_line(request_id))
+        invocation.logs = self._log.lines()[first_line:-1]
+        invocation.report = Report(
+            request_id=request_id,
+            duration_ms=duration_ms,
+            memory_size_mb=int(self._env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", MEMORY_MB)),
+            max_memory_used_mb=self._peak_memory_mb(),
+            init_duration_ms=self.init_ms if self._pending_init_report else None,
+            status=status,
+            error_type=str(error["errorType"]) if status == "error" and error else None,
+        )
+        self._pending_init_report = False
+        self._log.platform(invocation.report.line())
+        if header:
+            self._log.platform(xray_line(header))
         return invocation
 
-    def _logs_of(self, request_id: str, timeout: float = 5.0) -> list[str]:
-        start, end = f"START RequestId: {request_id} ", f"END RequestId: {request_id}"
-        with self._lines_changed:
-            self._lines_changed.wait_for(lambda: end in self._lines, timeout=timeout)
-            lines = self._lines
-            first = next((i + 1 for i, line in enumerate(lines) if line.startswith(start)), 0)
-            last = lines.index(end) if end in lines else len(lines)
-            return lines[first:last]
+    def _await(self, pending: PendingInvocation) -> tuple[str | None, dict[str, Any] | None]:
+        """(REPORT status, error): the function's result or error, its timeout, or the runtime's exit."""
+        assert self._process is not None
+        deadline = time.monotonic() + self.timeout_seconds
+        while not pending.done.wait(0.005):
+            if self._process.poll() is not None:
+                pending.done.wait(0.05)  # a result posted just before the exit still counts
+                if pending.done.is_set():
+                    break
+                self.exit_code = self._process.returncode
+                message = (
+                    f"RequestId: {pending.request_id} Error: Runtime exited with error: exit status {self.exit_code}"
+                )
+                return "error", {"errorType": "Runtime.ExitError", "errorMessage": message}
+            if time.monotonic() > deadline:
+                # Lambda stops the environment on a timeout: the next request starts a new one.
+                self._process.kill()
+                self._process.wait()
+                pending.finished_at = time.perf_counter()
+                message = f"Task timed out after {self.timeout_seconds:.2f} seconds"
+                assert self._log is not None
+                stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
+                self._log.platform(f"{stamp}.000Z {pending.request_id} {message}")
+                return "timeout", {"errorType": "Sandbox.Timedout", "errorMessage": message}
+        if pending.error is not None:
+            return None, pending.error  # a function error: the environment stays
+        return None, None
 
     def stop(self) -> None:
-        if self._process is None:
-            return
-        if self._process.stdin:
-            self._process.stdin.close()
-        try:
-            self._process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
-        if self._results:
-            self._results.close()
-        self._process = None
+        if self._api is not None:
+            self._api.stop()
+            self._api = None
+        if self._process is not None:
+            self.exit_code = terminate(self._process)
+        if self._log is not None:
+            self._log.close()
+            self._final_lines = self._log.lines()
+            self._log = None
 
     def __enter__(self) -> LambdaProcess:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _decode(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body

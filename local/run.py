@@ -2,10 +2,12 @@
 
     python -m local.run [--logs]
 
-Starts moto server (127.0.0.1, a free port), creates the table, the bucket and config.json, starts a
-UDP listener standing in for the X-Ray daemon, then one fresh Lambda-like process (a cold start) and
-sends it: a cold POST, a warm POST, a replay of the first, a GET, a bad request. Prints each status
-and duration (init separately), the captured trace tree of the cold POST, and stops all it started.
+Starts moto server (127.0.0.1, a free port), creates the table, the bucket, config.json and the receipt
+secret, starts a UDP listener standing in for the X-Ray daemon, then one execution environment running
+AWS's runtime interface client (``python -m awslambdaric orders.handler.lambda_handler``, a cold start)
+and sends it: a cold POST, a warm POST, a replay of the first, a GET, a bad request. Prints each status
+and Duration (Init Duration separately, as Lambda reports them), the captured trace tree of the cold
+POST, and stops all it started. ``--logs`` adds each invocation's log lines.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import json
 import uuid
 from typing import Any
 
-from local.emulator import CONFIG_BUCKET, REPO_ROOT, TABLE_NAME, MotoServer, create_receipt_secret, provision
-from local.lambda_process import LambdaProcess, lambda_env
+from local.emulator import CONFIG_BUCKET, REPO_ROOT, TABLE_NAME, MotoServer, provision_service
+from local.lambda_process import LambdaProcess
+from local.sandbox import lambda_env
 from local.xray_listener import XRayListener, render_tree
 
 EVENTS = REPO_ROOT / "events"
@@ -49,13 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     ]
     with MotoServer() as moto, XRayListener() as xray:
         print(f"moto server: {moto.endpoint_url}   X-Ray daemon (UDP listener): {xray.address}")
-        provision(moto.endpoint_url)
-        secret_arn = create_receipt_secret(moto.endpoint_url)
+        function_env = provision_service(moto.endpoint_url)
         print(f"created table {TABLE_NAME!r}, bucket {CONFIG_BUCKET!r} with config.json, receipt-signing secret")
-        function_env = {"TABLE_NAME": TABLE_NAME, "CONFIG_BUCKET": CONFIG_BUCKET, "RECEIPT_SECRET_ARN": secret_arn}
         env = lambda_env(moto.endpoint_url, function_env, xray.address)
         with LambdaProcess(env) as function:
-            print(f"init (cold start, import of orders.handler): {function.init_ms:.1f} ms")
+            print(f"Init Duration (process start to the runtime's first /next): {function.init_ms:.1f} ms")
             cold_trace = None
             for label, event in steps:
                 invocation = function.invoke(event)

@@ -22,4 +22,6 @@ OUTPUT_ALIAS_NAME = "OrdersAliasName"
 OUTPUT_ALIAS_ARN = "OrdersAliasArn"
 OUTPUT_API_URL = "HttpApiUrl"
 OUTPUT_API_INVOKE_POLICY_ARN = "ApiInvokePolicyArn"  # with api_authorization="iam"
+# How the stage authorizes API calls (none | iam | jwt); `make e2e` signs requests with SigV4 when it is "iam".
+OUTPUT_API_AUTHORIZATION = "ApiAuthorization"
 ALIAS_NAME = "production"

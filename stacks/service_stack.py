@@ -70,6 +70,8 @@ class ServiceStack(cdk.Stack):
         cdk.CfnOutput(self, naming.OUTPUT_ALIAS_NAME, value=orders.alias.alias_name)
         cdk.CfnOutput(self, naming.OUTPUT_ALIAS_ARN, value=orders.alias.function_arn)
         cdk.CfnOutput(self, naming.OUTPUT_API_URL, value=api.api.api_endpoint)
+        # Read by `make e2e` (tools/e2e.py): it signs its requests with SigV4 when this is "iam".
+        cdk.CfnOutput(self, naming.OUTPUT_API_AUTHORIZATION, value=config.api_authorization)
         cdk.CfnOutput(self, "DashboardName", value=monitoring.dashboard.dashboard_name)
         cdk.CfnOutput(self, "AlarmTopicArn", value=monitoring.topic.topic_arn)
         if api.invoke_policy is not None:  # api_authorization="iam": attach it to whoever calls the API

@@ -1,5 +1,7 @@
 """Request dispatch and the error contract: what each failure becomes in the response and the log.
 
+- An event that is not an HTTP API payload 2.0 event -> ``UnsupportedEvent`` raised: the invocation
+  fails (the source retries or dead-letters) and the runtime logs it once, naming the apparent source.
 - ``RequestError`` (the client's mistake) -> its 4xx status and message naming the field.
 - A dependency failing (config unreadable or invalid, DynamoDB throttled after retries, AWS
   unreachable) -> 503, a generic message; details (bucket, ARNs, stack) only in the log.
@@ -17,6 +19,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from common.config_cache import ConfigUnavailable, TtlCache, s3_json_object_loader
+from common.event_source import require_http_api_event
 from common.http import RequestError, route_key
 from common.logging import start_invocation
 from common.responses import error_response
@@ -50,12 +53,13 @@ class OrdersApp:
     def handle(self, event: Any, context: Any) -> dict[str, Any]:
         start_invocation(context)
         started = time.perf_counter()
-        route = route_key(event)
+        request = require_http_api_event(event)
+        route = route_key(request)
         try:
-            response = self._dispatch(event, route)
+            response = self._dispatch(request, route)
         except RequestError as exc:
             response = error_response(exc.status_code, exc.message)
-        except Exception as exc:  # the handler never raises: Lambda would answer API Gateway with a 502
+        except Exception as exc:  # never raises for an HTTP API event: API Gateway would answer a 500
             if is_dependency_failure(exc):
                 self._log.error("dependency failure", exc_info=True, extra={"route": route})
                 response = error_response(503, "service temporarily unavailable, please retry")
@@ -73,9 +77,7 @@ class OrdersApp:
         self._log.info("request handled", extra=fields)
         return response
 
-    def _dispatch(self, event: Any, route: str | None) -> dict[str, Any]:
-        if not isinstance(event, dict):
-            raise RequestError(400, "event: must be a JSON object")
+    def _dispatch(self, event: dict[str, Any], route: str | None) -> dict[str, Any]:
         handler = ROUTES.get(route) if route is not None else None
         if handler is None:
             raise RequestError(404, "route: no such route")

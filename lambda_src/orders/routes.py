@@ -1,4 +1,5 @@
-"""The two routes. Each takes the event and the function's dependencies and returns a response.
+"""The routes' handlers. Each takes the event and the function's dependencies and returns a response; which
+route each answers is declared once, in ``orders.api_routes``.
 
 Tracing follows the seed's exercise 5: subsegments ``validate_input`` (annotation ``order_id``),
 ``process_order`` (metadata ``result``) and ``save_to_dynamodb``; the S3 and DynamoDB calls inside
@@ -8,6 +9,7 @@ valid: annotations are indexed for search, and a client's garbage should not be.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -16,6 +18,7 @@ from common import tracing
 from common.config_cache import TtlCache
 from common.http import RequestError, json_body, path_parameter
 from common.responses import json_response
+from orders.api_routes import ROUTES as DECLARED_ROUTES
 from orders.config import OrderLimits
 from orders.processing import build_order
 from orders.receipts import ReceiptSigner
@@ -68,7 +71,15 @@ def get_order(event: dict[str, Any], deps: Dependencies) -> dict[str, Any]:
     return _order_response(200, found[0], deps)
 
 
-ROUTES: dict[str, Callable[[dict[str, Any], Dependencies], dict[str, Any]]] = {
-    "POST /orders": create_order,
-    "GET /orders/{order_id}": get_order,
-}
+RouteHandler = Callable[[dict[str, Any], Dependencies], dict[str, Any]]
+
+
+def _resolve(name: str) -> RouteHandler:
+    handler = getattr(sys.modules[__name__], name, None)
+    if not callable(handler):
+        raise LookupError(f"orders.api_routes names {name!r}, which orders.routes does not define")
+    return handler  # type: ignore[no-any-return]
+
+
+# Route key -> handler, from the declaration (init fails loudly if a declared handler is missing).
+ROUTES: dict[str, RouteHandler] = {route.key: _resolve(route.handler) for route in DECLARED_ROUTES}

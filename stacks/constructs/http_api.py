@@ -16,12 +16,11 @@ from constructs import Construct
 
 from stacks.config import StageConfig
 from stacks.constructs.log_retention import stage_log_group
+from stacks.function_routes import declared_routes
 from stacks.nag import acknowledge, finding_arn_prefix, finding_ref
 
-ROUTES = (
-    (apigw.HttpMethod.POST, "/orders"),
-    (apigw.HttpMethod.GET, "/orders/{order_id}"),
-)
+# The function's own declaration (lambda_src/orders/api_routes.py): one list for the API and the dispatcher.
+ROUTES = tuple((apigw.HttpMethod(route.method), route.path) for route in declared_routes("orders"))
 # One JSON object per request: Logs Insights can filter on status, latency and the integration error.
 ACCESS_LOG_FORMAT = apigw_v1.AccessLogFormat.custom(
     '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp",'

@@ -62,7 +62,11 @@ RULES: tuple[Rule, ...] = (
     Rule(r"cat \.mutation/report\.md", OFFLINE),
     Rule(r"make setup", OFFLINE, timeout=300),
     Rule(r"make lock", OFFLINE, timeout=300),
-    Rule(r"\.venv/bin/pytest( -m (unit|infra|integration)| tests/unit/tools/test_cost\.py -k break_even)", OFFLINE),
+    Rule(
+        r"\.venv/bin/pytest( -m (unit|infra|integration|contract)| tests/unit/tools/test_cost\.py -k break_even)",
+        OFFLINE,
+    ),
+    Rule(r"PROPERTY_EXAMPLES=\d+ \.venv/bin/pytest tests/integration/test_property\.py", OFFLINE),
     Rule(r"\.venv/bin/pytest tests/infra --snapshot-update", OFFLINE),
     Rule(r"git diff tests/infra/__snapshots__/", OFFLINE),
     Rule(r"\.venv/bin/pre-commit (install|run --all-files)", OFFLINE),
@@ -74,6 +78,15 @@ RULES: tuple[Rule, ...] = (
         exit_status=1,
     ),
     Rule(r"npx cdk synth( -c [a-z_.]+=[a-z0-9,-]+)*", OFFLINE),
+    # -- running it locally
+    Rule(r"make local", OFFLINE, measured=r".*"),  # ids, ports and durations change on every run
+    Rule(
+        r"make serve PORT=8080|curl -s -w ' %\{http_code\}\\n' .*localhost:8080/orders.*",
+        EXEMPT,
+        why="a server in the foreground until Ctrl-C and the curl session against it: tests/contract runs the same "
+        "requests against make serve's front",
+    ),
+    Rule(r"make e2e STAGE=[a-z0-9]+", AWS),
     # -- benchmarks
     Rule(r"make bench", OFFLINE, measured=BENCH_MEASURED),
     Rule(r"\.venv/bin/python -m local\.trace_comparison", OFFLINE),

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from aws_cdk import assertions
 
+from stacks.function_routes import declared_routes
 from tests.infra.conftest import Synth
 
 STAGES = ["dev", "prod"]
@@ -107,7 +108,7 @@ def test_api_routes_integrate_the_alias_never_latest(synth: Synth, stage: str) -
     routes = {
         r["Properties"]["RouteKey"] for r in synth.resources(stage, "service", "AWS::ApiGatewayV2::Route").values()
     }
-    assert routes == {"POST /orders", "GET /orders/{order_id}"}
+    assert routes == {"POST /orders", "GET /orders/{order_id}"} == {r.key for r in declared_routes("orders")}
     # API Gateway may invoke the alias only (a permission on the function would allow $LATEST).
     permissions = synth.resources(stage, "service", "AWS::Lambda::Permission")
     assert permissions and all(p["Properties"]["FunctionName"] == {"Ref": alias_id} for p in permissions.values())

@@ -1,13 +1,36 @@
-"""A moto server for the whole session, over real HTTP; fresh table and bucket names per test."""
+"""A moto server for the whole session, over real HTTP; fresh table and bucket names per test (or per module,
+for a module's warm execution environment).
+
+Every response of the in-process app goes through awslambdaric's own marshalling (``tests.integration.
+runtime_marshalling``); function processes run awslambdaric itself (``local.lambda_process``).
+
+**AWS calls.** The session sets ``LOCAL_AWS_CALL_LOG``, so every function process started during the session
+records each AWS API call it makes (service, operation, resource-naming parameters: ``TableName``,
+``Bucket``, ``Key``, ``SecretId``); the in-process apps' botocore session records through the same hook.
+Read them through the ``aws_calls`` fixture::
+
+    def test_reads_config_once(aws_calls, warm_function):
+        mark = aws_calls.mark()
+        warm_function.invoke(post(order("x")))
+        assert [c["operation"] for c in aws_calls.since(mark)] == ["GetObject", "PutItem"]
+"""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import io
 import json
 import logging
+import os
+import subprocess
+import sys
+import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,15 +39,51 @@ from botocore.session import Session
 
 from common.logging import setup_logger
 from local.emulator import REGION, MotoServer, clients, fake_credentials_env, provision
+from local.runtime_dir.aws_call_recorder import record as record_aws_call
+from local.sandbox import CALL_LOG_ENV
 from orders.app import OrdersApp, build_app
 from orders.clients import CLIENT_CONFIG
 from orders.settings import Settings
+from tests.integration.runtime_marshalling import invoke_through_runtime_marshalling
 
 
 @pytest.fixture(scope="session")
 def moto_server():
     with MotoServer() as server:
         yield server
+
+
+class AwsCallLog:
+    """The AWS API calls function code made during the session, in order (one JSON object each)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def calls(self) -> list[dict[str, Any]]:
+        return self.since(0)
+
+    def mark(self) -> int:
+        """A position in the log (its size): ``since(mark)`` gives the calls made after it."""
+        return self.path.stat().st_size if self.path.exists() else 0
+
+    def since(self, mark: int) -> list[dict[str, Any]]:
+        if not self.path.exists():
+            return []
+        with self.path.open("rb") as log:
+            log.seek(mark)
+            return [json.loads(line) for line in log.read().splitlines()]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def aws_calls(tmp_path_factory) -> Iterator[AwsCallLog]:
+    path = tmp_path_factory.mktemp("aws-calls") / "calls.jsonl"
+    previous = os.environ.get(CALL_LOG_ENV)
+    os.environ[CALL_LOG_ENV] = str(path)  # read by local.lambda_process for every function it starts
+    yield AwsCallLog(path)
+    if previous is None:
+        del os.environ[CALL_LOG_ENV]
+    else:
+        os.environ[CALL_LOG_ENV] = previous
 
 
 @pytest.fixture(scope="session")
@@ -54,36 +113,54 @@ class Stack:
         return self.dynamodb.scan(TableName=self.table, ConsistentRead=True)["Items"]
 
 
-@pytest.fixture
-def stack(moto_server, aws) -> Stack:
+def new_stack(moto_server, aws) -> Stack:
     suffix = uuid.uuid4().hex[:12]
     table, bucket = f"orders-{suffix}", f"config-{suffix}"
     provision(moto_server.endpoint_url, table_name=table, bucket=bucket, aws_clients=aws)
     return Stack(moto_server.endpoint_url, table, bucket, *aws)
 
 
+@pytest.fixture
+def stack(moto_server, aws) -> Stack:
+    return new_stack(moto_server, aws)
+
+
+@pytest.fixture(scope="module")
+def module_stack(moto_server, aws) -> Stack:
+    """One table and bucket for a module's warm execution environment."""
+    return new_stack(moto_server, aws)
+
+
 class App:
-    """The function's app wired as handler.py wires it, on clients pointed at the emulator."""
+    """The function's app wired as handler.py wires it, on clients pointed at the emulator. Each event and
+    response goes through awslambdaric's marshalling, as in the runtime."""
 
     def __init__(self, app: OrdersApp, log: io.StringIO) -> None:
         self._app, self._log = app, log
 
     def __call__(self, event: Any) -> dict[str, Any]:
-        return self._app.handle(event, _Context())
+        return invoke_through_runtime_marshalling(self._app.handle, event)
+
+    def log_lines(self, start: int = 0) -> list[str]:
+        """The log lines from the ``start``-th on; each is checked to encode, as Lambda's stdout needs."""
+        lines = self._log.getvalue().splitlines()[start:]
+        for line in lines:
+            line.encode("utf-8")
+        return lines
+
+    def log_count(self) -> int:
+        return self._log.getvalue().count("\n")
 
     def logs(self) -> list[dict[str, Any]]:
-        return [json.loads(line) for line in self._log.getvalue().splitlines()]
-
-
-class _Context:
-    def __init__(self) -> None:
-        self.aws_request_id = str(uuid.uuid4())
+        return [json.loads(line) for line in self.log_lines()]
 
 
 @pytest.fixture(scope="session")
-def botocore_session() -> Session:
+def botocore_session(aws_calls) -> Session:
     """One session for all the apps' clients: it caches the service models (~100 ms per new session)."""
-    return Session()
+    session = Session()
+    session.register("before-parameter-build", record_aws_call)  # what the runtime hook registers
+    return session
 
 
 @pytest.fixture
@@ -144,3 +221,37 @@ class FakeMonotonic:
 @pytest.fixture
 def monotonic() -> FakeMonotonic:
     return FakeMonotonic()
+
+
+@pytest.fixture(scope="session")
+def runtime_interface_for() -> Callable[[str], Path]:
+    """The runtime interface client built for another interpreter (its ``runtime_client`` is a C extension):
+    the same pins as this venv's, installed once per Python version into a cache directory."""
+
+    def build(python: str) -> Path:
+        version = subprocess.run(
+            [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        pins = [f"{dist}=={metadata.version(dist)}" for dist in ("awslambdaric", "simplejson", "snapshot-restore-py")]
+        key = hashlib.sha256(" ".join([version, *pins]).encode()).hexdigest()[:12]
+        target = Path(tempfile.gettempdir()) / f"lambda-deep-dive-ric-{os.getuid()}-py{version}-{key}"
+        if not (target / "awslambdaric").is_dir():
+            staging = Path(tempfile.mkdtemp(prefix=target.name, dir=target.parent))
+            pip = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps"]
+            install = subprocess.run(
+                [*pip, "--only-binary=:all:", "--python-version", version, "--target", str(staging), *pins],
+                capture_output=True,
+                text=True,
+            )
+            if install.returncode:
+                pytest.skip(
+                    f"cannot install the runtime interface client for Python {version}: {install.stderr[-300:]}"
+                )
+            with contextlib.suppress(OSError):  # another session got there first
+                staging.rename(target)
+        return target
+
+    return build

@@ -1,37 +1,56 @@
-"""Property: whatever event arrives, the response is well-formed, a client's mistake is never a 5xx,
-nothing escapes as an exception, and the table only ever holds valid orders."""
+"""Property: whatever an HTTP API event carries, the answer is a well-formed response that the runtime can
+send (awslambdaric's marshalling, UTF-8), every log line encodes, a client's mistake is never a 5xx,
+nothing is written on a 4xx, and the table only ever holds valid orders. Any other event is refused.
+
+Bodies are arbitrary JSON *text*: escapes (lone and paired surrogates among them), raw control characters,
+byte order marks, integers past Python's 4,300-digit limit, deep nesting, sent raw or base64-encoded.
+``PROPERTY_EXAMPLES`` sets the number of examples (1,000 in ``make test``).
+"""
 
 from __future__ import annotations
 
 import base64
 import json
+import os
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from common.event_source import UnsupportedEvent
 from orders.validation import parse_order_request
 
+EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "1000"))
+
 ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
-valid_ids = st.text(alphabet=ID_ALPHABET, min_size=1, max_size=64)  # [A-Za-z0-9_-]{1,64}
+# [A-Za-z0-9_-]{1,64}: mostly short (cheap to draw), sometimes at the 64-character limit.
+valid_ids = st.text(alphabet=ID_ALPHABET, min_size=1, max_size=6) | st.text(
+    alphabet=ID_ALPHABET, min_size=64, max_size=64
+)
 # A few ids used over and over, so that replays and conflicting bodies happen often.
 reused_ids = st.sampled_from(["p-1", "p-2", "p-3"])
 ids = st.one_of(reused_ids, valid_ids, st.text(max_size=70), st.integers(), st.none())
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-(10**20), 10**20), st.floats(allow_nan=False), st.text(max_size=20)
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=False, allow_infinity=False),  # an event is valid JSON (bodies may hold anything)
+    st.text(max_size=20),
 )
 json_values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-    max_leaves=10,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=5,
 )
 
-valid_items = st.lists(
-    st.fixed_dictionaries({"sku": st.sampled_from(["A", "B"]) | valid_ids, "quantity": st.integers(1, 1000)}),
-    min_size=1,
-    max_size=26,  # 26: one over config.json's limit of 25
+valid_item = st.fixed_dictionaries({"sku": st.sampled_from(["A", "B"]) | valid_ids, "quantity": st.integers(1, 1000)})
+valid_items = st.one_of(
+    st.lists(valid_item, min_size=1, max_size=3),
+    st.lists(valid_item, min_size=1, max_size=3),
+    st.lists(valid_item, min_size=25, max_size=26),  # config.json's limit of 25, and one over
 )
 valid_orders = st.fixed_dictionaries(
     {"order_id": st.one_of(reused_ids, valid_ids, valid_ids, valid_ids), "items": valid_items}
@@ -44,18 +63,55 @@ near_orders = st.fixed_dictionaries(
     {"order_id": ids, "items": st.lists(near_items, max_size=5) | json_values}, optional={"note": json_values}
 )
 
+# Pieces of JSON text that a serializer would never produce but a client may send.
+escapes = st.one_of(
+    st.integers(0xD800, 0xDFFF).map(lambda c: f"\\u{c:04x}"),  # a lone surrogate
+    st.just("\\ud83d\\ude00"),  # a valid pair (an emoji)
+    st.sampled_from(["\\n", '\\"', "\\\\", "\\u0000", "\\u00e9", "\\uFEFF"]),
+)
+raw_characters = st.one_of(
+    st.characters(codec="utf-8"),  # any encodable character, raw control characters included
+    st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF),  # a raw surrogate in the event's body string
+    st.sampled_from(["\ufeff", "\x00", "\x1f", "\u2028"]),
+)
+huge_integers = st.integers(4290, 4400).map(lambda digits: "9" * digits)  # around int()'s 4,300-digit limit
+
+
+@st.composite
+def json_strings(draw):
+    return '"' + "".join(draw(st.lists(escapes | raw_characters, max_size=6))) + '"'
+
+
+@st.composite
+def order_texts(draw):
+    """A create-order body written by hand: valid structure, hostile pieces in key and value positions."""
+    order_id = draw(json_strings() | st.just('"p-1"'))
+    sku = draw(json_strings() | st.just('"A"'))
+    quantity = draw(huge_integers | st.sampled_from(["1", "2", "-0", "1e2", "1.0"]))
+    extra_key = draw(st.one_of(st.just(""), json_strings().map(lambda k: f", {k}: 1")))
+    text = f'{{"order_id": {order_id}, "items": [{{"sku": {sku}, "quantity": {quantity}}}]{extra_key}}}'
+    return draw(st.sampled_from(["", "\ufeff"])) + text
+
+
+deep_nesting = st.integers(1, 3000).map(lambda depth: "[" * depth + "]" * depth)
+
 
 @st.composite
 def bodies(draw):
-    kind = draw(st.sampled_from(["valid", "valid", "fixed", "near", "json", "text", "binary"]))
+    kind = draw(st.sampled_from(["valid", "fixed", "near", "json", "text", "binary", "hand", "hand", "deep"]))
     if kind == "binary":
         return base64.b64encode(draw(st.binary(max_size=64))).decode(), True
     if kind == "text":
         return draw(st.text(max_size=200)), draw(st.booleans())
-    value = draw({"valid": valid_orders, "fixed": fixed_orders, "near": near_orders, "json": json_values}[kind])
-    text = json.dumps(value, ensure_ascii=draw(st.booleans()))
-    if draw(st.booleans()):
-        return base64.b64encode(text.encode()).decode(), True
+    if kind == "hand":
+        text = draw(order_texts())
+    elif kind == "deep":
+        text = draw(deep_nesting)
+    else:
+        value = draw({"valid": valid_orders, "fixed": fixed_orders, "near": near_orders, "json": json_values}[kind])
+        text = json.dumps(value, ensure_ascii=draw(st.booleans()))
+    if draw(st.booleans()):  # API Gateway base64-encodes bodies of non-text content types
+        return base64.b64encode(text.encode("utf-8", "surrogatepass")).decode(), True
     return text, False
 
 
@@ -72,12 +128,13 @@ get_events = st.builds(
     lambda order_id: {"version": "2.0", "routeKey": "GET /orders/{order_id}", "pathParameters": {"order_id": order_id}},
     ids | json_values,
 )
+unknown_routes = st.builds(lambda r, b: {"version": "2.0", "routeKey": r, "body": b}, st.text(max_size=30), json_values)
+# Not HTTP API payload 2.0 events: another source, a direct invoke, a 1.0 payload.
 other_events = st.one_of(
-    json_values,
-    st.dictionaries(st.text(max_size=10), json_values, max_size=5),
+    json_values.filter(lambda v: not isinstance(v, dict) or v.get("version") != "2.0"),
     st.builds(lambda r, b: {"routeKey": r, "body": b}, st.text(max_size=30), json_values),
 )
-events = st.one_of(post_events(), post_events(), post_events(), get_events, other_events)
+events = st.one_of(post_events(), post_events(), post_events(), post_events(), get_events, unknown_routes, other_events)
 
 CLIENT_STATUSES = {400, 404, 409, 413}
 
@@ -91,25 +148,42 @@ def check_order(order):
     return request
 
 
-def test_any_event_gets_a_well_formed_answer_and_only_valid_orders_are_stored(app, stack):
+def test_any_event_gets_a_well_formed_answer_and_only_valid_orders_are_stored(app, stack, aws_calls):
     accepted: dict[str, dict[str, Any]] = {}
+    counts = {"examples": 0, "answered": 0, "refused": 0}
 
     @settings(
-        max_examples=500,
+        max_examples=EXAMPLES,
         deadline=None,
         database=None,  # no .hypothesis/ directory in the work tree
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
     )
     @given(event=events)
     def one_request(event):
-        response = app(event)  # raising would fail the test: the handler must never raise
+        counts["examples"] += 1
+        mark, log_lines = aws_calls.mark(), app.log_count()
+        http_api_event = (
+            isinstance(event, dict) and event.get("version") == "2.0" and isinstance(event.get("routeKey"), str)
+        )
+        if not http_api_event:
+            with pytest.raises(UnsupportedEvent):  # the invocation fails: the source retries, nothing answered
+                app(event)
+            assert aws_calls.since(mark) == []
+            counts["refused"] += 1
+            return
+        response = app(event)  # raising would fail the test: the handler must answer every HTTP API event
+        counts["answered"] += 1
         assert set(response) == {"statusCode", "headers", "body", "isBase64Encoded"}
         assert response["headers"] == {"content-type": "application/json"}
         status, body = response["statusCode"], json.loads(response["body"])
         assert isinstance(body, dict)
         assert status in {200, 201} | CLIENT_STATUSES, (status, body, event)
+        new_lines = app.log_lines(log_lines)  # log_lines() also checks that every line encodes
+        assert len(new_lines) == 1 and json.loads(new_lines[0])["status_code"] == status
         if status in CLIENT_STATUSES:
             assert set(body) == {"error"} and isinstance(body["error"], str) and body["error"]
+            if status != 409:  # a 409 is a conditional write that DynamoDB refused
+                assert "PutItem" not in [call["operation"] for call in aws_calls.since(mark)]
         else:
             check_order(body)
             if status == 201:
@@ -119,6 +193,8 @@ def test_any_event_gets_a_well_formed_answer_and_only_valid_orders_are_stored(ap
                 assert accepted[body["order_id"]] == body  # a replay or a GET answers the stored order
 
     one_request()
+    print(f"property examples: {counts}")
+    assert counts["examples"] >= EXAMPLES * 0.9 and counts["answered"] > counts["refused"] > 0
 
     stored = stack.items()
     assert len(stored) == len(accepted)

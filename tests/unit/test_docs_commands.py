@@ -40,10 +40,10 @@ def test_what_ci_runs_is_in_ci() -> None:
 
 
 def test_an_unknown_command_is_reported_with_the_rule_to_add() -> None:
-    unknown = Command("README.md", 7, "make serve PORT=8080")
+    unknown = Command("README.md", 7, "make frobnicate PORT=8080")
     assert docs.rule_for(unknown) is None
     message = docs.how_to_classify(unknown)
-    assert "README.md:7" in message and 'Rule(r"make serve PORT=8080", OFFLINE)' in message
+    assert "README.md:7" in message and 'Rule(r"make frobnicate PORT=8080", OFFLINE)' in message
 
 
 SAMPLE = """

@@ -1,7 +1,7 @@
 """Pure helpers of the local tooling: trace tree rendering and the importtime parser."""
 
-from local.bench import import_costs
-from local.lambda_process import lambda_env
+from local.bench_cold import import_costs
+from local.sandbox import lambda_env
 from local.xray_listener import flatten, render_tree
 
 

@@ -65,10 +65,10 @@ def test_secret_loader_returns_the_string_and_turns_failures_into_dependency_err
         secret_string_loader(_FakeSecrets({"SecretBinary": b"x"}), "id")()
 
 
-def test_after_restore_is_a_no_op_without_snapstart() -> None:
+def test_after_restore_is_a_no_op_without_snapstart(monkeypatch: pytest.MonkeyPatch) -> None:
     def hook() -> None: ...
 
-    assert "snapshot_restore_py" not in sys.modules
+    monkeypatch.setitem(sys.modules, "snapshot_restore_py", None)  # a runtime without the hooks package
     assert snapstart.after_restore(hook) is hook
 
 

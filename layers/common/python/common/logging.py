@@ -82,8 +82,9 @@ class JsonFormatter(logging.Formatter):
         for key, value in vars(record).items():
             if key not in _RECORD_ATTRIBUTES and key not in entry:
                 entry[key] = value
-        # default=str: an unserializable extra must not turn a log call into an exception.
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        # default=str: an unserializable extra must not turn a log call into an exception. ASCII (non-ASCII
+        # as \uXXXX escapes, which Logs Insights decodes): no field can make the line fail to encode.
+        return json.dumps(entry, default=str)
 
 
 def _level_from_env(default: int = logging.INFO) -> int:

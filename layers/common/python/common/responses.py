@@ -1,4 +1,8 @@
-"""API Gateway HTTP API (payload format 2.0) responses: always a JSON body with its content-type."""
+"""API Gateway HTTP API (payload format 2.0) responses: always a JSON body with its content-type.
+
+The body is ASCII JSON (non-ASCII characters as ``\\uXXXX`` escapes): whatever a message carries, the
+runtime can encode it. Lambda's Python 3.12+ runtime encodes responses to UTF-8 and exits if it cannot.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ def json_response(status_code: int, body: Any) -> dict[str, Any]:
     return {
         "statusCode": status_code,
         "headers": dict(JSON_HEADERS),
-        "body": json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        "body": json.dumps(body, separators=(",", ":")),
         "isBase64Encoded": False,
     }
 

@@ -3,8 +3,9 @@
 With SnapStart, Lambda runs init once, snapshots the memory, and resumes every new environment from
 that snapshot. Whatever init computed is then shared by all of them and may be stale: credentials
 resolved at init, open connections, random seeds, timers. ``after_restore`` registers a function that
-re-creates such state in each restored environment. The ``snapshot_restore_py`` module exists only in
-Lambda's Python 3.12+ runtimes; elsewhere registration does nothing.
+re-creates such state in each restored environment. The ``snapshot_restore_py`` module ships with Lambda's
+Python 3.12+ runtimes (and with awslambdaric, which runs the function locally); elsewhere registration does
+nothing.
 """
 
 from __future__ import annotations

@@ -1,0 +1,36 @@
+"""A function's HTTP routes, read from its own declaration (``lambda_src/<package>/api_routes.py``).
+
+The declaration is pure data (standard library only), loaded from its file so neither the CDK app nor the
+local tools import the function's package or its runtime dependencies. No aws_cdk import here either.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import NamedTuple
+
+FUNCTIONS_DIR = Path(__file__).resolve().parents[1] / "lambda_src"
+
+
+class DeclaredRoute(NamedTuple):
+    method: str
+    path: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def declared_routes(package: str = "orders") -> tuple[DeclaredRoute, ...]:
+    """The routes ``lambda_src/<package>/api_routes.py`` declares in its ``ROUTES``, in order."""
+    source = FUNCTIONS_DIR / package / "api_routes.py"
+    spec = importlib.util.spec_from_file_location(f"_declared_routes_{package}", source)
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(f"no route declaration at {source}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    routes = tuple(DeclaredRoute(str(route.method), str(route.path)) for route in module.ROUTES)
+    if not routes:
+        raise ValueError(f"{source}: ROUTES declares no route")
+    return routes

@@ -1,0 +1,120 @@
+"""The API under test: by default ``make serve``'s front, started here exactly as ``make serve`` starts it
+(``python -m local.serve``, real processes running the runtime client); with ``CONTRACT_BASE_URL`` set
+(``make e2e STAGE=...``), the deployed API, requests signed with SigV4 when ``CONTRACT_SIGN_REGION`` is set.
+
+Every test writes only orders with ids of its own and reads nothing else; at the end the suite deletes the
+orders it created: from the local emulator, or from the stage's table when ``CONTRACT_TABLE_NAME`` names it
+and the caller may delete (otherwise they stay, and the stage's order retention applies).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from local.emulator import TABLE_NAME, admin_client
+from tools.api_client import ApiClient, Response, sigv4_signer
+from tools.e2e import ENV_BASE_URL, ENV_REGION, ENV_SIGN_REGION, ENV_TABLE
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT_SECONDS = 60
+
+
+@dataclass
+class Api:
+    client: ApiClient
+    created: list[str] = field(default_factory=list)
+
+    def request(
+        self, method: str, path: str, body: bytes | str | None = None, headers: dict[str, str] | None = None
+    ) -> Response:
+        response = self.client.request(method, path, body, headers)
+        if response.status == 201:
+            self.created.append(response.json()["order_id"])
+        return response
+
+    def post(self, document: Any) -> Response:
+        return self.request("POST", "/orders", json.dumps(document), {"content-type": "application/json"})
+
+
+def new_id(label: str) -> str:
+    """An order id no other test (nor run) uses."""
+    return f"ct-{label}-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def served() -> Iterator[tuple[str, Any]]:
+    """(base URL, a DynamoDB client and table for cleanup or None)."""
+    if os.environ.get(ENV_BASE_URL):
+        table = os.environ.get(ENV_TABLE)
+        if table:
+            import boto3
+
+            dynamodb = boto3.Session(region_name=os.environ.get(ENV_REGION)).client("dynamodb")
+            yield os.environ[ENV_BASE_URL], (dynamodb, table)
+        else:
+            yield os.environ[ENV_BASE_URL], None
+        return
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local.serve", "--port", "0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    lines: list[str] = []
+    base_url = moto = None
+    while base_url is None:
+        line = process.stdout.readline()
+        if not line:
+            raise RuntimeError("make serve's front exited:\n" + "".join(lines))
+        lines.append(line)
+        if found := re.search(r"moto server: (http://\S+)", line):
+            moto = found.group(1)
+        if found := re.search(r"listening on (http://\S+)", line):
+            base_url = found.group(1)
+    assert moto is not None, lines
+    # Keep reading its access lines: a full pipe would block the front.
+    reader = threading.Thread(target=lambda: lines.extend(process.stdout or ()), daemon=True)
+    reader.start()
+    try:
+        yield base_url, (admin_client(moto, "dynamodb"), TABLE_NAME)
+    finally:
+        process.send_signal(signal.SIGINT)  # Ctrl-C, as a user stops `make serve`
+        process.wait(timeout=30)
+        reader.join(timeout=5)
+        assert process.returncode == 0 and "stopped:" in lines[-1], "".join(lines[-20:])
+
+
+@pytest.fixture(scope="session")
+def api(served) -> Iterator[Api]:
+    base_url, cleanup = served
+    region = os.environ.get(ENV_SIGN_REGION)
+    signer = None
+    if region:
+        import boto3
+
+        signer = sigv4_signer(boto3.Session(region_name=region).get_credentials(), region)
+    api = Api(ApiClient(base_url, signer))
+    yield api
+    if cleanup is not None:
+        dynamodb, table = cleanup
+        for order_id in api.created:
+            try:
+                dynamodb.delete_item(TableName=table, Key={"order_id": {"S": order_id}})
+            except Exception as exc:  # deployed: the caller may not be allowed to delete; the orders then stay
+                print(f"could not delete order {order_id}: {exc}")
+                break
