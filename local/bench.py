@@ -10,9 +10,10 @@ request's Duration (a POST of a new order). **Warm** (one environment per row, `
 interleaved): the Duration of each request, p50 and p99, and what a warm request of this handler spends in
 each of its steps (``bench/warm_breakdown.py``, measured inside a function process the same way).
 
-``--no-bytecode`` runs the code from a copy without ``__pycache__`` and with ``python -B``, as on Lambda:
-the deployment package has no ``.pyc`` (the asset excludes them) and ``/var/task`` is read-only, so the
-function's own modules are compiled on every cold start; the runtime's packages are precompiled.
+``--no-bytecode`` runs the code and the dependencies layers from copies without ``__pycache__`` and with
+``python -B``, as on Lambda: the deployment package and the layer hold no ``.pyc`` (the asset excludes them,
+the layer is installed with ``--no-compile``) and ``/var/task`` and ``/opt`` are read-only, so the function's
+own modules and its layers' are compiled on every cold start; the runtime's packages are precompiled.
 
 ``--importtime`` runs each row once more under ``python -X importtime`` and shows, per top-level package,
 the import time spent during init and the first request: what costs what.
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         provision(moto.endpoint_url)
         options = Options(moto.endpoint_url, xray.address)
         if args.no_bytecode:
-            options = Options(moto.endpoint_url, xray.address, copy_without_bytecode(Path(tmp)), ("-B",))
+            options = copy_without_bytecode(options, Path(tmp))
         print(
             f"runtime: awslambdaric (python -m awslambdaric HANDLER); code: {'no .pyc, python -B' if args.no_bytecode else 'with .pyc'}"
         )

@@ -6,17 +6,34 @@ import shutil
 import statistics
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from local.bench_rows import COLD_TARGETS, ROWS, RUNTIME_ROW, Options, Row, order_event, target_lines
+from local.bench_rows import (
+    COLD_TARGETS,
+    ROWS,
+    RUNTIME_ROW,
+    TRACED_ROWS,
+    UNTRACED_ROW,
+    Options,
+    Row,
+    order_event,
+    target_lines,
+)
 from local.emulator import REPO_ROOT
+from local.sandbox import dependencies_layer
+from stacks.tracing_backends import TRACING_BACKENDS
 
 
-def copy_without_bytecode(target: Path) -> Path:
+def copy_without_bytecode(options: Options, target: Path) -> Options:
+    """``options`` running the code and every dependencies layer from copies without ``__pycache__``, with
+    ``python -B``: as on Lambda, whose zips hold no bytecode (the asset excludes it, the layer is installed
+    with --no-compile) and whose /var/task and /opt are read-only, so nothing compiled is kept."""
     for part in ("lambda_src", "bench", "layers/common/python"):
         shutil.copytree(REPO_ROOT / part, target / part, ignore=shutil.ignore_patterns("__pycache__"))
-    return target
+    for backend in TRACING_BACKENDS:
+        dependencies_layer(backend, without_bytecode_in=target / "dependencies")
+    return replace(options, code_root=target, python_flags=("-B",), dependencies_root=target / "dependencies")
 
 
 @dataclass(frozen=True)
@@ -105,12 +122,22 @@ def cold_report(samples: dict[str, list[Sample]], runs: int) -> list[str]:
     return lines
 
 
+def _top(costs: dict[str, float], top: int) -> str:
+    ranked = sorted(costs.items(), key=lambda kv: -kv[1])
+    return f"total {sum(costs.values()):6.1f} ms: " + ", ".join(f"{name} {ms:.1f}" for name, ms in ranked[:top])
+
+
 def importtime_report(options: Options, top: int = 8) -> list[str]:
     lines = ["import time (self, summed per top-level package) during init + first request, one run each:"]
+    costs = {}
     for row in ROWS:
         _, output = cold_start(row, options, extra_flags=("-X", "importtime"))
-        costs = sorted(import_costs(output).items(), key=lambda kv: -kv[1])
-        total = sum(ms for _, ms in costs)
-        shown = ", ".join(f"{name} {ms:.1f}" for name, ms in costs[:top])
-        lines.append(f"  ({row.key:<10}) total {total:6.1f} ms: {shown}")
+        costs[row.key] = import_costs(output)
+        lines.append(f"  ({row.key:<10}) {_top(costs[row.key], top)}")
+    # What a backend adds: the packages this handler without a tracer never imports. (Differences in shared
+    # packages between two single runs are mostly noise.)
+    lines.append(f"what each tracing backend adds over ({UNTRACED_ROW}): the packages only it imports")
+    for key in TRACED_ROWS:
+        added = {name: ms for name, ms in costs[key].items() if name not in costs[UNTRACED_ROW]}
+        lines.append(f"  ({key:<10}) {_top(added, top)}")
     return lines

@@ -6,7 +6,16 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, replace
 
-from local.bench_rows import BENCH_DIR, ROWS, WARM_TARGETS, Options, order_event, target_lines
+from local.bench_rows import (
+    BENCH_DIR,
+    ROWS,
+    TRACED_ROWS,
+    UNTRACED_ROW,
+    WARM_TARGETS,
+    Options,
+    order_event,
+    target_lines,
+)
 from tools.stats import percentile
 
 BREAKDOWN_ITERATIONS = 2000
@@ -54,9 +63,12 @@ def warm_report(samples: dict[str, WarmSamples], requests: int) -> list[str]:
             f"  {row.title} p50 {p50[row.key]:6.2f}   p99 {s.p(99):6.2f}   CPU p50 {statistics.median(s.cpu_ms):5.2f}"
         )
     lines += target_lines(WARM_TARGETS, lambda row, baseline: p50[row] / p50[baseline], "warm p50")
+    tracing = ", ".join(
+        f"({row}) - ({UNTRACED_ROW}) = {(p50[row] - p50[UNTRACED_ROW]) * 1000:.0f} us" for row in TRACED_ROWS
+    )
     lines.append(
-        f"measured differences at p50: (b-untraced) - (c) = {(p50['b-untraced'] - p50['c']) * 1000:.0f} us,"
-        f" tracing (b) - (b-untraced) = {(p50['b'] - p50['b-untraced']) * 1000:.0f} us"
+        f"measured differences at p50: ({UNTRACED_ROW}) - (c) = {(p50[UNTRACED_ROW] - p50['c']) * 1000:.0f} us;"
+        f" what tracing adds per request: {tracing}"
     )
     return lines
 

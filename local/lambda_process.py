@@ -8,8 +8,9 @@ exactly as on ``AWS_EXECUTION_ENV=AWS_Lambda_python3.14`` (``ensure_ascii=False`
 or post the error, or report an init error and exit. What Lambda does around it is done here:
 
 - ``sys.path`` as Lambda builds it (``local.sandbox``): the task root (``/var/task``, the working directory),
-  the layers' ``python/`` (``/opt/python``), the runtime's packages (boto3, botocore, ...) and the runtime
-  interface client (``/var/runtime``); ``python -S``: no site-packages beyond those;
+  the layers' ``python/`` (``/opt/python``; by default the ones the stage attaches: the common layer and the
+  dependencies layer of the environment's ``TRACING`` backend), the runtime's packages (boto3, botocore, ...)
+  and the runtime interface client (``/var/runtime``); ``python -S``: no site-packages beyond those;
 - Lambda's environment variables (``LAMBDA_TASK_ROOT`` puts the X-Ray SDK in Lambda mode), a trace
   header per invocation, the X-Ray daemon address (``local.xray_listener`` captures the UDP segments);
 - the log stream with INIT_START/START/END/REPORT lines (Init Duration on the first invocation of an
@@ -38,11 +39,12 @@ from local.processes import terminate
 from local.runtime_api import PendingInvocation, RuntimeApi
 from local.sandbox import (
     CALL_LOG_ENV,
-    COMMON_LAYER,
     DEFAULT_STAGE_CONFIG,
+    DEFAULT_TRACING,
     FUNCTION_ARN,
     MEMORY_MB,
     TASK_ROOT,
+    function_layers,
     lambda_site_paths,
     new_trace_header,
 )
@@ -100,7 +102,7 @@ class LambdaProcess:
         env: dict[str, str],
         handler: str = "orders.handler.lambda_handler",
         task_root: Path = TASK_ROOT,
-        layers: Sequence[Path] = (COMMON_LAYER,),
+        layers: Sequence[Path] | None = None,
         python: str = sys.executable,
         python_flags: tuple[str, ...] = (),
         timeout_seconds: float = TIMEOUT_SECONDS,
@@ -110,7 +112,8 @@ class LambdaProcess:
         self._env = env
         self.handler = handler
         self._task_root = task_root
-        self._layers = layers
+        # As the stage attaches them: the common layer, the dependencies layer of the backend TRACING names.
+        self._layers = function_layers(env.get("TRACING", DEFAULT_TRACING)) if layers is None else layers
         self._python = python
         self._python_flags = python_flags
         self._runtime_interface = runtime_interface

@@ -171,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         env = {
             **lambda_env(moto.endpoint_url, function_env, xray.address),
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(stage.memory_mb),
+            "TRACING": stage.tracing,  # and with it the stage's dependencies layer (local.lambda_process)
         }
 
         def new_environment() -> LambdaProcess:

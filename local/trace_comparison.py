@@ -2,8 +2,8 @@
 
     python -m local.trace_comparison
 
-Each backend gets a fresh Lambda-like environment (``local.lambda_process``, its stage's dependencies layer
-from ``local.tracing_layers``), its own table and bucket on one moto server, and the same five requests
+Each backend gets a fresh Lambda-like environment (``local.lambda_process`` with ``TRACING`` set to it: its
+stage's dependencies layer on ``sys.path``), its own table and bucket on one moto server, and the same five requests
 (config unavailable -> 503, new order -> 201, replay -> 200, bad request -> 400, read back -> 200).
 The X-Ray SDK's UDP documents are caught by ``XRayListener``, the OpenTelemetry spans by
 ``OtlpUdpReceiver``; both become the tree the X-Ray console shows under the function segment:
@@ -34,9 +34,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from local.emulator import CONFIG_KEY, REPO_ROOT, MotoServer, clients, provision
-from local.lambda_process import LambdaProcess, lambda_env
+from local.lambda_process import LambdaProcess
 from local.otlp_receiver import OtlpUdpReceiver
-from local.tracing_layers import backend_env, function_paths
+from local.sandbox import lambda_env
 from local.xray_listener import XRayListener, flatten
 
 BACKENDS = ("xray-sdk", "otel")
@@ -185,9 +185,9 @@ def run_backend(backend: str, endpoint: str) -> list[Outcome]:
     provision(endpoint, table_name=table, bucket=bucket, aws_clients=(s3, dynamodb))
     daemon = XRayListener() if backend == "xray-sdk" else OtlpUdpReceiver()
     to_tree = xray_sdk_tree if backend == "xray-sdk" else otel_tree
-    function_env = {"TABLE_NAME": table, "CONFIG_BUCKET": bucket, **backend_env(backend)}
+    function_env = {"TABLE_NAME": table, "CONFIG_BUCKET": bucket, "TRACING": backend}
     invocations = []
-    with daemon, LambdaProcess(lambda_env(endpoint, function_env, daemon.address), paths=function_paths(backend)) as fn:
+    with daemon, LambdaProcess(lambda_env(endpoint, function_env, daemon.address)) as fn:
         for step in STEPS:
             if step.before:
                 step.before(s3, bucket)

@@ -135,6 +135,7 @@ def test_cold_start_flag_and_the_log_stream(stack, xray):
     )
     assert cold.request_id == first.request_id and cold.cold and warm.request_id == second.request_id and not warm.cold
     assert cold.init_duration_ms is not None and cold.init_duration_ms == pytest.approx(function.init_ms, abs=0.01)
+    assert cold.billed_duration_ms is not None and cold.max_memory_used_mb is not None
     assert cold.billed_duration_ms >= cold.init_duration_ms + cold.duration_ms  # INIT is billed since 2025-08
     assert cold.memory_size_mb == 512 and 0 < cold.max_memory_used_mb < 512
     assert f"XRAY TraceId: {first.trace_id}\t" in output[output.index(f"END RequestId: {first.request_id}") + 2]

@@ -1,5 +1,5 @@
 """Local runs must import what Lambda imports: the venv holds exactly the versions each tracing backend's
-dependencies layer pins (local.tracing_layers links the venv's copies in as that layer)."""
+dependencies layer pins (local.sandbox.dependencies_layer links the venv's copies in as that layer)."""
 
 from importlib.metadata import version
 

@@ -1,7 +1,9 @@
 """Pure helpers of the local tooling: trace tree rendering and the importtime parser."""
 
+import pytest
+
 from local.bench_cold import import_costs
-from local.sandbox import lambda_env
+from local.sandbox import COMMON_LAYER, DEFAULT_TRACING, function_layers, lambda_env
 from local.xray_listener import flatten, render_tree
 
 
@@ -51,3 +53,28 @@ def test_lambda_env_is_lambda_mode_with_fake_credentials_and_the_emulator():
     assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"]
     assert env["AWS_XRAY_DAEMON_ADDRESS"] == "127.0.0.1:2000" and env["TABLE_NAME"] == "t"
     assert lambda_env("http://x", {})["AWS_XRAY_SDK_ENABLED"] == "false"  # no listener: send nothing
+
+
+def test_lambda_env_sets_the_default_stages_tracing_backend_which_the_function_may_override():
+    assert lambda_env("http://x", {})["TRACING"] == DEFAULT_TRACING == "xray-sdk"
+    assert lambda_env("http://x", {"TRACING": "otel"})["TRACING"] == "otel"
+
+
+@pytest.mark.parametrize(
+    ("tracing", "present", "absent"),
+    [
+        ("xray-sdk", {"aws_xray_sdk", "wrapt"}, {"opentelemetry", "google"}),
+        # OpenTelemetry finds its context implementation through entry points: the .dist-info must be there.
+        ("otel", {"opentelemetry", "google", "packaging", "opentelemetry_api-1.45.2.dist-info"}, {"aws_xray_sdk"}),
+    ],
+)
+def test_the_runner_puts_the_backends_dependencies_layer_after_the_common_layer(tracing, present, absent, tmp_path):
+    for layers in (function_layers(tracing), function_layers(tracing, without_bytecode_in=tmp_path)):
+        common, dependencies = layers
+        names = {entry.name for entry in dependencies.iterdir()}
+        assert common == COMMON_LAYER and present <= names and not absent & names
+    assert not list(tmp_path.rglob("__pycache__"))  # the copy holds sources only, as the layer's zip does
+
+
+def test_tracing_off_attaches_no_dependencies_layer():
+    assert function_layers("off") == (COMMON_LAYER,)
