@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 
-from stacks.config import StageConfig
 from stacks.data_stack import DataStack
 from stacks.guard import acknowledge_guard_findings, add_guard_checks
 from stacks.nag import add_nag_checks
 from stacks.power_tuning_stack import PowerTuningStack
 from stacks.project import Project, read_project
 from stacks.service_stack import ServiceStack
+from stacks.stage_config import StageConfig
 
 
 def add_stage(app: cdk.App, config: StageConfig, *, power_tuning: bool = False) -> tuple[DataStack, ServiceStack]:

@@ -8,13 +8,13 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
-from stacks.config import StageConfig
 from stacks.constructs.access_logs_bucket import AccessLogsBucket
 from stacks.constructs.config_bucket import ConfigBucket
 from stacks.constructs.log_retention import route_provider_logs
 from stacks.constructs.orders_table import OrdersTable
 from stacks.constructs.secret import ReceiptSigningSecret
 from stacks.nag import acknowledge, partition_of
+from stacks.stage_config import StageConfig
 
 # CDK's own singleton functions (config upload, bucket emptying): their code, runtime and role are
 # CDK's, created at the stack's top level under these id prefixes.

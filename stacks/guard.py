@@ -13,8 +13,8 @@ import aws_cdk as cdk
 from cdklabs.cdk_validator_cfnguard import CfnGuardValidator
 from constructs import IConstruct
 
-from stacks.config import StageConfig
 from stacks.policy_acknowledgments import GUARD, applicable
+from stacks.stage_config import StageConfig
 
 PLUGIN_NAME = "cdk-validator-cfnguard"
 

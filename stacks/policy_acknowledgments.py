@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from stacks.config import StageConfig
+from stacks.stage_config import StageConfig
 
 GUARD = "cfn-guard"
 CHECKOV = "checkov"

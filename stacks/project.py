@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from stacks import typed_values
-from stacks.config import (
+from stacks.naming import DEFAULT_PROJECT_NAME
+from stacks.stage_config import (
     ALL_STAGES,
     DEFAULT_STAGE,
     STAGE_DEFAULTS,
@@ -41,7 +42,6 @@ from stacks.config import (
     closest,
     setting_types,
 )
-from stacks.naming import DEFAULT_PROJECT_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT_KEYS = ("project_name", "stage", "stages", "power_tuning", "guard")

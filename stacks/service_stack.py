@@ -13,7 +13,6 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from stacks import naming
-from stacks.config import StageConfig
 from stacks.constructs.common_layer import CommonLayer
 from stacks.constructs.dependencies_layer import DependenciesLayer
 from stacks.constructs.http_api import OrdersHttpApi
@@ -21,6 +20,7 @@ from stacks.constructs.monitoring import Monitoring
 from stacks.constructs.orders_function import ARCHITECTURES, RUNTIME, OrdersFunction
 from stacks.constructs.pc_autoscaling import ProvisionedConcurrencyAutoscaling
 from stacks.constructs.safe_deployment import SafeDeployment
+from stacks.stage_config import StageConfig
 
 
 class ServiceStack(cdk.Stack):

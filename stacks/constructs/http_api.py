@@ -14,9 +14,9 @@ from aws_cdk import aws_lambda as _lambda
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from stacks.config import StageConfig
 from stacks.constructs.log_retention import stage_log_group
 from stacks.nag import acknowledge, finding_arn_prefix, finding_ref
+from stacks.stage_config import StageConfig
 
 ROUTES = (
     (apigw.HttpMethod.POST, "/orders"),
@@ -134,7 +134,7 @@ def _authorizer(config: StageConfig) -> apigw.IHttpRouteAuthorizer | None:
     if config.api_authorization == "iam":
         return authorizers.HttpIamAuthorizer()
     if config.api_authorization == "jwt":
-        assert config.jwt_issuer is not None, "validated by stacks.config"
+        assert config.jwt_issuer is not None, "validated by stacks.stage_config"
         return authorizers.HttpJwtAuthorizer("Jwt", config.jwt_issuer, jwt_audience=list(config.jwt_audience))
     return None
 

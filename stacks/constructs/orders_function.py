@@ -12,11 +12,11 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from stacks.config import StageConfig
 from stacks.constructs.common_layer import ASSET_EXCLUDES
 from stacks.constructs.log_retention import stage_log_group
 from stacks.nag import acknowledge
 from stacks.naming import ALIAS_NAME
+from stacks.stage_config import StageConfig
 
 SOURCE_DIR = Path(__file__).resolve().parents[2] / "lambda_src"
 HANDLER = "orders.handler.lambda_handler"

@@ -21,7 +21,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as _lambda
 from constructs import Construct
 
-from stacks.config import StageConfig
+from stacks.stage_config import StageConfig
 
 _C = codedeploy.LambdaDeploymentConfig
 DEPLOYMENT_CONFIGS = {

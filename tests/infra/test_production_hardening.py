@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.infra.conftest import Synth
+from tests.infra.conftest import STAGES, Synth
 
 # Every acknowledged cdk-nag finding, by rule: a new acknowledgment must be added here on purpose.
 EXPECTED_ACKNOWLEDGED = {
@@ -118,7 +118,7 @@ def test_snapstart_strategy_publishes_snapstart_versions_without_pc(variant: Syn
 
 
 def test_other_strategies_have_no_snapstart(synth: Synth) -> None:
-    for stage in ("dev", "prod"):
+    for stage in STAGES:
         for function in synth.resources(stage, "service", "AWS::Lambda::Function").values():
             assert "SnapStart" not in function["Properties"]
 
@@ -133,7 +133,7 @@ def _alarms(synth: Synth, stage: str) -> dict[str, dict[str, Any]]:
     }
 
 
-@pytest.mark.parametrize("stage", ["dev", "prod"])
+@pytest.mark.parametrize("stage", STAGES)
 def test_alarms_notify_the_topic(synth: Synth, stage: str) -> None:
     config = synth.config(stage)
     alarms = _alarms(synth, stage)
@@ -166,7 +166,7 @@ def test_alarm_email_subscribes_only_when_configured(synth: Synth, variant: Synt
     assert (subscription["Protocol"], subscription["Endpoint"]) == ("email", "ops@example.com")
 
 
-@pytest.mark.parametrize("stage", ["dev", "prod"])
+@pytest.mark.parametrize("stage", STAGES)
 def test_dashboard_and_saved_cold_start_query(synth: Synth, stage: str) -> None:
     query = synth.only(stage, "service", "AWS::Logs::QueryDefinition")["Properties"]
     assert query["Name"] == f"{synth.project.name}/{stage}/cold-starts"
@@ -203,7 +203,7 @@ def test_codedeploy_shifts_alias_traffic_and_rolls_back_on_alarm(synth: Synth, s
 # --- API -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("stage", ["dev", "prod"])
+@pytest.mark.parametrize("stage", STAGES)
 def test_api_stage_has_json_access_logs_and_throttling(synth: Synth, stage: str) -> None:
     config = synth.config(stage)
     stage_props = synth.only(stage, "service", "AWS::ApiGatewayV2::Stage")["Properties"]
@@ -222,7 +222,7 @@ def test_api_stage_has_json_access_logs_and_throttling(synth: Synth, stage: str)
 # --- secrets -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("stage", ["dev", "prod"])
+@pytest.mark.parametrize("stage", STAGES)
 def test_secret_read_is_scoped_to_the_one_secret(synth: Synth, stage: str) -> None:
     statements = [
         s

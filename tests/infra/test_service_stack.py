@@ -7,9 +7,7 @@ from typing import Any
 import pytest
 from aws_cdk import assertions
 
-from tests.infra.conftest import Synth
-
-STAGES = ["dev", "prod"]
+from tests.infra.conftest import STAGES, Synth
 
 
 def _function(synth: Synth, stage: str) -> tuple[str, dict[str, Any]]:

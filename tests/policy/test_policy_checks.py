@@ -11,9 +11,9 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from stacks.config import build_stage_config
 from stacks.guard import PLUGIN_NAME, add_guard_checks
 from stacks.policy_acknowledgments import CHECKOV, GUARD, applicable, covers
+from stacks.stage_config import build_stage_config
 from tests.infra.conftest import STAGES, Synth, app_context
 from tests.policy.conftest import CHECKOV as CHECKOV_BIN
 
