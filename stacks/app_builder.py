@@ -29,20 +29,13 @@ def add_stage(app: cdk.App, config: StageConfig, *, power_tuning: bool = False) 
         app,
         config.stack_name("service"),
         config=config,
-        table=data.table,
-        config_bucket=data.config_bucket,
-        config_key=data.config_key,
-        secret=data.secret,
+        data=data.resources,
         env=env,
         description=f"{config.project_name} {config.stage}: layers, orders function, alias, HTTP API",
     )
     stacks: list[cdk.Stack] = [data, service]
     if power_tuning:  # opt-in: `-c power_tuning=true`
-        stacks.append(
-            PowerTuningStack(
-                app, config.stack_name("power-tuning"), project_name=config.project_name, stage=config.stage, env=env
-            )
-        )
+        stacks.append(PowerTuningStack(app, config.stack_name("power-tuning"), config=config, env=env))
     for stack in stacks:
         for key, value in tags.items():
             cdk.Tags.of(stack).add(key, value)

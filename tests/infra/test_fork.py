@@ -98,9 +98,7 @@ def default_with_power_tuning(tmp_path_factory: pytest.TempPathFactory) -> Synth
 
 def test_fork_renames_every_stack(fork: Synth) -> None:
     assert sorted(fork.templates) == sorted(
-        f"{FORK}-{stage}-{kind}"
-        for stage in (*STAGES, *ADDED_STAGES)
-        for kind in ("data", "service", "power-tuning")
+        f"{FORK}-{stage}-{kind}" for stage in (*STAGES, *ADDED_STAGES) for kind in ("data", "service", "power-tuning")
     )
 
 
