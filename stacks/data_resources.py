@@ -9,10 +9,11 @@ compares them): a fork whose function queries the table adds ``dynamodb:Query`` 
 
 from __future__ import annotations
 
+import difflib
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
-from typing import ClassVar, Protocol
+from dataclasses import dataclass
+from typing import ClassVar, Protocol, get_type_hints
 
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -41,13 +42,7 @@ class DataResource(Protocol):
 
 
 def actions_for(resource: DataResource, access: Access) -> list[str]:
-    """The IAM actions ``access`` means for ``resource``, or an error naming the access it does not support."""
-    unsupported = [a for a in (READ, WRITE) if a in access and a not in resource.ACTIONS]
-    if unsupported:
-        raise ValueError(
-            f"{type(resource).__name__} supports {' and '.join(str(a.name) for a in resource.ACTIONS)} access, "
-            f"not {' and '.join(str(a.name) for a in unsupported)}"
-        )
+    """The IAM actions ``access`` means for ``resource`` (access_problem has checked it is supported)."""
     return [action for level, actions in resource.ACTIONS.items() if level in access for action in actions]
 
 
@@ -131,5 +126,16 @@ class DataResources:
         return resource
 
 
-def resource_names() -> tuple[str, ...]:
-    return tuple(f.name for f in fields(DataResources))
+def access_problem(name: str, access: Access) -> str | None:
+    """What is wrong with asking for ``access`` to the data resource ``name``, or None."""
+    kinds: dict[str, type[DataResource]] = get_type_hints(DataResources)
+    if name not in kinds:
+        guess = difflib.get_close_matches(name, list(kinds), n=1)
+        hint = f"did you mean {guess[0]!r}?" if guess else f"the data stack has {', '.join(kinds)}"
+        return f"{name!r} is no data resource: {hint}"
+    kind = kinds[name]
+    missing = [level for level in (READ, WRITE) if level in access and level not in kind.ACTIONS]
+    if missing:
+        allowed = " and ".join(str(level.name) for level in kind.ACTIONS)
+        return f"{name} ({kind.__name__}) allows {allowed} access, not {' and '.join(str(m.name) for m in missing)}"
+    return None

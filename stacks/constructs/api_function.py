@@ -9,7 +9,6 @@ safe deployments take every function of that list."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from stacks.constructs.common_layer import ASSET_EXCLUDES
 from stacks.constructs.function_runtime import ARCHITECTURES, RUNTIME
 from stacks.constructs.log_retention import stage_log_group
 from stacks.constructs.pc_autoscaling import ProvisionedConcurrencyAutoscaling
-from stacks.data_resources import Access, DataResources, actions_for, resource_names
+from stacks.data_resources import Access, DataResources, access_problem, actions_for
 from stacks.guard import acknowledge_guard_findings
 from stacks.nag import acknowledge
 from stacks.naming import ALIAS_NAME, function_id
@@ -51,11 +50,9 @@ class ApiFunctionSpec:
             raise ValueError(f"{where}: handler {self.handler!r} must be in its package {self.code.name!r}")
         if not self.routes:
             raise ValueError(f"{where}: no routes; the HTTP API would never invoke it")
-        for name in self.data_access:
-            if name not in resource_names():
-                guess = difflib.get_close_matches(name, resource_names(), n=1)
-                hint = f"did you mean {guess[0]!r}?" if guess else f"the data stack has {', '.join(resource_names())}"
-                raise ValueError(f"{where}: data_access names {name!r}, which is no data resource: {hint}")
+        for name, access in self.data_access.items():
+            if problem := access_problem(name, access):
+                raise ValueError(f"{where}: data_access: {problem}")
 
     @property
     def construct_id(self) -> str:
