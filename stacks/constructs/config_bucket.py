@@ -1,4 +1,4 @@
-"""The private config bucket and the ``config.json`` the function reads from it (seed exercise 1)."""
+"""The private config bucket and the ``config.json`` the function reads from it."""
 
 from __future__ import annotations
 

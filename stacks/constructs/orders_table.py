@@ -1,4 +1,4 @@
-"""The ``orders`` DynamoDB table (seed exercise 5 writes to it)."""
+"""The ``orders`` DynamoDB table."""
 
 from __future__ import annotations
 
