@@ -58,7 +58,7 @@ ACKNOWLEDGED: tuple[Acknowledged, ...] = (
         ((GUARD, "lambda_inside_vpc_check"), (CHECKOV, "CKV_AWS_117")),
         FUNCTION,
         ("Function",),
-        "The function reaches only AWS APIs (DynamoDB, S3, Secrets Manager, X-Ray) through IAM-authorized, "
+        "An API function reaches only AWS APIs (the data resources it names, X-Ray) through IAM-authorized, "
         "TLS endpoints; a VPC would add NAT gateways or five interface endpoints per stage and ENI set-up, and "
         "protect nothing that IAM does not already.",
     ),
@@ -81,8 +81,8 @@ ACKNOWLEDGED: tuple[Acknowledged, ...] = (
         ((CHECKOV, "CKV_AWS_173"),),
         FUNCTION,
         ("Function",),
-        "The environment holds resource names, ARNs and numbers, never a secret (the signing key is read from "
-        "Secrets Manager at run time); Lambda encrypts it at rest with its AWS-managed key.",
+        "The environment holds resource names, ARNs and numbers, never a secret (a secret's ARN at most: its value "
+        "is read from Secrets Manager at run time); Lambda encrypts it at rest with its AWS-managed key.",
     ),
     # --- the HTTP API --------------------------------------------------------------------------------------------
     Acknowledged(

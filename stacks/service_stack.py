@@ -25,6 +25,7 @@ ORDERS = ApiFunctionSpec(
     code=FUNCTIONS_DIR / "orders",
     handler="orders.handler.lambda_handler",
     routes=ROUTES,
+    # In the order of the role policy's statements.
     data_access={"orders_table": READ_WRITE, "receipt_secret": READ, "config": READ},
     description="orders API",
 )
