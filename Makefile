@@ -75,7 +75,7 @@ test-docs: setup ## Run every command the docs show (scratch clone) and the infr
 	pytest tests/docs tests/fork
 
 .PHONY: mutation
-mutation: setup ## Mutation testing of the core modules (~10 min); one module: make mutation MUTATION_MODULES=stacks/config.py
+mutation: setup ## Mutation testing of the core modules (~10 min); one module: make mutation MUTATION_MODULES=stacks/stage_config.py
 	python -m mutation --modules "$(MUTATION_MODULES)"
 
 .PHONY: lint

@@ -23,7 +23,7 @@ from importlib.metadata import distribution
 from pathlib import Path
 
 from local.emulator import REGION, REPO_ROOT, fake_credentials_env
-from stacks.config import DEFAULT_STAGE, build_stage_config
+from stacks.stage_config import DEFAULT_STAGE, build_stage_config
 from stacks.tracing_backends import pinned_distributions
 
 TASK_ROOT = REPO_ROOT / "lambda_src"

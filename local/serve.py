@@ -46,8 +46,8 @@ from local.http_gateway import (
 from local.lambda_process import Invocation, LambdaProcess
 from local.sandbox import lambda_env
 from local.xray_listener import XRayListener
-from stacks.config import DEFAULT_STAGE, build_stage_config
 from stacks.function_routes import declared_routes
+from stacks.stage_config import DEFAULT_STAGE, build_stage_config
 
 
 def say(line: str) -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 
-from stacks.config import StageConfig
 from stacks.data_stack import DataStack
 from stacks.guard import acknowledge_guard_findings, add_guard_checks
 from stacks.nag import add_nag_checks
 from stacks.power_tuning_stack import PowerTuningStack
 from stacks.project import Project, read_project
 from stacks.service_stack import ServiceStack
+from stacks.stage_config import StageConfig
 
 
 def add_stage(app: cdk.App, config: StageConfig, *, power_tuning: bool = False) -> tuple[DataStack, ServiceStack]:
@@ -29,20 +29,13 @@ def add_stage(app: cdk.App, config: StageConfig, *, power_tuning: bool = False) 
         app,
         config.stack_name("service"),
         config=config,
-        table=data.table,
-        config_bucket=data.config_bucket,
-        config_key=data.config_key,
-        secret=data.secret,
+        data=data.resources,
         env=env,
         description=f"{config.project_name} {config.stage}: layers, orders function, alias, HTTP API",
     )
     stacks: list[cdk.Stack] = [data, service]
     if power_tuning:  # opt-in: `-c power_tuning=true`
-        stacks.append(
-            PowerTuningStack(
-                app, config.stack_name("power-tuning"), project_name=config.project_name, stage=config.stage, env=env
-            )
-        )
+        stacks.append(PowerTuningStack(app, config.stack_name("power-tuning"), config=config, env=env))
     for stack in stacks:
         for key, value in tags.items():
             cdk.Tags.of(stack).add(key, value)

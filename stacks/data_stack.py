@@ -8,13 +8,14 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
-from stacks.config import StageConfig
 from stacks.constructs.access_logs_bucket import AccessLogsBucket
 from stacks.constructs.config_bucket import ConfigBucket
 from stacks.constructs.log_retention import route_provider_logs
 from stacks.constructs.orders_table import OrdersTable
 from stacks.constructs.secret import ReceiptSigningSecret
+from stacks.data_resources import ConfigObject, DataResources, Secret, Table
 from stacks.nag import acknowledge, partition_of
+from stacks.stage_config import StageConfig
 
 # CDK's own singleton functions (config upload, bucket emptying): their code, runtime and role are
 # CDK's, created at the stack's top level under these id prefixes.
@@ -24,12 +25,17 @@ CDK_MANAGED_FUNCTION_PREFIXES = ("Custom::CDKBucketDeployment", "Custom::S3AutoD
 class DataStack(cdk.Stack):
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        self.table = OrdersTable(self, "Orders", config=config).table
+        table = OrdersTable(self, "Orders", config=config).table
         access_logs = AccessLogsBucket(self, "AccessLogs", config=config)
         config_bucket = ConfigBucket(self, "Config", config=config, access_logs=access_logs.bucket)
-        self.config_bucket = config_bucket.bucket
-        self.config_key = config_bucket.config_key
-        self.secret = ReceiptSigningSecret(self, "ReceiptSigning", config=config).secret
+        secret = ReceiptSigningSecret(self, "ReceiptSigning", config=config).secret
+        # What the service stack's functions may use (each names the ones it needs and how): the variables are the
+        # ones lambda_src/orders/settings.py reads.
+        self.resources = DataResources(
+            orders_table=Table(table, name_variable="TABLE_NAME", retention_variable="ORDER_RETENTION_DAYS"),
+            config=ConfigObject(config_bucket.bucket, config_bucket.config_key),
+            receipt_secret=Secret(secret, arn_variable="RECEIPT_SECRET_ARN"),
+        )
         route_provider_logs(self, config=config)
         self._acknowledge_cdk_managed_functions()
 

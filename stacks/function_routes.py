@@ -6,6 +6,7 @@ local tools import the function's package or its runtime dependencies. No aws_cd
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from pathlib import Path
 from typing import NamedTuple
@@ -22,9 +23,12 @@ class DeclaredRoute(NamedTuple):
         return f"{self.method} {self.path}"
 
 
-def declared_routes(package: str = "orders") -> tuple[DeclaredRoute, ...]:
-    """The routes ``lambda_src/<package>/api_routes.py`` declares in its ``ROUTES``, in order."""
-    source = FUNCTIONS_DIR / package / "api_routes.py"
+@functools.cache
+def declared_routes(package: str, functions_dir: Path = FUNCTIONS_DIR) -> tuple[DeclaredRoute, ...]:
+    """The routes ``<functions_dir>/<package>/api_routes.py`` declares in its ``ROUTES``, in order."""
+    source = functions_dir / package / "api_routes.py"
+    if not source.is_file():
+        raise FileNotFoundError(f"no route declaration at {source}: each API function declares its ROUTES there")
     spec = importlib.util.spec_from_file_location(f"_declared_routes_{package}", source)
     if spec is None or spec.loader is None:
         raise FileNotFoundError(f"no route declaration at {source}")

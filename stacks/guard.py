@@ -13,8 +13,8 @@ import aws_cdk as cdk
 from cdklabs.cdk_validator_cfnguard import CfnGuardValidator
 from constructs import IConstruct
 
-from stacks.config import StageConfig
 from stacks.policy_acknowledgments import GUARD, applicable
+from stacks.stage_config import StageConfig
 
 PLUGIN_NAME = "cdk-validator-cfnguard"
 
@@ -24,17 +24,18 @@ def add_guard_checks(app: cdk.App) -> None:
     cdk.Validations.of(app).add_plugins(CfnGuardValidator())  # type: ignore[arg-type]
 
 
-def acknowledge_guard_findings(stack: cdk.Stack, config: StageConfig, stack_kind: str) -> None:
-    """Apply the reviewed acknowledgments to this stack's constructs (a resource this stage lacks is skipped:
-    tests/policy/test_policy_checks.py fails on an acknowledgment that matches no finding in any stage)."""
-    for rule, resource, reason in applicable(config, stack_kind, GUARD):
-        construct = _find(stack, resource)
+def acknowledge_guard_findings(scope: IConstruct, config: StageConfig, kind: str) -> None:
+    """Apply the reviewed acknowledgments of ``kind`` (a stack kind, or FUNCTION for an API function) to the
+    constructs below ``scope`` (a resource this stage lacks is skipped: tests/policy/test_policy_checks.py fails on
+    an acknowledgment that matches no finding in any stage)."""
+    for rule, resource, reason in applicable(config, kind, GUARD):
+        construct = _find(scope, resource)
         if construct is not None:
             cdk.Validations.of(construct).acknowledge(cdk.Acknowledgment(id=f"{PLUGIN_NAME}::{rule}", reason=reason))
 
 
-def _find(stack: cdk.Stack, path: str) -> IConstruct | None:
-    node: IConstruct | None = stack
+def _find(scope: IConstruct, path: str) -> IConstruct | None:
+    node: IConstruct | None = scope
     for part in path.split("/"):
         node = node.node.try_find_child(part) if node is not None else None
     return node

@@ -16,10 +16,23 @@ def stack_name(project: str, stage: str, kind: str) -> str:
     return f"{project}-{stage}-{kind}"
 
 
+ORDERS_FUNCTION = "orders"  # the example's API function (stacks/service_stack.py): the tools act on it
+
+
+def function_id(name: str) -> str:
+    """An API function's construct id, which starts its resources' logical ids and its outputs: orders -> Orders."""
+    return "".join(word.capitalize() for word in name.split("-"))
+
+
+def function_output(name: str, what: str) -> str:
+    """The service stack's output key for one API function: ``OrdersFunctionName``, ``OrdersAliasArn``."""
+    return f"{function_id(name)}{what}"
+
+
 # CloudFormation output keys of the service stack, read by tools/ (``--stack``/``--stage``).
-OUTPUT_FUNCTION_NAME = "OrdersFunctionName"
-OUTPUT_ALIAS_NAME = "OrdersAliasName"
-OUTPUT_ALIAS_ARN = "OrdersAliasArn"
+OUTPUT_FUNCTION_NAME = function_output(ORDERS_FUNCTION, "FunctionName")
+OUTPUT_ALIAS_NAME = function_output(ORDERS_FUNCTION, "AliasName")
+OUTPUT_ALIAS_ARN = function_output(ORDERS_FUNCTION, "AliasArn")
 OUTPUT_API_URL = "HttpApiUrl"
 OUTPUT_API_INVOKE_POLICY_ARN = "ApiInvokePolicyArn"  # with api_authorization="iam"
 # How the stage authorizes API calls (none | iam | jwt); `make e2e` signs requests with SigV4 when it is "iam".

@@ -6,7 +6,9 @@ finding) and checkov (``tests/policy/test_policy_checks.py``, ``make policy-chec
 listed here with the resources it applies to and the reason. The tests fail on a finding that nothing here
 acknowledges, and on an entry (rule x resource) that no finding matches any more.
 
-A resource is a construct path inside its stack (``Orders/Function``); it covers the resources below it.
+An entry's scope is a stack (``data``, ``service``) or ``function``: every API function
+(``stacks/constructs/api_function.py``), which applies those itself. A resource is a construct path inside its
+scope (``HttpApi/Api`` in the service stack, ``Function`` in each API function); it covers the resources below it.
 CDK's own helper functions are named as CDK names them (``Custom::...``) and acknowledged as such, by resource.
 cdk-nag's acknowledgments stay beside their constructs (``stacks/nag.py``).
 """
@@ -16,17 +18,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from stacks.config import StageConfig
+from stacks.stage_config import StageConfig
 
 GUARD = "cfn-guard"
 CHECKOV = "checkov"
+FUNCTION = "function"  # the scope of each API function's construct
 # CDK's helpers in the data stack: the BucketDeployment function that uploads config.json (a singleton whose id
 # CDK fixes) and the custom-resource provider that empties dev's buckets before a destroy.
 BUCKET_DEPLOYMENT = "Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C"
 AUTO_DELETE_PROVIDER = "Custom::S3AutoDeleteObjectsCustomResourceProvider"
 CDK_HELPER_FUNCTIONS = (BUCKET_DEPLOYMENT, f"{AUTO_DELETE_PROVIDER}/Handler")
 LOG_GROUPS = {
-    "service": ("Orders/LogGroup", "HttpApi/AccessLogs"),
+    FUNCTION: ("LogGroup",),
+    "service": ("HttpApi/AccessLogs",),
     "data": ("Config/ConfigJsonLogs", f"{AUTO_DELETE_PROVIDER}/LogGroup"),
 }
 BUCKETS = ("Config/Bucket", "AccessLogs/Bucket")
@@ -39,7 +43,7 @@ def _always(_: StageConfig) -> bool:
 @dataclass(frozen=True)
 class Acknowledged:
     findings: tuple[tuple[str, str], ...]  # (tool, rule): guard's rule name, checkov's check id
-    stack_kind: str  # "data" | "service"
+    scope: str  # "data" | "service" (a stack) | FUNCTION (each API function)
     resources: tuple[str, ...]
     reason: str
     when: Callable[[StageConfig], bool] = _always  # the stage settings under which the finding exists
@@ -49,36 +53,36 @@ class Acknowledged:
 
 
 ACKNOWLEDGED: tuple[Acknowledged, ...] = (
-    # --- the orders function -------------------------------------------------------------------------------------
+    # --- every API function --------------------------------------------------------------------------------------
     Acknowledged(
         ((GUARD, "lambda_inside_vpc_check"), (CHECKOV, "CKV_AWS_117")),
-        "service",
-        ("Orders/Function",),
-        "The function reaches only AWS APIs (DynamoDB, S3, Secrets Manager, X-Ray) through IAM-authorized, "
+        FUNCTION,
+        ("Function",),
+        "An API function reaches only AWS APIs (the data resources it names, X-Ray) through IAM-authorized, "
         "TLS endpoints; a VPC would add NAT gateways or five interface endpoints per stage and ENI set-up, and "
         "protect nothing that IAM does not already.",
     ),
     Acknowledged(
         ((CHECKOV, "CKV_AWS_116"),),
-        "service",
-        ("Orders/Function",),
+        FUNCTION,
+        ("Function",),
         "Invoked synchronously by API Gateway: a dead-letter queue only receives failed asynchronous "
         "invocations, and the client gets the error response directly (as cdk-nag's Serverless-LambdaDLQ).",
     ),
     Acknowledged(
         ((CHECKOV, "CKV_AWS_115"),),
-        "service",
-        ("Orders/Function",),
+        FUNCTION,
+        ("Function",),
         "reserved_concurrency is unset in this stage (dev): a throwaway stage shares the account's pool rather "
         "than reserving part of it; prod reserves 100.",
         when=lambda config: config.reserved_concurrency is None,
     ),
     Acknowledged(
         ((CHECKOV, "CKV_AWS_173"),),
-        "service",
-        ("Orders/Function",),
-        "The environment holds resource names, ARNs and numbers, never a secret (the signing key is read from "
-        "Secrets Manager at run time); Lambda encrypts it at rest with its AWS-managed key.",
+        FUNCTION,
+        ("Function",),
+        "The environment holds resource names, ARNs and numbers, never a secret (a secret's ARN at most: its value "
+        "is read from Secrets Manager at run time); Lambda encrypts it at rest with its AWS-managed key.",
     ),
     # --- the HTTP API --------------------------------------------------------------------------------------------
     Acknowledged(
@@ -205,12 +209,12 @@ ACKNOWLEDGED: tuple[Acknowledged, ...] = (
 )
 
 
-def applicable(config: StageConfig, stack_kind: str, tool: str) -> list[tuple[str, str, str]]:
-    """(rule, resource, reason) acknowledged for ``tool`` in this stage's ``stack_kind`` stack."""
+def applicable(config: StageConfig, scope: str, tool: str) -> list[tuple[str, str, str]]:
+    """(rule, resource, reason) acknowledged for ``tool`` in this stage's ``scope`` (a stack kind or FUNCTION)."""
     return [
         (rule, resource, entry.reason)
         for entry in ACKNOWLEDGED
-        if entry.stack_kind == stack_kind and entry.when(config)
+        if entry.scope == scope and entry.when(config)
         for rule in entry.rules(tool)
         for resource in entry.resources
         if _exists(config, resource)

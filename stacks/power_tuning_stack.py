@@ -8,31 +8,31 @@ functions (CloudFormation names them ``<project>-<stage>-<kind>-...``) instead o
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_sam as sam
 from constructs import Construct
 
+from stacks.project import POWER_TUNING_PREFIX_MAX, power_tuning_prefix
+from stacks.stage_config import StageConfig
+
 POWER_TUNING_APPLICATION_ID = "arn:aws:serverlessrepo:us-east-1:451282441545:applications/aws-lambda-power-tuning"
 # Newest release in the project's CHANGELOG when pinned (4.4.0, 2025-11-19: Node.js 22 runtime).
 POWER_TUNING_VERSION = "4.4.0"
 OUTPUT_STATE_MACHINE_ARN = "PowerTuningStateMachineArn"
 DEFAULT_POWER_VALUES = (128, 256, 512, 1024, 1536, 2048, 3008)
-_PREFIX_RE = re.compile(r"^[a-zA-Z0-9\-_]{1,43}$")  # the SAR template's stateMachineNamePrefix constraint
 
 
 class PowerTuningStack(cdk.Stack):
-    """``PowerTuningStack(app, "lambda-deep-dive-dev-power-tuning", project_name=..., stage="dev", env=...)``."""
+    """``PowerTuningStack(app, config.stack_name("power-tuning"), config=config, env=...)``."""
 
     def __init__(
         self,
         scope: Construct,
         id: str,
         *,
-        project_name: str,
-        stage: str,
+        config: StageConfig,
         lambda_resource: str | None = None,
         power_values: tuple[int, ...] = DEFAULT_POWER_VALUES,
         total_execution_timeout_seconds: int = 300,
@@ -40,16 +40,16 @@ class PowerTuningStack(cdk.Stack):
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
-        prefix = f"{project_name}-{stage}-power-tuning"
-        if not _PREFIX_RE.match(prefix):
-            raise ValueError(f"state machine name prefix {prefix!r} must match {_PREFIX_RE.pattern}")
+        prefix = power_tuning_prefix(config)
+        assert len(prefix) <= POWER_TUNING_PREFIX_MAX, "validated by stacks.project (power_tuning=true)"
         if not 10 <= total_execution_timeout_seconds <= 900:
             raise ValueError("total_execution_timeout_seconds must be 10..900 (the SAR template's limits)")
         if lambda_resource is None:
             # Every function of this project and stage, and its versions/aliases (Power Tuning creates
             # temporary RAM<n> aliases on the function it tunes).
             lambda_resource = cdk.Fn.sub(
-                "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:" + f"{project_name}-{stage}-*"
+                "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:"
+                + f"{config.project_name}-{config.stage}-*"
             )
 
         app = sam.CfnApplication(

@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from stacks import typed_values
-from stacks.config import (
+from stacks.naming import DEFAULT_PROJECT_NAME
+from stacks.stage_config import (
     ALL_STAGES,
     DEFAULT_STAGE,
     STAGE_DEFAULTS,
@@ -41,14 +42,14 @@ from stacks.config import (
     closest,
     setting_types,
 )
-from stacks.naming import DEFAULT_PROJECT_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT_KEYS = ("project_name", "stage", "stages", "power_tuning", "guard")
 EXTENDS = "extends"
 # Keys without ':' that the CDK CLI itself writes into cdk.json (`cdk acknowledge`, `cdk cli-telemetry`).
 CDK_CLI_KEYS = ("acknowledged-issue-numbers", "cli-telemetry")
-# The Power Tuning application's stateMachineNamePrefix takes 43 characters: <project>-<stage>-power-tuning.
+# The Power Tuning application's stateMachineNamePrefix takes 43 characters of [a-zA-Z0-9-_] (project and stage
+# names are lowercase letters, digits and '-').
 POWER_TUNING_PREFIX_MAX = 43
 
 
@@ -75,6 +76,11 @@ class Project:
         return self.stages[name]
 
 
+def power_tuning_prefix(config: StageConfig) -> str:
+    """The stage's Power Tuning state machine is named like its stack: ``<project>-<stage>-power-tuning``."""
+    return config.stack_name("power-tuning")
+
+
 def is_cdk_key(key: str) -> bool:
     return key.startswith("@") or ":" in key or key in CDK_CLI_KEYS
 
@@ -92,7 +98,7 @@ def read_project(context: Mapping[str, Any]) -> Project:
     power_tuning = _flag("power_tuning", context.get("power_tuning"), default=False)
     if power_tuning:
         for stage in selected:
-            if len(f"{name}-{stage}-power-tuning") > POWER_TUNING_PREFIX_MAX:
+            if len(power_tuning_prefix(stages[stage])) > POWER_TUNING_PREFIX_MAX:
                 raise ConfigError(
                     f"project_name={name!r} with stage {stage!r} is too long for power_tuning=true: "
                     f"'<project>-<stage>-power-tuning' may have {POWER_TUNING_PREFIX_MAX} characters at most"

@@ -1,74 +1,57 @@
-"""Stateless resources: layers, the orders function behind its ``production`` alias, the HTTP API,
-cold-start strategy, monitoring and safe deployments."""
+"""Stateless resources: the layers, every API function behind its ``production`` alias, the HTTP API in front of
+them, monitoring and safe deployments."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import aws_cdk as cdk
-from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_lambda as _lambda
-from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from stacks import naming
-from stacks.config import StageConfig
-from stacks.constructs.common_layer import CommonLayer
-from stacks.constructs.dependencies_layer import DependenciesLayer
-from stacks.constructs.http_api import OrdersHttpApi
+from stacks.constructs.api_function import ApiFunction, ApiFunctionSpec
+from stacks.constructs.function_runtime import shared_layers
+from stacks.constructs.http_api import HttpApi
 from stacks.constructs.monitoring import Monitoring
-from stacks.constructs.orders_function import ARCHITECTURES, RUNTIME, OrdersFunction
-from stacks.constructs.pc_autoscaling import ProvisionedConcurrencyAutoscaling
 from stacks.constructs.safe_deployment import SafeDeployment
+from stacks.data_resources import READ, READ_WRITE, DataResources
+from stacks.function_routes import FUNCTIONS_DIR
+from stacks.stage_config import StageConfig
+
+ORDERS = ApiFunctionSpec(
+    name=naming.ORDERS_FUNCTION,
+    code=FUNCTIONS_DIR / "orders",
+    handler="orders.handler.lambda_handler",
+    # In the order of the role policy's statements.
+    data_access={"orders_table": READ_WRITE, "receipt_secret": READ, "config": READ},
+    description="orders API",
+)
+# Every function of the service. A second one is its package under lambda_src/, its routes, and one entry here;
+# append it: the first function's alarms and deployment group keep the ids they have (api_function.per_function_id).
+FUNCTIONS: tuple[ApiFunctionSpec, ...] = (ORDERS,)
 
 
 class ServiceStack(cdk.Stack):
     def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        config: StageConfig,
-        table: dynamodb.ITable,
-        config_bucket: s3.IBucket,
-        config_key: str,
-        secret: secretsmanager.ISecret,
-        **kwargs: Any,
+        self, scope: Construct, construct_id: str, *, config: StageConfig, data: DataResources, **kwargs: Any
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        architecture = ARCHITECTURES[config.architecture]
-        common = CommonLayer(self, "CommonLayer", runtime=RUNTIME, architecture=architecture)
-        layers: list[_lambda.ILayerVersion] = [common.layer]
-        if config.tracing != "off":  # the tracing backend's packages, and only those (no tracer: no layer)
-            dependencies = DependenciesLayer(
-                self, "DependenciesLayer", runtime=RUNTIME, architecture=architecture, backend=config.tracing
-            )
-            layers.insert(0, dependencies.layer)
-        orders = OrdersFunction(
-            self,
-            "Orders",
-            config=config,
-            table=table,
-            config_bucket=config_bucket,
-            config_key=config_key,
-            secret=secret,
-            layers=layers,
-        )
-        if config.pc_max:
-            ProvisionedConcurrencyAutoscaling(self, "PcAutoscaling", config=config, alias=orders.alias)
-        api = OrdersHttpApi(self, "HttpApi", config=config, target=orders.alias)
-        monitoring = Monitoring(
-            self, "Monitoring", config=config, alias=orders.alias, api=api.api, log_group=orders.log_group
-        )
+        layers = shared_layers(self, config)
+        functions = [ApiFunction(self, spec, config=config, data=data, layers=layers) for spec in FUNCTIONS]
+        api = HttpApi(self, "HttpApi", config=config, functions=functions, description="orders API")
+        monitoring = Monitoring(self, "Monitoring", config=config, functions=functions, api=api.api)
         SafeDeployment(
-            self, "Deployment", config=config, alias=orders.alias, rollback_alarms=monitoring.rollback_alarms
+            self, "Deployment", config=config, functions=functions, rollback_alarms=monitoring.rollback_alarms
         )
 
-        # Read by tools/ (cold_start, power_tuning) through `--stack`/`--stage`.
-        cdk.CfnOutput(self, naming.OUTPUT_FUNCTION_NAME, value=orders.function.function_name)
-        cdk.CfnOutput(self, naming.OUTPUT_ALIAS_NAME, value=orders.alias.alias_name)
-        cdk.CfnOutput(self, naming.OUTPUT_ALIAS_ARN, value=orders.alias.function_arn)
+        # Read by tools/ (cold_start, power_tuning) through `--stack`/`--stage` (naming.OUTPUT_*: the orders function's).
+        for function in functions:
+            for what, value in (
+                ("FunctionName", function.function.function_name),
+                ("AliasName", function.alias.alias_name),
+                ("AliasArn", function.alias.function_arn),
+            ):
+                cdk.CfnOutput(self, naming.function_output(function.spec.name, what), value=value)
         cdk.CfnOutput(self, naming.OUTPUT_API_URL, value=api.api.api_endpoint)
         # Read by `make e2e` (tools/e2e.py): it signs its requests with SigV4 when this is "iam".
         cdk.CfnOutput(self, naming.OUTPUT_API_AUTHORIZATION, value=config.api_authorization)

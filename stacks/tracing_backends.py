@@ -1,6 +1,6 @@
 """The tracing backends a stage can select (``tracing`` setting) and where each one's packages are pinned.
 
-Pure Python (no aws_cdk import): stacks/config.py validates with it, the dependencies layer builds from it,
+Pure Python (no aws_cdk import): stacks/stage_config.py validates with it, the dependencies layer builds from it,
 local runs link the same distributions. The names match common/tracing.py's ``BACKENDS`` (tested).
 """
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stacks.config import ConfigError
 from stacks.naming import (
     ALIAS_NAME,
     OUTPUT_ALIAS_NAME,
@@ -26,6 +25,7 @@ from stacks.naming import (
     stack_name,
 )
 from stacks.project import Project, load_project
+from stacks.stage_config import ConfigError
 from tools.report_parser import Report, ReportNotFound, parse_log_result
 
 if TYPE_CHECKING:  # type-only: the service stubs (mypy-boto3-*) are dev dependencies, boto3 is untyped

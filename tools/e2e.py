@@ -16,8 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from stacks.config import StageConfig
 from stacks.naming import OUTPUT_API_URL, OUTPUT_FUNCTION_NAME
+from stacks.stage_config import StageConfig
 from tools.api_client import needs_signing
 from tools.aws import ToolError, cdk_project, client, run, session_for, stack_outputs
 

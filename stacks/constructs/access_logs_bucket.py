@@ -6,8 +6,8 @@ import aws_cdk as cdk
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from stacks.config import StageConfig
 from stacks.constructs.private_bucket import private_bucket
+from stacks.stage_config import StageConfig
 
 
 class AccessLogsBucket(Construct):

@@ -1,4 +1,4 @@
-"""The common layer (seed exercise 4): JSON logging, tracing, config cache and helpers for every function."""
+"""The common layer: JSON logging, tracing, config cache and helpers for every function."""
 
 from __future__ import annotations
 

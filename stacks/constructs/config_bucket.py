@@ -1,4 +1,4 @@
-"""The private config bucket and the ``config.json`` the function reads from it (seed exercise 1)."""
+"""The private config bucket and the ``config.json`` the function reads from it."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
-from stacks.config import StageConfig
 from stacks.constructs.log_retention import stage_log_group
 from stacks.constructs.private_bucket import private_bucket
+from stacks.stage_config import StageConfig
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 CONFIG_KEY = "config.json"

@@ -1,7 +1,10 @@
-"""The HTTP API in front of the ``production`` alias (never ``$LATEST``), with JSON access logs, stage
-throttling, the stage's access control (``api_authorization``) and, when configured, CORS."""
+"""The HTTP API in front of every API function's ``production`` alias (never ``$LATEST``), each function on the
+routes its spec lists, with JSON access logs, stage throttling, the stage's access control
+(``api_authorization``) and, when configured, CORS."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import aws_cdk as cdk
 import jsii
@@ -14,13 +17,11 @@ from aws_cdk import aws_lambda as _lambda
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from stacks.config import StageConfig
+from stacks.constructs.api_function import ApiFunction
 from stacks.constructs.log_retention import stage_log_group
-from stacks.function_routes import declared_routes
 from stacks.nag import acknowledge, finding_arn_prefix, finding_ref
+from stacks.stage_config import StageConfig
 
-# The function's own declaration (lambda_src/orders/api_routes.py): one list for the API and the dispatcher.
-ROUTES = tuple((apigw.HttpMethod(route.method), route.path) for route in declared_routes("orders"))
 # One JSON object per request: Logs Insights can filter on status, latency and the integration error.
 ACCESS_LOG_FORMAT = apigw_v1.AccessLogFormat.custom(
     '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp",'
@@ -49,17 +50,27 @@ class _AccessLogSettings:
 CORS_ALLOW_HEADERS = ("authorization", "content-type", "x-amz-content-sha256", "x-amz-date", "x-amz-security-token")
 
 
-class OrdersHttpApi(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, target: _lambda.IFunction) -> None:
+class HttpApi(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        functions: Sequence[ApiFunction],
+        description: str,
+    ) -> None:
         super().__init__(scope, construct_id)
+        self.description = description
+        self.routes = [route for function in functions for route in function.spec.routes]
         self.access_log_group = stage_log_group(self, "AccessLogs", config=config)
         _allow_access_log_delivery(self.access_log_group)
         self.api = apigw.HttpApi(
             self,
             "Api",
-            description="orders API",
+            description=description,
             create_default_stage=False,
-            cors_preflight=_cors(config.cors_allowed_origins),
+            cors_preflight=_cors(config.cors_allowed_origins, self.routes),
         )
         self.stage = self.api.add_stage(
             "DefaultStage",
@@ -70,15 +81,17 @@ class OrdersHttpApi(Construct):
                 rate_limit=config.api_throttle_rate_limit, burst_limit=config.api_throttle_burst_limit
             ),
         )
-        # Integrating the alias (not the function) sends traffic to the provisioned environments. Each route's
-        # permission names its own method and path, so API Gateway may invoke the alias for exactly these routes.
-        integration = integrations.HttpLambdaIntegration("OrdersIntegration", target)
         authorizer = _authorizer(config)
-        for method, path in ROUTES:
-            for route in self.api.add_routes(
-                path=path, methods=[method], integration=integration, authorizer=authorizer
-            ):
-                _scope_permission_to_method(route, method, path)
+        for function in functions:
+            # Integrating the alias (not the function) sends traffic to the provisioned environments. Each route's
+            # permission names its own method and path, so API Gateway may invoke the alias for exactly its routes.
+            integration_id = f"{function.node.id}Integration"
+            integration = integrations.HttpLambdaIntegration(integration_id, function.alias)
+            for method, path in function.spec.routes:
+                for route in self.api.add_routes(
+                    path=path, methods=[apigw.HttpMethod(method)], integration=integration, authorizer=authorizer
+                ):
+                    _scope_permission_to_method(route, f"{integration_id}-Permission", method, path)
         self.invoke_policy = self._invoke_policy(config) if config.api_authorization == "iam" else None
         if config.api_authorization == "none":
             acknowledge(
@@ -95,11 +108,11 @@ class OrdersHttpApi(Construct):
         policy = iam.ManagedPolicy(
             self,
             "InvokePolicy",
-            description=f"{config.project_name} {config.stage}: call the orders API (SigV4)",
+            description=f"{config.project_name} {config.stage}: call the {self.description} (SigV4)",
             statements=[
                 iam.PolicyStatement(
                     actions=["execute-api:Invoke"],
-                    resources=[self.api.arn_for_execute_api(str(m.value), _arn_path(p), "*") for m, p in ROUTES],
+                    resources=[self.api.arn_for_execute_api(m, _arn_path(p), "*") for m, p in self.routes],
                 )
             ],
         )
@@ -109,19 +122,19 @@ class OrdersHttpApi(Construct):
             "for the stage (the API has only $default); the policy names each route's method and path.",
             *(
                 f"AwsSolutions::AwsSolutions-IAM5[Resource::{finding_arn_prefix(self, 'execute-api')}:"
-                f"{finding_ref(self.api.node.default_child)}/*/{m.value}{_arn_path(p)}]"  # type: ignore[arg-type]
-                for m, p in ROUTES
+                f"{finding_ref(self.api.node.default_child)}/*/{m}{_arn_path(p)}]"  # type: ignore[arg-type]
+                for m, p in self.routes
             ),
         )
         return policy
 
 
-def _scope_permission_to_method(route: apigw.HttpRoute, method: apigw.HttpMethod, path: str) -> None:
+def _scope_permission_to_method(route: apigw.HttpRoute, permission_id: str, method: str, path: str) -> None:
     """CDK's permission for a route allows any method on its path (``<api>/*/*/orders``); name the route's own
     method, so API Gateway may invoke the alias for exactly this route key."""
-    permission = route.node.find_child("OrdersIntegration-Permission")
+    permission = route.node.find_child(permission_id)
     assert isinstance(permission, _lambda.CfnPermission), "CDK's HttpLambdaIntegration adds one per route"
-    permission.source_arn = route.http_api.arn_for_execute_api(str(method.value), path, "*")
+    permission.source_arn = route.http_api.arn_for_execute_api(method, path, "*")
 
 
 def _arn_path(route_path: str) -> str:
@@ -133,19 +146,19 @@ def _authorizer(config: StageConfig) -> apigw.IHttpRouteAuthorizer | None:
     if config.api_authorization == "iam":
         return authorizers.HttpIamAuthorizer()
     if config.api_authorization == "jwt":
-        assert config.jwt_issuer is not None, "validated by stacks.config"
+        assert config.jwt_issuer is not None, "validated by stacks.stage_config"
         return authorizers.HttpJwtAuthorizer("Jwt", config.jwt_issuer, jwt_audience=list(config.jwt_audience))
     return None
 
 
-def _cors(origins: tuple[str, ...]) -> apigw.CorsPreflightOptions | None:
+def _cors(origins: tuple[str, ...], routes: Sequence[tuple[str, str]]) -> apigw.CorsPreflightOptions | None:
     """With origins, API Gateway answers preflights itself (no route, no authorizer, no function) for exactly
     these origins and the routes' methods; without, no CORS headers at all: browsers refuse cross-origin calls."""
     if not origins:
         return None
     return apigw.CorsPreflightOptions(
         allow_origins=list(origins),
-        allow_methods=[apigw.CorsHttpMethod[m.value] for m in dict.fromkeys(m for m, _ in ROUTES)],
+        allow_methods=[apigw.CorsHttpMethod[m] for m in dict.fromkeys(m for m, _ in routes)],
         allow_headers=list(CORS_ALLOW_HEADERS),
         max_age=cdk.Duration.hours(1),
     )

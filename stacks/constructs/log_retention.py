@@ -10,7 +10,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from stacks.config import StageConfig
+from stacks.stage_config import StageConfig
 
 _R = logs.RetentionDays
 BY_DAYS = {

@@ -1,21 +1,24 @@
-"""Alarms, a dashboard and a saved Logs Insights query for the numbers the course is about: errors,
-throttles, duration against the timeout, provisioned-concurrency spillover and utilization, cold starts."""
+"""Alarms, a dashboard and a saved Logs Insights query per function for the numbers that decide a function's
+health, cost and latency: errors, throttles, duration against the timeout, provisioned-concurrency spillover and
+utilization, cold starts. Every API function gets each alarm family; the API's 5xx alarm is one for all."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import aws_cdk as cdk
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as _lambda
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from stacks.config import StageConfig
+from stacks.constructs.api_function import ApiFunction, per_function_id
 from stacks.nag import acknowledge
+from stacks.stage_config import StageConfig
 
 ONE_MINUTE = cdk.Duration.minutes(1)
 FIVE_MINUTES = cdk.Duration.minutes(5)
@@ -43,111 +46,27 @@ class Monitoring(Construct):
         construct_id: str,
         *,
         config: StageConfig,
-        alias: _lambda.Alias,
+        functions: Sequence[ApiFunction],
         api: apigw.HttpApi,
-        log_group: logs.ILogGroup,
     ) -> None:
         super().__init__(scope, construct_id)
+        self._config = config
+        self._functions = functions
         self.alarms: list[cloudwatch.Alarm] = []  # every alarm here notifies the topic (see _allow_alarms_to_publish)
-        self.topic = sns.Topic(
-            self, "AlarmTopic", enforce_ssl=True, display_name=f"{config.project_name} {config.stage} alarms"
-        )
-        acknowledge(
-            self.topic,
-            "Alarm notifications carry alarm names and states only. CloudWatch alarms "
-            "cannot publish to a topic encrypted with the AWS-managed SNS key, and a customer-managed "
-            "key for this would cost more than it protects.",
-            "AwsSolutions::AwsSolutions-SNS2",
-        )
-        if config.alarm_email:
-            email = subscriptions.EmailSubscription(config.alarm_email)
-            self.topic.add_subscription(email)
-            acknowledge(
-                self.topic,
-                "SNS retries failed e-mail deliveries itself; a dead-letter queue for alarm "
-                "e-mails would be one more thing nobody watches. The alarms stay visible in CloudWatch and "
-                "on the dashboard either way.",
-                "Serverless::Serverless-SNSRedrivePolicy",
-            )
-
-        timeout_ms = config.timeout_seconds * 1000
-        p99_threshold_ms = timeout_ms * config.duration_alarm_percent_of_timeout / 100
-        self.errors = self._alarm(
-            "Errors",
-            alias.metric_errors(period=ONE_MINUTE, statistic="Sum"),
-            threshold=1,
-            periods=2,
-            description="Unhandled errors or timeouts of the production alias",
-        )
-        self.api_5xx = self._alarm(
-            "Api5xx",
-            api.metric_server_error(period=ONE_MINUTE, statistic="Sum"),
-            threshold=5,
-            periods=2,
-            description="HTTP 5xx from the API (the handler's 500/503 and integration failures)",
-        )
-        self.throttles = self._alarm(
-            "Throttles",
-            alias.metric_throttles(period=ONE_MINUTE, statistic="Sum"),
-            threshold=1,
-            periods=2,
-            description="Invocations refused for lack of concurrency"
-            + (f" (reserved_concurrency={config.reserved_concurrency})" if config.reserved_concurrency else ""),
-        )
-        if config.reserved_concurrency:
-            # Before the ceiling throttles: the function's busiest minute used 80 % of its reserved concurrency.
-            self._alarm(
-                "ConcurrencyNearReserved",
-                alias.version.lambda_.metric("ConcurrentExecutions", period=ONE_MINUTE, statistic="Maximum"),
-                threshold=round(config.reserved_concurrency * 0.8),
-                periods=3,
-                description=f"Concurrent executions at 80 % of reserved_concurrency={config.reserved_concurrency}: "
-                "raise it (and the account's limit) or find what slowed down",
-            )
-        self.duration_p99 = self._alarm(
-            "DurationP99",
-            alias.metric_duration(period=ONE_MINUTE, statistic="p99"),
-            threshold=p99_threshold_ms,
-            periods=3,
-            description=f"p99 duration above {config.duration_alarm_percent_of_timeout}% of the "
-            f"{config.timeout_seconds} s timeout",
-        )
-        # CodeDeploy rolls back on these: they mean the new version is broken or slow.
-        self.rollback_alarms: list[cloudwatch.IAlarm] = [self.errors, self.api_5xx, self.duration_p99]
-
-        pc_widgets: list[cloudwatch.IWidget] = []
-        if config.cold_start_strategy == "provisioned":
-            spillover = alias.metric("ProvisionedConcurrencySpilloverInvocations", period=FIVE_MINUTES, statistic="Sum")
-            utilization = alias.metric("ProvisionedConcurrencyUtilization", period=FIVE_MINUTES, statistic="Maximum")
-            self._alarm(
-                "PcSpillover",
-                spillover,
-                threshold=1,
-                periods=1,
-                description="Requests beyond the provisioned environments ran on cold on-demand ones",
-            )
-            self._alarm(
-                "PcUtilization",
-                utilization,
-                threshold=0.9,
-                periods=3,
-                description="Provisioned environments over 90 % busy: raise pc_max or the floor",
-            )
-            pc_widgets = [
-                cloudwatch.GraphWidget(
-                    title="Provisioned concurrency", left=[utilization], right=[spillover], width=12
-                ),
-            ]
-
+        self.topic = self._alarm_topic()
+        # One helper per alarm family, each family for every function; this order is the topic policy's.
+        errors = [self._errors(function) for function in functions]
+        api_5xx = self._api_errors(api)
+        throttles = [self._concurrency(function) for function in functions]
+        durations = [self._duration(function) for function in functions]
+        pc_widgets = [widget for function in functions for widget in self._provisioned_concurrency(function)]
         self._allow_alarms_to_publish()
-
-        self.query = logs.QueryDefinition(
-            self,
-            "ColdStartQuery",
-            query_definition_name=f"{config.project_name}/{config.stage}/cold-starts",
-            query_string=COLD_START_QUERY,
-            log_groups=[log_group],
-        )
+        # CodeDeploy rolls a function back on these, one list per function: they mean its new version is broken or
+        # slow (any function's deploy stops on the API's 5xx).
+        self.rollback_alarms: list[list[cloudwatch.IAlarm]] = [
+            [function_errors, api_5xx, duration] for function_errors, duration in zip(errors, durations, strict=True)
+        ]
+        self.queries = [self._cold_start_query(function) for function in functions]
         self.dashboard = cloudwatch.Dashboard(
             self,
             "Dashboard",
@@ -156,47 +75,186 @@ class Monitoring(Construct):
             widgets=[
                 [
                     cloudwatch.AlarmStatusWidget(
-                        title="Alarms",
-                        width=24,
-                        alarms=[self.errors, self.api_5xx, self.throttles, self.duration_p99],
-                    ),
+                        title="Alarms", width=24, alarms=[*errors, api_5xx, *throttles, *durations]
+                    )
                 ],
-                [
-                    cloudwatch.GraphWidget(
-                        title="Invocations, errors, throttles",
-                        width=12,
-                        left=[
-                            alias.metric_invocations(period=ONE_MINUTE, statistic="Sum"),
-                            alias.metric_errors(period=ONE_MINUTE, statistic="Sum"),
-                            alias.metric_throttles(period=ONE_MINUTE, statistic="Sum"),
-                        ],
-                    ),
-                    cloudwatch.GraphWidget(
-                        title="Duration (ms) against the timeout",
-                        width=12,
-                        left=[alias.metric_duration(period=ONE_MINUTE, statistic=s) for s in ("p50", "p90", "p99")],
-                        left_annotations=[cloudwatch.HorizontalAnnotation(value=timeout_ms, label="timeout")],
-                    ),
-                ],
-                [
-                    cloudwatch.GraphWidget(
-                        title="API 4xx / 5xx and latency",
-                        width=12,
-                        left=[api.metric_client_error(period=ONE_MINUTE), api.metric_server_error(period=ONE_MINUTE)],
-                        right=[api.metric_latency(period=ONE_MINUTE, statistic="p99")],
-                    ),
-                    *pc_widgets,
-                ],
-                [
-                    cloudwatch.LogQueryWidget(
-                        title="Cold starts per version (share, init p50/p99)",
-                        width=24,
-                        log_group_names=[log_group.log_group_name],
-                        query_lines=_query_lines(COLD_START_QUERY),
-                        view=cloudwatch.LogQueryVisualizationType.TABLE,
-                    ),
-                ],
+                *(self._function_widgets(function) for function in functions),
+                [self._api_widget(api), *pc_widgets],
+                *([self._cold_start_widget(function)] for function in functions),
             ],
+        )
+
+    def _id(self, function: ApiFunction, name: str) -> str:
+        return per_function_id(self._functions, function, name)
+
+    def _of(self, text: str, function: ApiFunction) -> str:
+        """A title or description, naming the function when there is more than one."""
+        return f"{text} ({function.spec.name})" if len(self._functions) > 1 else text
+
+    def _alarm_topic(self) -> sns.Topic:
+        config = self._config
+        topic = sns.Topic(
+            self, "AlarmTopic", enforce_ssl=True, display_name=f"{config.project_name} {config.stage} alarms"
+        )
+        acknowledge(
+            topic,
+            "Alarm notifications carry alarm names and states only. CloudWatch alarms "
+            "cannot publish to a topic encrypted with the AWS-managed SNS key, and a customer-managed "
+            "key for this would cost more than it protects.",
+            "AwsSolutions::AwsSolutions-SNS2",
+        )
+        if config.alarm_email:
+            topic.add_subscription(subscriptions.EmailSubscription(config.alarm_email))
+            acknowledge(
+                topic,
+                "SNS retries failed e-mail deliveries itself; a dead-letter queue for alarm "
+                "e-mails would be one more thing nobody watches. The alarms stay visible in CloudWatch and "
+                "on the dashboard either way.",
+                "Serverless::Serverless-SNSRedrivePolicy",
+            )
+        return topic
+
+    # --- alarm families -----------------------------------------------------------------------------------------
+
+    def _errors(self, function: ApiFunction) -> cloudwatch.Alarm:
+        return self._alarm(
+            self._id(function, "Errors"),
+            function.alias.metric_errors(period=ONE_MINUTE, statistic="Sum"),
+            threshold=1,
+            periods=2,
+            description=self._of("Unhandled errors or timeouts of the production alias", function),
+        )
+
+    def _api_errors(self, api: apigw.HttpApi) -> cloudwatch.Alarm:
+        return self._alarm(
+            "Api5xx",
+            api.metric_server_error(period=ONE_MINUTE, statistic="Sum"),
+            threshold=5,
+            periods=2,
+            description="HTTP 5xx from the API (the handler's 500/503 and integration failures)",
+        )
+
+    def _concurrency(self, function: ApiFunction) -> cloudwatch.Alarm:
+        """Throttles, and with a reserved concurrency, the approach to it; returns the throttles alarm."""
+        reserved = self._config.reserved_concurrency
+        throttles = self._alarm(
+            self._id(function, "Throttles"),
+            function.alias.metric_throttles(period=ONE_MINUTE, statistic="Sum"),
+            threshold=1,
+            periods=2,
+            description=self._of(
+                "Invocations refused for lack of concurrency"
+                + (f" (reserved_concurrency={reserved})" if reserved else ""),
+                function,
+            ),
+        )
+        if reserved:
+            # Before the ceiling throttles: the function's busiest minute used 80 % of its reserved concurrency.
+            self._alarm(
+                self._id(function, "ConcurrencyNearReserved"),
+                function.function.metric("ConcurrentExecutions", period=ONE_MINUTE, statistic="Maximum"),
+                threshold=round(reserved * 0.8),
+                periods=3,
+                description=self._of(
+                    f"Concurrent executions at 80 % of reserved_concurrency={reserved}: "
+                    "raise it (and the account's limit) or find what slowed down",
+                    function,
+                ),
+            )
+        return throttles
+
+    def _duration(self, function: ApiFunction) -> cloudwatch.Alarm:
+        config = self._config
+        return self._alarm(
+            self._id(function, "DurationP99"),
+            function.alias.metric_duration(period=ONE_MINUTE, statistic="p99"),
+            threshold=config.timeout_seconds * 1000 * config.duration_alarm_percent_of_timeout / 100,
+            periods=3,
+            description=self._of(
+                f"p99 duration above {config.duration_alarm_percent_of_timeout}% of the "
+                f"{config.timeout_seconds} s timeout",
+                function,
+            ),
+        )
+
+    def _provisioned_concurrency(self, function: ApiFunction) -> list[cloudwatch.IWidget]:
+        """Spillover and utilization of the alias's provisioned environments, and their graph; nothing without PC."""
+        if self._config.cold_start_strategy != "provisioned":
+            return []
+        alias = function.alias
+        spillover = alias.metric("ProvisionedConcurrencySpilloverInvocations", period=FIVE_MINUTES, statistic="Sum")
+        utilization = alias.metric("ProvisionedConcurrencyUtilization", period=FIVE_MINUTES, statistic="Maximum")
+        self._alarm(
+            self._id(function, "PcSpillover"),
+            spillover,
+            threshold=1,
+            periods=1,
+            description=self._of("Requests beyond the provisioned environments ran on cold on-demand ones", function),
+        )
+        self._alarm(
+            self._id(function, "PcUtilization"),
+            utilization,
+            threshold=0.9,
+            periods=3,
+            description=self._of("Provisioned environments over 90 % busy: raise pc_max or the floor", function),
+        )
+        return [
+            cloudwatch.GraphWidget(
+                title=self._of("Provisioned concurrency", function), left=[utilization], right=[spillover], width=12
+            )
+        ]
+
+    # --- query and dashboard ------------------------------------------------------------------------------------
+
+    def _cold_start_query(self, function: ApiFunction) -> logs.QueryDefinition:
+        config = self._config
+        name = f"{config.project_name}/{config.stage}/cold-starts"
+        return logs.QueryDefinition(
+            self,
+            self._id(function, "ColdStartQuery"),
+            query_definition_name=f"{name}/{function.spec.name}" if len(self._functions) > 1 else name,
+            query_string=COLD_START_QUERY,
+            log_groups=[function.log_group],
+        )
+
+    def _function_widgets(self, function: ApiFunction) -> list[cloudwatch.IWidget]:
+        alias = function.alias
+        return [
+            cloudwatch.GraphWidget(
+                title=self._of("Invocations, errors, throttles", function),
+                width=12,
+                left=[
+                    alias.metric_invocations(period=ONE_MINUTE, statistic="Sum"),
+                    alias.metric_errors(period=ONE_MINUTE, statistic="Sum"),
+                    alias.metric_throttles(period=ONE_MINUTE, statistic="Sum"),
+                ],
+            ),
+            cloudwatch.GraphWidget(
+                title=self._of("Duration (ms) against the timeout", function),
+                width=12,
+                left=[alias.metric_duration(period=ONE_MINUTE, statistic=s) for s in ("p50", "p90", "p99")],
+                left_annotations=[
+                    cloudwatch.HorizontalAnnotation(value=self._config.timeout_seconds * 1000, label="timeout")
+                ],
+            ),
+        ]
+
+    @staticmethod
+    def _api_widget(api: apigw.HttpApi) -> cloudwatch.IWidget:
+        return cloudwatch.GraphWidget(
+            title="API 4xx / 5xx and latency",
+            width=12,
+            left=[api.metric_client_error(period=ONE_MINUTE), api.metric_server_error(period=ONE_MINUTE)],
+            right=[api.metric_latency(period=ONE_MINUTE, statistic="p99")],
+        )
+
+    def _cold_start_widget(self, function: ApiFunction) -> cloudwatch.IWidget:
+        return cloudwatch.LogQueryWidget(
+            title=self._of("Cold starts per version (share, init p50/p99)", function),
+            width=24,
+            log_group_names=[function.log_group.log_group_name],
+            query_lines=_query_lines(COLD_START_QUERY),
+            view=cloudwatch.LogQueryVisualizationType.TABLE,
         )
 
     def _alarm(

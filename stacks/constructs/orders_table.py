@@ -1,4 +1,4 @@
-"""The ``orders`` DynamoDB table (seed exercise 5 writes to it)."""
+"""The ``orders`` DynamoDB table."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
-from stacks.config import StageConfig
+from stacks.stage_config import StageConfig
 
 # The runtime writes it (lambda_src/orders/repository.py, EXPIRES_AT_ATTRIBUTE; tests/infra checks they agree).
 EXPIRES_AT_ATTRIBUTE = "expires_at"

@@ -13,14 +13,14 @@ from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_lambda as _lambda
 from constructs import Construct
 
-from stacks.config import StageConfig
+from stacks.stage_config import StageConfig
 
 
 class ProvisionedConcurrencyAutoscaling(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, alias: _lambda.Alias) -> None:
         super().__init__(scope, construct_id)
         floor = config.provisioned_concurrency
-        assert floor >= 1 and config.pc_max >= floor, "validated by stacks.config"
+        assert floor >= 1 and config.pc_max >= floor, "validated by stacks.stage_config"
         self.target = alias.add_auto_scaling(min_capacity=floor, max_capacity=config.pc_max)
         self.target.scale_on_utilization(utilization_target=config.pc_target_utilization_percent / 100)
         if config.pc_business_hours_min:

@@ -8,7 +8,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from stacks.config import StageConfig
+from stacks.stage_config import StageConfig
 
 
 def private_bucket(scope: Construct, construct_id: str, *, config: StageConfig, **props: Any) -> s3.Bucket:

@@ -5,23 +5,25 @@ their weights while a shift is under way (AllocatedProvisionedConcurrentExecutio
 new version starts with a share of warm environments; traffic beyond its share spills over to on-demand
 (cold) environments. The spillover alarm therefore is not a rollback alarm: a healthy canary may spill.
 
-CodeDeploy's role is our own, not ``AWSCodeDeployRoleForLambdaLimited``: that managed policy allows
-``lambda:UpdateAlias`` on every function of the account (and S3 reads and hook invocations this group never
-uses). Here it holds the managed policy's Lambda and CloudWatch actions, scoped to this function, its alias and
-the rollback alarms, and CodeDeploy may assume it only for this application's deployment groups in this account
+Each function's CodeDeploy role is our own, not ``AWSCodeDeployRoleForLambdaLimited``: that managed policy allows
+``lambda:UpdateAlias`` on every function of the account (and S3 reads and hook invocations this group never uses).
+Here a role holds the managed policy's Lambda and CloudWatch actions, scoped to its function, that function's alias
+and its rollback alarms, and CodeDeploy may assume it only for this application's deployment groups in this account
 (aws:SourceAccount / aws:SourceArn, as CodeDeploy's confused-deputy guide recommends).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as _lambda
 from constructs import Construct
 
-from stacks.config import StageConfig
+from stacks.constructs.api_function import ApiFunction, per_function_id
+from stacks.stage_config import StageConfig
 
 _C = codedeploy.LambdaDeploymentConfig
 DEPLOYMENT_CONFIGS = {
@@ -34,32 +36,48 @@ DEPLOYMENT_CONFIGS = {
 
 
 class SafeDeployment(Construct):
+    """One CodeDeploy application; per API function a deployment group on its alias and a service role for it."""
+
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
         config: StageConfig,
-        alias: _lambda.Alias,
-        rollback_alarms: list[cloudwatch.IAlarm],
+        functions: Sequence[ApiFunction],
+        rollback_alarms: Sequence[Sequence[cloudwatch.IAlarm]],  # per function, in the order of ``functions``
     ) -> None:
         super().__init__(scope, construct_id)
         self.application = codedeploy.LambdaApplication(self, "Application")
-        self.role = self._service_role(alias, rollback_alarms)
-        self.group = codedeploy.LambdaDeploymentGroup(
+        self.groups = [
+            self._deployment_group(config, functions, function, alarms)
+            for function, alarms in zip(functions, rollback_alarms, strict=True)
+        ]
+
+    def _deployment_group(
+        self,
+        config: StageConfig,
+        functions: Sequence[ApiFunction],
+        function: ApiFunction,
+        rollback_alarms: Sequence[cloudwatch.IAlarm],
+    ) -> codedeploy.LambdaDeploymentGroup:
+        role = self._service_role(per_function_id(functions, function, "ServiceRole"), function, rollback_alarms)
+        return codedeploy.LambdaDeploymentGroup(
             self,
-            "DeploymentGroup",
+            per_function_id(functions, function, "DeploymentGroup"),
             application=self.application,
-            alias=alias,
+            alias=function.alias,
             deployment_config=DEPLOYMENT_CONFIGS[config.deployment],
-            alarms=rollback_alarms,
+            alarms=list(rollback_alarms),
             auto_rollback=codedeploy.AutoRollbackConfig(failed_deployment=True, deployment_in_alarm=True),
             # The group would attach AWSCodeDeployRoleForLambdaLimited to any role it is given: this view of
             # our role ignores that, so the role keeps exactly the policy below.
-            role=self.role.without_policy_updates(),
+            role=role.without_policy_updates(),
         )
 
-    def _service_role(self, alias: _lambda.Alias, rollback_alarms: list[cloudwatch.IAlarm]) -> iam.Role:
+    def _service_role(
+        self, role_id: str, function: ApiFunction, rollback_alarms: Sequence[cloudwatch.IAlarm]
+    ) -> iam.Role:
         stack = cdk.Stack.of(self)
         group_arns = stack.format_arn(
             service="codedeploy",
@@ -69,7 +87,7 @@ class SafeDeployment(Construct):
         )
         role = iam.Role(
             self,
-            "ServiceRole",
+            role_id,
             assumed_by=iam.ServicePrincipal(
                 "codedeploy.amazonaws.com",
                 conditions={
@@ -77,15 +95,15 @@ class SafeDeployment(Construct):
                     "ArnLike": {"aws:SourceArn": group_arns},
                 },
             ),
-            description="CodeDeploy: shift the orders alias, read its rollback alarms",
+            description=f"CodeDeploy: shift the {function.spec.name} alias, read its rollback alarms",
         )
-        function_arn = alias.version.lambda_.function_arn
+        alias = function.alias
         # Lambda authorizes alias calls against the function's ARN, PC reads against the alias's (the Service
         # Authorization Reference's resource types "function" and "function alias"): both, nothing else.
         role.add_to_policy(
             iam.PolicyStatement(
                 actions=["lambda:GetAlias", "lambda:UpdateAlias", "lambda:GetProvisionedConcurrencyConfig"],
-                resources=[function_arn, alias.function_arn],
+                resources=[function.function.function_arn, alias.function_arn],
             )
         )
         role.add_to_policy(

@@ -7,8 +7,8 @@ import aws_cdk as cdk
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from stacks.config import StageConfig
 from stacks.nag import acknowledge
+from stacks.stage_config import StageConfig
 
 
 class ReceiptSigningSecret(Construct):

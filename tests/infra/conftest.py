@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from stacks.config import StageConfig
 from stacks.project import Project, cdk_json_context
+from stacks.stage_config import BUILT_IN_STAGES, StageConfig
 
 ROOT = Path(__file__).resolve().parents[2]
-STAGES = ("dev", "prod")
+STAGES = BUILT_IN_STAGES  # synthesized once per session, snapshotted; a fork's added stages are its own
 
 
 def app_context(**extra: Any) -> dict[str, Any]:

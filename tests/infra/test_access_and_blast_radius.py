@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from orders.repository import EXPIRES_AT_ATTRIBUTE
-from stacks.constructs.http_api import CORS_ALLOW_HEADERS, ROUTES
+from stacks.constructs.http_api import CORS_ALLOW_HEADERS
 from stacks.constructs.orders_table import EXPIRES_AT_ATTRIBUTE as TABLE_TTL_ATTRIBUTE
+from stacks.service_stack import ORDERS
 from tests.infra.conftest import STAGES, VARIANT_SETTINGS, Synth
 
 AUTHORIZATION_TYPES = {"none": "NONE", "iam": "AWS_IAM", "jwt": "JWT"}
@@ -68,7 +69,7 @@ def test_no_cors_unless_origins_are_configured(synth: Synth, stage: str) -> None
 def test_cors_answers_preflights_for_exactly_the_configured_origins_and_route_methods(variant: Synth) -> None:
     cors = variant.only("dev", "service", "AWS::ApiGatewayV2::Api")["Properties"]["CorsConfiguration"]
     assert cors["AllowOrigins"] == VARIANT_SETTINGS["cors_allowed_origins"]
-    assert sorted(cors["AllowMethods"]) == sorted({m.value for m, _ in ROUTES}) == ["GET", "POST"]
+    assert sorted(cors["AllowMethods"]) == sorted({m for m, _ in ORDERS.routes}) == ["GET", "POST"]
     assert cors["AllowHeaders"] == list(CORS_ALLOW_HEADERS)
     assert cors["MaxAge"] == 3600
     assert "AllowCredentials" not in cors  # no cookies: requests carry their own Authorization / SigV4 headers

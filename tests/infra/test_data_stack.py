@@ -7,12 +7,12 @@ import json
 import pytest
 from aws_cdk import assertions
 
-from tests.infra.conftest import Synth
+from tests.infra.conftest import STAGES, Synth
 
 RETAINED = {"dev": False, "prod": True}
 
 
-@pytest.mark.parametrize("stage", ["dev", "prod"])
+@pytest.mark.parametrize("stage", STAGES)
 def test_orders_table_key_billing_and_recovery(synth: Synth, stage: str) -> None:
     table = synth.only(stage, "data", "AWS::DynamoDB::Table")
     props = table["Properties"]
@@ -23,7 +23,7 @@ def test_orders_table_key_billing_and_recovery(synth: Synth, stage: str) -> None
     assert "TableName" not in props  # derived from the stack: no collision between stages or forks
 
 
-@pytest.mark.parametrize("stage", ["dev", "prod"])
+@pytest.mark.parametrize("stage", STAGES)
 def test_orders_table_protection_follows_stage(synth: Synth, stage: str) -> None:
     table = synth.only(stage, "data", "AWS::DynamoDB::Table")
     retained = RETAINED[stage]
@@ -32,7 +32,7 @@ def test_orders_table_protection_follows_stage(synth: Synth, stage: str) -> None
     assert table["UpdateReplacePolicy"] == ("Retain" if retained else "Delete")
 
 
-@pytest.mark.parametrize("stage", ["dev", "prod"])
+@pytest.mark.parametrize("stage", STAGES)
 def test_buckets_are_private_and_encrypted(synth: Synth, stage: str) -> None:
     template = assertions.Template.from_json(synth.template(stage, "data"))
     template.all_resources_properties(
@@ -52,7 +52,7 @@ def test_buckets_are_private_and_encrypted(synth: Synth, stage: str) -> None:
     assert len(synth.resources(stage, "data", "AWS::S3::Bucket")) == 2  # config + its access logs
 
 
-@pytest.mark.parametrize("stage", ["dev", "prod"])
+@pytest.mark.parametrize("stage", STAGES)
 def test_config_bucket_is_versioned_and_access_logged(synth: Synth, stage: str) -> None:
     _, bucket = synth.at(stage, "data", "Config/Bucket")
     logs_id, _ = synth.at(stage, "data", "AccessLogs/Bucket")
@@ -63,7 +63,7 @@ def test_config_bucket_is_versioned_and_access_logged(synth: Synth, stage: str) 
     }
 
 
-@pytest.mark.parametrize("stage", ["dev", "prod"])
+@pytest.mark.parametrize("stage", STAGES)
 def test_bucket_policies_deny_plain_http(synth: Synth, stage: str) -> None:
     template = assertions.Template.from_json(synth.template(stage, "data"))
     assert len(synth.resources(stage, "data", "AWS::S3::BucketPolicy")) == 2
@@ -88,7 +88,7 @@ def test_bucket_policies_deny_plain_http(synth: Synth, stage: str) -> None:
     )
 
 
-@pytest.mark.parametrize("stage", ["dev", "prod"])
+@pytest.mark.parametrize("stage", STAGES)
 def test_stateful_resources_follow_the_stage_removal_policy(synth: Synth, stage: str) -> None:
     expected = "Retain" if RETAINED[stage] else "Delete"
     for path in ("Config/Bucket", "AccessLogs/Bucket", "ReceiptSigning/Secret"):
@@ -98,7 +98,7 @@ def test_stateful_resources_follow_the_stage_removal_policy(synth: Synth, stage:
     assert len(auto_delete) == (0 if RETAINED[stage] else 2)
 
 
-@pytest.mark.parametrize("stage", ["dev", "prod"])
+@pytest.mark.parametrize("stage", STAGES)
 def test_config_json_is_deployed_into_the_bucket(synth: Synth, stage: str) -> None:
     deployment = synth.only(stage, "data", "Custom::CDKBucketDeployment")["Properties"]
     assert deployment["Prune"] is False  # never deletes objects it does not manage

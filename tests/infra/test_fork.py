@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from stacks.project import load_project
-from tests.infra.conftest import Synth, synthesize
+from tests.infra.conftest import STAGES, Synth, synthesize
 
 # Properties that set a resource's physical name (CloudFormation otherwise generates a unique one).
 NAME_PROPERTIES = (
@@ -98,9 +98,7 @@ def default_with_power_tuning(tmp_path_factory: pytest.TempPathFactory) -> Synth
 
 def test_fork_renames_every_stack(fork: Synth) -> None:
     assert sorted(fork.templates) == sorted(
-        f"{FORK}-{stage}-{kind}"
-        for stage in ("dev", "prod", *ADDED_STAGES)
-        for kind in ("data", "service", "power-tuning")
+        f"{FORK}-{stage}-{kind}" for stage in (*STAGES, *ADDED_STAGES) for kind in ("data", "service", "power-tuning")
     )
 
 
@@ -127,7 +125,7 @@ def test_stages_of_one_project_never_collide(default_with_power_tuning: Synth) -
         )
         for stage in synth.project.selected
     }
-    assert sorted(by_stage) == sorted(["dev", "prod", *ADDED_STAGES])
+    assert sorted(by_stage) == sorted([*STAGES, *ADDED_STAGES])
     for stage, names in by_stage.items():
         assert names, stage
         for other, other_names in by_stage.items():
@@ -167,7 +165,7 @@ def test_tracing_backend_selects_the_layer_and_tracing_mode(fork: Synth) -> None
             layer["Description"].split(" and its deps")[0].split(":")[0]
             for layer in _fork_resources(fork, stage, "AWS::Lambda::LayerVersion")
         )
-        for stage in ("dev", "prod")
+        for stage in FORK_TRACING
     }
     # otel: its own dependencies layer (OpenTelemetry, no X-Ray SDK); off: the common layer only.
     assert layers == {"dev": ["OpenTelemetry (OTLP over UDP to X-Ray)", "common"], "prod": ["common"]}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from stacks.constructs.orders_function import HANDLER
+from stacks.service_stack import ORDERS
 from tests.infra.conftest import STAGES, Synth
 from tests.infra.iam_reading import PLATFORM_ACTIONS, Call, compare, function_permissions
 
@@ -26,7 +26,11 @@ CODE_CALLS = [
 
 def orders_role(synth: Synth, stage: str):
     return function_permissions(
-        synth.templates, synth.config(stage).stack_name("service"), HANDLER, environment=ENVIRONMENT, pseudo=PSEUDO
+        synth.templates,
+        synth.config(stage).stack_name("service"),
+        ORDERS.handler,
+        environment=ENVIRONMENT,
+        pseudo=PSEUDO,
     )
 
 

@@ -21,7 +21,8 @@ PROJECT = load_project().name
 @pytest.fixture(scope="module")
 def template() -> assertions.Template:
     app = cdk.App(context={"aws:cdk:bundling-stacks": []})
-    stack = PowerTuningStack(app, f"{PROJECT}-dev-power-tuning", project_name=PROJECT, stage="dev")
+    config = load_project().stage("dev")
+    stack = PowerTuningStack(app, config.stack_name("power-tuning"), config=config)
     return assertions.Template.from_stack(stack)
 
 
@@ -50,9 +51,3 @@ def test_iam_is_scoped_to_the_project_and_stage(template: assertions.Template) -
 def test_outputs_the_state_machine_arn(template: assertions.Template) -> None:
     out = template.find_outputs(OUTPUT_STATE_MACHINE_ARN)
     assert out[OUTPUT_STATE_MACHINE_ARN]["Value"] == {"Fn::GetAtt": ["PowerTuning", "Outputs.StateMachineARN"]}
-
-
-def test_rejects_a_prefix_the_sar_template_would_refuse() -> None:
-    app = cdk.App()
-    with pytest.raises(ValueError, match="prefix"):
-        PowerTuningStack(app, "x", project_name="p" * 40, stage="dev")

@@ -8,9 +8,7 @@ import pytest
 from aws_cdk import assertions
 
 from stacks.function_routes import declared_routes
-from tests.infra.conftest import Synth
-
-STAGES = ["dev", "prod"]
+from tests.infra.conftest import STAGES, Synth
 
 
 def _function(synth: Synth, stage: str) -> tuple[str, dict[str, Any]]:

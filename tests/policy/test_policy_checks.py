@@ -11,9 +11,10 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from stacks.config import build_stage_config
 from stacks.guard import PLUGIN_NAME, add_guard_checks
-from stacks.policy_acknowledgments import CHECKOV, GUARD, applicable, covers
+from stacks.policy_acknowledgments import CHECKOV, FUNCTION, GUARD, applicable, covers
+from stacks.service_stack import FUNCTIONS
+from stacks.stage_config import build_stage_config
 from tests.infra.conftest import STAGES, Synth, app_context
 from tests.policy.conftest import CHECKOV as CHECKOV_BIN
 
@@ -42,13 +43,19 @@ def _stack(stack_name: str) -> tuple[str, str]:
 
 
 def entries(tool: str) -> list[Entry]:
-    """Every acknowledgment (rule x resource) that applies to a stage of this session's synth."""
-    return [
-        Entry(tool, stage, kind, rule, resource)
-        for stage in STAGES
-        for kind in KINDS
-        for rule, resource, _ in applicable(build_stage_config(stage), kind, tool)
-    ]
+    """Every acknowledgment (rule x resource) that applies to a stage of this session's synth; an API function's
+    apply to each function of the service stack, under its construct id."""
+    found = []
+    for stage in STAGES:
+        config = build_stage_config(stage)
+        for kind in KINDS:
+            found += [Entry(tool, stage, kind, rule, resource) for rule, resource, _ in applicable(config, kind, tool)]
+        found += [
+            Entry(tool, stage, "service", rule, f"{function.construct_id}/{resource}")
+            for function in FUNCTIONS
+            for rule, resource, _ in applicable(config, FUNCTION, tool)
+        ]
+    return found
 
 
 def unacknowledged(findings: Iterable[Finding], acknowledged: Iterable[Entry]) -> list[Finding]:

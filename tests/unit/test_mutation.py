@@ -48,7 +48,7 @@ def score(mutants, equivalents=(), modules=(CACHE,), pending=None):
     [
         ("common.http.x__body_bytes__mutmut_26", ("common.http", "_body_bytes")),
         ("common.http.xǁRequestErrorǁ__init____mutmut_1", ("common.http", "RequestError.__init__")),
-        ("stacks.config.x_validate__mutmut_120", ("stacks.config", "validate")),
+        ("stacks.stage_config.x_validate__mutmut_120", ("stacks.stage_config", "validate")),
     ],
 )
 def test_mutant_names_give_module_and_function(name, expected):
@@ -121,7 +121,9 @@ def test_equivalent_that_matches_two_mutants_is_ambiguous():
 
 
 def test_equivalents_of_modules_outside_the_run_are_not_checked():
-    report = score([mutant(1, "killed", "", path="stacks/config.py")], [equivalent()], modules=["stacks/config.py"])
+    report = score(
+        [mutant(1, "killed", "", path="stacks/stage_config.py")], [equivalent()], modules=["stacks/stage_config.py"]
+    )
     assert report.failures() == []
 
 
@@ -129,7 +131,7 @@ def test_equivalents_file_is_valid_and_every_entry_complete(tmp_path):
     for entry in results.load_equivalents(EQUIVALENTS):
         assert entry.reason.strip() and entry.module in expand(TARGETS, [])
     bad = tmp_path / "equivalents.toml"
-    bad.write_text('[[equivalent]]\nmodule = "stacks/config.py"\nfunction = "validate"\n')
+    bad.write_text('[[equivalent]]\nmodule = "stacks/stage_config.py"\nfunction = "validate"\n')
     with pytest.raises(results.EquivalentsError, match="missing \\['line', 'operator', 'reason'\\]"):
         results.load_equivalents(bad)
 
@@ -138,7 +140,7 @@ def test_equivalents_file_is_valid_and_every_entry_complete(tmp_path):
 
 
 def test_scores_per_module_and_overall_against_the_thresholds():
-    other = "stacks/config.py"
+    other = "stacks/stage_config.py"
     mutants = [mutant(n, "killed", "") for n in range(9)] + [mutant(9, "no tests")]
     mutants += [mutant(n, "timeout", "", path=other) for n in range(10)]
     report = score(mutants, modules=[CACHE, other])
@@ -149,7 +151,7 @@ def test_scores_per_module_and_overall_against_the_thresholds():
 
 
 def test_a_pending_module_is_reported_but_does_not_gate():
-    other = "stacks/config.py"
+    other = "stacks/stage_config.py"
     mutants = [mutant(1), *(mutant(n, "killed", "", path=other) for n in range(2, 12))]
     report = score(mutants, modules=[CACHE, other], pending={CACHE: "issue 9 rewrites it"})
     assert report.modules[0].score == 0.0 and report.score == 1.0 and report.failures() == []
@@ -180,18 +182,18 @@ def test_report_lists_each_survivor_with_its_diff():
 
 def test_every_row_of_the_table_matches_files_and_tests():
     modules = expand(TARGETS, [])
-    assert {"stacks/config.py", "lambda_src/orders/validation.py", CACHE, "tools/pricing.py"} <= set(modules)
+    assert {"stacks/stage_config.py", "lambda_src/orders/validation.py", CACHE, "tools/pricing.py"} <= set(modules)
     assert list(expand(TARGETS, ["lambda_src/orders/v*"])) == ["lambda_src/orders/validation.py"]
     with pytest.raises(UsageError, match="matches no core module"):
         expand(TARGETS, ["stacks/naming.py"])
     with pytest.raises(UsageError, match="matches no Python file"):
         expand([Target("tools/gone.py", ("tests/unit",))], [])
     with pytest.raises(UsageError, match=r"tests 'tests/unit/test_gone\.py' match nothing"):
-        expand([Target("stacks/config.py", ("tests/unit/test_gone.py",))], [])
+        expand([Target("stacks/stage_config.py", ("tests/unit/test_gone.py",))], [])
     with pytest.raises(UsageError, match="match nothing"):
-        expand([Target("stacks/config.py", ("tests/unit", "--deselect=tests/unit/test_gone.py::test_x"))], [])
+        expand([Target("stacks/stage_config.py", ("tests/unit", "--deselect=tests/unit/test_gone.py::test_x"))], [])
     with pytest.raises(UsageError, match="only --ignore/--deselect"):
-        expand([Target("stacks/config.py", ("tests/unit", "--keyword=slow"))], [])
+        expand([Target("stacks/stage_config.py", ("tests/unit", "--keyword=slow"))], [])
 
 
 def test_a_later_row_for_the_same_file_replaces_the_earlier():
@@ -217,7 +219,7 @@ def test_import_roots_come_from_pytests_pythonpath():
     roots = staging.import_roots(staging.read_pyproject(REPO))
     assert roots == ["layers/common/python", "lambda_src"]
     assert staging.flat_path("layers/common/python/common/http.py", roots) == "common/http.py"
-    assert staging.flat_path("stacks/config.py", roots) == "stacks/config.py"
+    assert staging.flat_path("stacks/stage_config.py", roots) == "stacks/stage_config.py"
     assert staging.module_name("common/http.py") == "common.http"
 
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from stacks import typed_values
-from stacks.config import ConfigError, StageConfig, setting_types
 from stacks.naming import DEFAULT_PROJECT_NAME
 from stacks.project import cdk_json_context, load_project, read_project
+from stacks.stage_config import ConfigError, StageConfig, setting_types
 
 # The typos of the issue, and their neighbours: each is refused at synth, naming the closest known key.
 REFUSED: list[tuple[dict[str, Any], str]] = [

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from stacks.config import ConfigError, build_stage_config
 from stacks.naming import DEFAULT_PROJECT_NAME
 from stacks.project import read_project
+from stacks.stage_config import ConfigError, build_stage_config
 
 
 def test_defaults_per_stage() -> None:

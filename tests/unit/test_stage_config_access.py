@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from stacks.config import (
+from stacks.project import read_project
+from stacks.stage_config import (
     ORDER_RETENTION_DAYS_RANGE,
     RESERVED_CONCURRENCY_RANGE,
     ConfigError,
     StageConfig,
     build_stage_config,
 )
-from stacks.project import read_project
 
 ISSUER = "https://cognito-idp.ap-northeast-1.amazonaws.com/ap-northeast-1_Example"
 

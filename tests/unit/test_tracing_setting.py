@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from common import tracing
-from stacks.config import STAGE_DEFAULTS, ConfigError, build_stage_config
 from stacks.project import read_project
+from stacks.stage_config import STAGE_DEFAULTS, ConfigError, build_stage_config
 from stacks.tracing_backends import TRACING_BACKENDS, requirements_file
 
 

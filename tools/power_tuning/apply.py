@@ -13,7 +13,7 @@ import json
 import os
 from pathlib import Path
 
-from stacks.config import MEMORY_MB_RANGE, STAGE_DEFAULTS
+from stacks.stage_config import MEMORY_MB_RANGE, STAGE_DEFAULTS
 from tools.aws import ToolError
 
 

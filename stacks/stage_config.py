@@ -1,4 +1,5 @@
-"""Stage settings: one typed, validated object per stage.
+"""Stage settings: one typed, validated object per stage (what a stage deploys; not ``config/config.json``, the
+runtime's business config in S3, nor ``lambda_src/orders/config.py``, which reads it).
 
 Defaults for ``dev`` and ``prod`` live here; ``stacks/project.py`` reads ``cdk.json`` (context ``stages``,
 which can also add stages) and ``-c`` flags over them. Everything is validated before a single construct
@@ -193,6 +194,8 @@ STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
         "reserved_concurrency": 100,
     },
 }
+# The stages every project has (cdk.json's `stages` can add more): what the tests synthesize and snapshot.
+BUILT_IN_STAGES = tuple(STAGE_DEFAULTS)
 
 
 @functools.cache
