@@ -135,8 +135,15 @@ def run_group(
 
 
 def defines_functions(path: Path) -> bool:
+    """Whether mutmut would mutate anything in the file: it skips decorated functions (a ``@property``, say)
+    except ``@staticmethod``/``@classmethod``, so a file of data and properties has no mutant by design."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    return any(isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) for node in ast.walk(tree))
+    return any(
+        isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and all(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in node.decorator_list)
+        and len(node.decorator_list) <= 1
+        for node in ast.walk(tree)
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

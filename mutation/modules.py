@@ -21,7 +21,7 @@ class Target(NamedTuple):
 MODULE_THRESHOLD = 0.90  # killed / non-equivalent mutants, in every module
 OVERALL_THRESHOLD = 0.95  # the same over all the modules of a run
 
-_STAGE_CONFIG_TESTS = ("tests/unit/test_stage_config*.py",)
+_STAGE_CONFIG_TESTS = ("tests/unit/test_stage_config*.py", "tests/unit/test_tracing_setting.py")
 _RUNTIME_TESTS = ("tests/unit/runtime",)
 # The tools' fast tests, without the two that draw a chart with matplotlib (~2 to 7 s each, for every mutant of
 # every function they call).

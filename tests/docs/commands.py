@@ -73,7 +73,7 @@ RULES: tuple[Rule, ...] = (
     # -- synth: the stage configuration section
     Rule(
         r"npx cdk synth( -c stage=prod)? -c (prod\.memory_mb=99|prod\.cold_start_strategy=snapstart|prod\.memory=2048"
-        r"|memory_mb=2048|power_tuning=yes)",
+        r"|memory_mb=2048|power_tuning=yes|prod\.reserved_concurrency=5)",
         OFFLINE,
         exit_status=1,
     ),

@@ -19,7 +19,7 @@ from tests.unit.tools import fixtures as fx
 from tests.unit.tools.test_aws import outputs
 from tools import e2e
 from tools.api_client import needs_signing, sigv4_signer
-from tools.aws import run
+from tools.aws import cdk_project, run
 
 ROOT = Path(__file__).resolve().parents[3]
 API_URL = "https://abc123.execute-api.ap-northeast-1.amazonaws.com"
@@ -70,7 +70,7 @@ def test_the_suite_runs_against_the_stacks_url_signed_with_the_table_to_clean(mo
         return SimpleNamespace(returncode=0)
 
     monkeypatch.setattr(subprocess, "run", fake_run)
-    stack = naming.stack_name(naming.DEFAULT_PROJECT_NAME, "dev", "service")
+    stack = cdk_project().stage("dev").stack_name("service")  # cdk.json's project name: a fork's too
     with Stubber(cfn) as cfn_stub, Stubber(lam) as lam_stub:
         cfn_stub.add_response("describe_stacks", outputs(**{naming.OUTPUT_API_URL: API_URL}), {"StackName": stack})
         lam_stub.add_response(
