@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from stacks.interpreter import use_project_node
@@ -16,3 +18,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for kind in ("unit", "infra", "integration", "contract", "docs", "fork", "policy"):
             if kind in parts:
                 item.add_marker(getattr(pytest.mark, kind))
+    # What reads the calls every other test recorded runs after them (a stable sort keeps the rest in order).
+    items.sort(key=lambda item: item.get_closest_marker("after_recorded_calls") is not None)
+
+
+@pytest.fixture(scope="session")
+def synth(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Both built-in stages, synthesized once per session for the infra tests and the integration tests' role
+    comparison. AWS's Guard rules cost ~10 s per synth: `make policy-checks` (tests/policy) runs them and checkov
+    on a synth of its own; this session's templates are otherwise identical (the plugin only reports)."""
+    from tests.infra.conftest import STAGES, synthesize
+
+    return synthesize(tmp_path_factory.mktemp("cdk.out"), stage=",".join(STAGES), guard="false")

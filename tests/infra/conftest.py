@@ -76,13 +76,6 @@ def synthesize(outdir: Path, **context: Any) -> Synth:
     return Synth({s.stack_name: s.template for s in assembly.stacks}, outdir, project)
 
 
-@pytest.fixture(scope="session")
-def synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    # AWS's Guard rules cost ~10 s per synth of both stages: `make policy-checks` (tests/policy) runs them and
-    # checkov on a synth of its own; this session's templates are otherwise identical (the plugin only reports).
-    return synthesize(tmp_path_factory.mktemp("cdk.out"), stage=",".join(STAGES), guard="false")
-
-
 # dev with the settings the default stages don't use: SnapStart, an alarm e-mail, JWT authorization, CORS and
 # orders that never expire.
 VARIANT_SETTINGS = {
