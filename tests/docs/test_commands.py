@@ -8,15 +8,17 @@ checked. Commands run in document order, so a later one sees what an earlier one
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.docs.commands import AWS, AWS_SECONDS, CI, EXEMPT, OFFLINE, Command, Rule, all_commands, rule_for
+from tests.docs.commands import AWS, AWS_SECONDS, CI, EXEMPT, OFFLINE, SERVER, Command, Rule, all_commands, rule_for
 from tests.scratch import plain_env, scratch_clone
 
 BY_KEY: dict[str, list[Command]] = {}
@@ -26,8 +28,21 @@ MAKE_ERROR = re.compile(r"make(\[\d+\])?: \*\*\* ")  # make's own "make: *** [Ma
 
 
 @pytest.fixture(scope="module")
-def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return scratch_clone(tmp_path_factory.mktemp("docs") / "clone")
+def clone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    path = scratch_clone(tmp_path_factory.mktemp("docs") / "clone")
+    yield path
+    for command, server, output in SERVERS:
+        # Ctrl-C, as the reader stops it: it then prints what it stopped.
+        os.killpg(server.pid, signal.SIGINT)
+        try:
+            server.wait(timeout=60)
+        finally:
+            if server.poll() is None:
+                os.killpg(server.pid, signal.SIGKILL)
+        _check_shown(command, output.read_text(), r".*", "")
+
+
+SERVERS: list[tuple[Command, subprocess.Popen[bytes], Path]] = []  # started by SERVER commands, in this module
 
 
 def _run(command: Command, cwd: Path, timeout: float) -> tuple[int, str, float]:
@@ -47,21 +62,25 @@ def _run(command: Command, cwd: Path, timeout: float) -> tuple[int, str, float]:
     return result.returncode, result.stdout, time.monotonic() - start
 
 
-def _matcher(shown: str, measured: str) -> Callable[[str], bool]:
-    """Shown lines match exactly; in a `measured` line only the text before the first number counts."""
+def _matcher(shown: str, measured: str, volatile: str) -> Callable[[str], bool]:
+    """Shown lines match exactly, but for their `volatile` parts; in a `measured` line only the text before the
+    first number counts. A leading ``^C`` is the terminal's echo of Ctrl-C, not output."""
+    shown = shown.removeprefix("^C ")
     if measured and re.match(measured, shown):
         label = " ".join(re.split(r"\d", shown, maxsplit=1)[0].split())
         return lambda actual: " ".join(actual.split()).startswith(label)
+    if volatile:
+        return lambda actual: re.sub(volatile, "~", actual.rstrip()) == re.sub(volatile, "~", shown.rstrip())
     return lambda actual: actual.rstrip() == shown.rstrip()
 
 
-def _check_shown(command: Command, output: str, measured: str) -> None:
+def _check_shown(command: Command, output: str, measured: str, volatile: str) -> None:
     actual = output.splitlines()
     position = 0
     for shown in command.shown:
         if shown.strip() in ("", "..."):
             continue
-        matches = _matcher(shown, measured)
+        matches = _matcher(shown, measured, volatile)
         while position < len(actual) and not matches(actual[position]):
             position += 1
         assert position < len(actual), (
@@ -75,7 +94,29 @@ def _offline(commands: list[Command], rule: Rule, cwd: Path) -> None:
     status, output, _ = _run(commands[0], cwd, rule.timeout)
     assert status == rule.exit_status, f"{commands[0].where}: `{commands[0].key}` exited {status}:\n{output[-4000:]}"
     for command in commands:
-        _check_shown(command, output, rule.measured)
+        _check_shown(command, output, rule.measured, rule.volatile)
+
+
+def _serve(command: Command, rule: Rule, cwd: Path) -> None:
+    output = cwd.parent / f"server-{len(SERVERS)}.log"
+    with output.open("wb") as sink:
+        server = subprocess.Popen(
+            ["bash", "-c", "\n".join([*command.exports, command.text])],
+            cwd=cwd,
+            env=plain_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: make, the server and its children stop together
+        )
+    SERVERS.append((command, server, output))
+    deadline = time.monotonic() + rule.timeout
+    while not re.search(rule.ready, output.read_text(errors="replace")):
+        assert server.poll() is None, (
+            f"{command.where}: `{command.key}` exited {server.returncode}:\n{output.read_text()}"
+        )
+        assert time.monotonic() < deadline, f"{command.where}: `{command.key}` not ready in {rule.timeout} s"
+        time.sleep(0.2)
 
 
 def _needs_aws(command: Command, rule: Rule, cwd: Path) -> None:
@@ -99,6 +140,8 @@ def test_command_works_as_documented(clone: Path, key: str) -> None:
         pytest.skip(rule.why or "a step of .ci/run (tests/unit/test_docs_commands.py checks that it is)")
     if rule.kind == OFFLINE:
         _offline(commands, rule, clone)
+    elif rule.kind == SERVER:
+        _serve(commands[0], rule, clone)
     elif rule.kind == AWS:
         _needs_aws(commands[0], rule, clone)
     else:
