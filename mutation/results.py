@@ -161,7 +161,7 @@ class Report:
     modules: list[ModuleScore]
     problems: list[str]  # declared equivalents that match no or several mutants; mutants never run
     module_threshold: float
-    overall_threshold: float
+    overall_threshold: float | None  # None: a run of some modules only, where the overall score is not the gate
 
     @property
     def gating(self) -> list[ModuleScore]:
@@ -184,7 +184,7 @@ class Report:
         for m in self.gating:
             if m.score is not None and m.score < self.module_threshold:
                 out.append(f"{m.path}: {_pct(m.score)} < {_pct(self.module_threshold)}")
-        if self.score is not None and self.score < self.overall_threshold:
+        if self.score is not None and self.overall_threshold is not None and self.score < self.overall_threshold:
             out.append(f"overall: {_pct(self.score)} < {_pct(self.overall_threshold)}")
         return out
 
@@ -195,7 +195,7 @@ def score(
     modules: Sequence[str],
     *,
     module_threshold: float,
-    overall_threshold: float,
+    overall_threshold: float | None,
     pending: Mapping[str, str] | None = None,
 ) -> Report:
     """Score ``mutants`` of ``modules`` (repository paths); ``equivalents`` of other modules are not checked.
@@ -267,8 +267,9 @@ def render(report: Report) -> str:
         lines += [f"- {f}" for f in failures]
     else:
         pending = len(report.modules) - len(report.gating)
+        together = "" if report.overall_threshold is None else f", together >= {_pct(report.overall_threshold)}"
         lines.append(
-            f"PASSED: every gating module >= {_pct(report.module_threshold)}, together >= "
-            f"{_pct(report.overall_threshold)}" + (f" ({pending} pending modules not gating)" if pending else "")
+            f"PASSED: every gating module >= {_pct(report.module_threshold)}{together}"
+            + (f" ({pending} pending modules not gating)" if pending else "")
         )
     return "\n".join(lines)
