@@ -19,7 +19,7 @@ from common.config_cache import TtlCache
 from common.http import RequestError, json_body, path_parameter
 from common.responses import json_response
 from orders.api_routes import ROUTES as DECLARED_ROUTES
-from orders.config import OrderLimits
+from orders.limits import OrderLimits
 from orders.processing import build_order
 from orders.receipts import ReceiptSigner
 from orders.repository import OrderRepository

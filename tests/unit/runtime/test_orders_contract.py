@@ -20,7 +20,7 @@ from botocore.stub import Stubber
 
 from common.config_cache import ConfigUnavailable
 from orders.clients import create_clients
-from orders.config import OrderLimits
+from orders.limits import OrderLimits
 from orders.processing import build_order
 from orders.receipts import receipt_signature
 from orders.repository import FINGERPRINT_ATTRIBUTE, OrderRepository

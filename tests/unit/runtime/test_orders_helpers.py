@@ -8,6 +8,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError, ParamValid
 
 from common.config_cache import ConfigUnavailable
 from common.responses import error_response, json_response
+from common.secrets import SecretUnavailable
 from common.utils import MissingEnvironmentVariable, utc_now
 from orders.app import is_dependency_failure
 from orders.processing import build_order
@@ -91,6 +92,7 @@ def client_error(code, status=400):
     "exc, dependency",
     [
         (ConfigUnavailable("x"), True),
+        (SecretUnavailable("x"), True),
         (client_error("ProvisionedThroughputExceededException"), True),
         (client_error("ThrottlingException"), True),
         (client_error("ResourceNotFoundException"), True),

@@ -11,8 +11,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from common import snapstart
-from common.config_cache import ConfigUnavailable, TtlCache
-from common.secrets import secret_string_loader
+from common.config_cache import TtlCache
+from common.secrets import SecretUnavailable, secret_string_loader
 from orders.receipts import ReceiptSigner, receipt_signature
 
 ORDER = {
@@ -59,9 +59,9 @@ class _FakeSecrets:
 def test_secret_loader_returns_the_string_and_turns_failures_into_dependency_errors() -> None:
     assert secret_string_loader(_FakeSecrets({"SecretString": "v"}), "id")() == "v"
     denied = ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "GetSecretValue")
-    with pytest.raises(ConfigUnavailable, match="cannot read secret id"):
+    with pytest.raises(SecretUnavailable, match="cannot read secret id"):
         secret_string_loader(_FakeSecrets(denied), "id")()
-    with pytest.raises(ConfigUnavailable, match="has no string value"):
+    with pytest.raises(SecretUnavailable, match="has no string value"):
         secret_string_loader(_FakeSecrets({"SecretBinary": b"x"}), "id")()
 
 
