@@ -21,6 +21,7 @@ from botocore.stub import Stubber
 from common.config_cache import ConfigUnavailable
 from orders.clients import create_clients
 from orders.limits import OrderLimits
+from orders.order import Order, OrderItem
 from orders.processing import build_order
 from orders.receipts import receipt_signature
 from orders.repository import FINGERPRINT_ATTRIBUTE, OrderRepository
@@ -51,13 +52,13 @@ def test_the_fingerprint_keeps_the_item_order() -> None:
 
 # --- the receipt signature -----------------------------------------------------------------------------------------
 
-ORDER = {
-    "order_id": "order-123",
-    "items": [{"sku": "sku-1", "quantity": 2}],
-    "status": "processed",
-    "created_at": "2026-11-28T09:00:00.000+00:00",
-    "total_quantity": 2,
-}
+ORDER = Order(
+    order_id="order-123",
+    items=(OrderItem("sku-1", 2),),
+    status="processed",
+    created_at="2026-11-28T09:00:00.000+00:00",
+    total_quantity=2,
+)
 CANONICAL_RECEIPT = (
     '{"created_at":"2026-11-28T09:00:00.000+00:00","items":[{"quantity":2,"sku":"sku-1"}],'
     '"order_id":"order-123","total_quantity":2}'
@@ -67,7 +68,7 @@ RECEIPT_HMAC = "13fc0581e3a801145ef05d1ffbed536cda6917976be36f50f1edd79eca1db282
 
 def test_a_receipt_is_the_hmac_sha256_of_the_canonical_receipt_fields() -> None:
     assert hmac.new(b"receipt-key", CANONICAL_RECEIPT.encode(), hashlib.sha256).hexdigest() == RECEIPT_HMAC
-    assert receipt_signature("receipt-key", ORDER) == RECEIPT_HMAC
+    assert receipt_signature("receipt-key", ORDER.as_body()) == RECEIPT_HMAC
 
 
 # --- the conditional write -----------------------------------------------------------------------------------------
