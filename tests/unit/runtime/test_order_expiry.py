@@ -23,7 +23,7 @@ def test_expiry_is_retention_days_after_creation_in_epoch_seconds():
 
 
 def test_expiry_needs_an_offset():
-    with pytest.raises(ValueError, match="UTC offset"):
+    with pytest.raises(ValueError, match=r"^created_at must carry a UTC offset$"):
         expires_at("2026-11-28T12:00:00", 7)
 
 

@@ -24,7 +24,7 @@ from orders.limits import OrderLimits
 from orders.order import Order, OrderItem
 from orders.processing import build_order
 from orders.receipts import receipt_signature
-from orders.repository import FINGERPRINT_ATTRIBUTE, OrderRepository
+from orders.repository import EXPIRES_AT_ATTRIBUTE, FINGERPRINT_ATTRIBUTE, OrderRepository
 from orders.settings import Settings
 from orders.validation import parse_order_request
 from tests.unit.runtime.stubbed import offline_client, stubbed
@@ -115,6 +115,14 @@ def conditional_check_failed(stub: Stubber, item: dict[str, Any] | None) -> None
 def test_a_new_order_is_written_once_conditionally(dynamodb: Any, stub: Stubber) -> None:
     stub.add_response("put_item", {}, PUT)
     assert OrderRepository(dynamodb, TABLE).put_if_absent(ORDER, "f" * 64) is None
+
+
+def test_with_a_retention_the_item_carries_its_expiry_retention_days_after_creation(
+    dynamodb: Any, stub: Stubber
+) -> None:
+    # 2026-11-28T09:00:00Z + 7 days = 2026-12-05T09:00:00Z = 1796461200 (epoch seconds, DynamoDB TTL's format)
+    stub.add_response("put_item", {}, {**PUT, "Item": {**ITEM, EXPIRES_AT_ATTRIBUTE: {"N": "1796461200"}}})
+    assert OrderRepository(dynamodb, TABLE, retention_days=7).put_if_absent(ORDER, "f" * 64) is None
 
 
 def test_an_existing_id_returns_the_stored_order_and_fingerprint_from_the_failed_write(
