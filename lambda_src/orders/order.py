@@ -2,7 +2,10 @@
 repository stores and the receipts sign. The DynamoDB mapping lives in ``orders.repository`` only.
 
 Frozen dataclasses (``slots``: no per-instance dict): a renamed or misspelled field is a strict-mypy error
-wherever it is used, not a ``KeyError`` in production.
+wherever it is used, not a ``KeyError`` in production. Not NamedTuples as in ``orders.settings``: an order must
+not compare equal to, index or unpack like a plain tuple. The price, measured: defining the two classes takes
+~1.5 ms at init against ~0.2-0.3 ms for two NamedTuples (Python 3.11 and 3.13; ``dataclasses`` itself is
+already imported by botocore).
 """
 
 from __future__ import annotations
