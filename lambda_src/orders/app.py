@@ -3,7 +3,7 @@
 - An event that is not an HTTP API payload 2.0 event -> ``UnsupportedEvent`` raised: the invocation
   fails (the source retries or dead-letters) and the runtime logs it once, naming the apparent source.
 - ``RequestError`` (the client's mistake) -> its 4xx status and message naming the field.
-- A dependency failing (config unreadable or invalid, DynamoDB throttled after retries, AWS
+- A dependency failing (config or secret unreadable or invalid, DynamoDB throttled after retries, AWS
   unreachable) -> 503, a generic message; details (bucket, ARNs, stack) only in the log.
 - Anything else is a bug -> 500, a generic message; details only in the log.
 """
@@ -23,9 +23,9 @@ from common.event_source import require_http_api_event
 from common.http import RequestError, route_key
 from common.logging import start_invocation
 from common.responses import error_response
-from common.secrets import secret_string_loader
+from common.secrets import SecretUnavailable, secret_string_loader
 from common.utils import utc_now
-from orders.config import OrderLimits
+from orders.limits import OrderLimits
 from orders.receipts import ReceiptSigner
 from orders.repository import OrderRepository
 from orders.routes import ROUTES, Dependencies
@@ -36,7 +36,7 @@ _REQUEST_SHAPE_ERRORS = frozenset({"ValidationException", "SerializationExceptio
 
 
 def is_dependency_failure(exc: BaseException) -> bool:
-    if isinstance(exc, ConfigUnavailable):
+    if isinstance(exc, (ConfigUnavailable, SecretUnavailable)):
         return True
     if isinstance(exc, ParamValidationError):  # botocore refused our parameters before sending
         return False

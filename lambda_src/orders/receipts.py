@@ -8,16 +8,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from common.config_cache import TtlCache
+from orders.order import Order
 
 RECEIPT_FIELDS = ("order_id", "items", "created_at", "total_quantity")
 
 
-def receipt_signature(key: str, order: dict[str, Any]) -> str:
-    """HMAC-SHA256 (hex) of the canonical JSON of the order's receipt fields."""
-    canonical = json.dumps({f: order[f] for f in RECEIPT_FIELDS}, sort_keys=True, separators=(",", ":"))
+def receipt_signature(key: str, body: Mapping[str, Any]) -> str:
+    """HMAC-SHA256 (hex) of the canonical JSON of the receipt fields of an order's response body (what a
+    downstream system receives, so it can check the signature from the body alone)."""
+    canonical = json.dumps({f: body[f] for f in RECEIPT_FIELDS}, sort_keys=True, separators=(",", ":"))
     return hmac.new(key.encode(), canonical.encode(), hashlib.sha256).hexdigest()
 
 
@@ -30,6 +33,8 @@ class ReceiptSigner:
         nothing written, not a stored order whose response failed."""
         self._key.get()
 
-    def sign(self, order: dict[str, Any]) -> dict[str, Any]:
-        """The order with its ``receipt``; the stored item is not changed."""
-        return {**order, "receipt": receipt_signature(self._key.get(), order)}
+    def sign(self, order: Order) -> dict[str, Any]:
+        """The order's response body with its ``receipt``; the stored item is not changed."""
+        body = order.as_body()
+        body["receipt"] = receipt_signature(self._key.get(), body)
+        return body

@@ -7,26 +7,25 @@ round trip (``ReturnValuesOnConditionCheckFailure=ALL_OLD``) and compare request
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from orders.processing import expires_at
+from orders.order import Order, OrderItem
 
 FINGERPRINT_ATTRIBUTE = "request_sha256"
 # The table's TTL attribute (stacks/constructs/orders_table.py; tests/infra checks they agree): epoch seconds.
 EXPIRES_AT_ATTRIBUTE = "expires_at"
 
 
-def to_item(order: dict[str, Any], fingerprint: str, expiry: int | None = None) -> dict[str, Any]:
+def to_item(order: Order, fingerprint: str, expiry: int | None = None) -> dict[str, Any]:
     item = {
-        "order_id": {"S": order["order_id"]},
-        "items": {
-            "L": [{"M": {"sku": {"S": i["sku"]}, "quantity": {"N": str(i["quantity"])}}} for i in order["items"]]
-        },
-        "status": {"S": order["status"]},
-        "created_at": {"S": order["created_at"]},
-        "total_quantity": {"N": str(order["total_quantity"])},
+        "order_id": {"S": order.order_id},
+        "items": {"L": [{"M": {"sku": {"S": i.sku}, "quantity": {"N": str(i.quantity)}}} for i in order.items]},
+        "status": {"S": order.status},
+        "created_at": {"S": order.created_at},
+        "total_quantity": {"N": str(order.total_quantity)},
         FINGERPRINT_ATTRIBUTE: {"S": fingerprint},
     }
     if expiry is not None:
@@ -34,17 +33,28 @@ def to_item(order: dict[str, Any], fingerprint: str, expiry: int | None = None) 
     return item
 
 
-def from_item(item: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
-    """(order as the API returns it, stored request fingerprint)."""
-    order = {
-        "order_id": item["order_id"]["S"],
-        "items": [{"sku": i["M"]["sku"]["S"], "quantity": int(i["M"]["quantity"]["N"])} for i in item["items"]["L"]],
-        "status": item["status"]["S"],
-        "created_at": item["created_at"]["S"],
-        "total_quantity": int(item["total_quantity"]["N"]),
-    }
+def from_item(item: dict[str, Any]) -> tuple[Order, str | None]:
+    """(the stored order, its request fingerprint); the expiry is storage only."""
+    order = Order(
+        order_id=item["order_id"]["S"],
+        items=tuple(
+            OrderItem(sku=i["M"]["sku"]["S"], quantity=int(i["M"]["quantity"]["N"])) for i in item["items"]["L"]
+        ),
+        status=item["status"]["S"],
+        created_at=item["created_at"]["S"],
+        total_quantity=int(item["total_quantity"]["N"]),
+    )
     fingerprint = item.get(FINGERPRINT_ATTRIBUTE, {}).get("S")
     return order, fingerprint
+
+
+def expires_at(created_at: str, retention_days: int) -> int:
+    """When DynamoDB's TTL may delete an order: ``retention_days`` after ``created_at`` (ISO 8601 with an
+    offset, as ``build_order`` writes it), in epoch seconds, the only format TTL reads."""
+    created = datetime.fromisoformat(created_at)
+    if created.tzinfo is None:
+        raise ValueError("created_at must carry a UTC offset")
+    return int((created + timedelta(days=retention_days)).timestamp())
 
 
 class OrderRepository:
@@ -53,15 +63,15 @@ class OrderRepository:
         self._table = table_name
         self._retention_days = retention_days  # None: orders never expire
 
-    def get(self, order_id: str) -> tuple[dict[str, Any], str | None] | None:
+    def get(self, order_id: str) -> tuple[Order, str | None] | None:
         # Strongly consistent: a client that just created an order must be able to read it back.
         response = self._client.get_item(TableName=self._table, Key={"order_id": {"S": order_id}}, ConsistentRead=True)
         item = response.get("Item")
         return from_item(item) if item else None
 
-    def put_if_absent(self, order: dict[str, Any], fingerprint: str) -> tuple[dict[str, Any], str | None] | None:
+    def put_if_absent(self, order: Order, fingerprint: str) -> tuple[Order, str | None] | None:
         """Write the order unless its id exists. None if written, else the stored (order, fingerprint)."""
-        expiry = expires_at(order["created_at"], self._retention_days) if self._retention_days else None
+        expiry = expires_at(order.created_at, self._retention_days) if self._retention_days else None
         try:
             self._client.put_item(
                 TableName=self._table,
@@ -77,7 +87,7 @@ class OrderRepository:
         if item:
             return from_item(item)
         # ALL_OLD should always carry the item; read it if an emulator or an old API did not.
-        stored = self.get(order["order_id"])
+        stored = self.get(order.order_id)
         if stored is None:
             raise RuntimeError("conditional write failed but the item is absent")
         return stored

@@ -19,7 +19,8 @@ from common.config_cache import TtlCache
 from common.http import RequestError, json_body, path_parameter
 from common.responses import json_response
 from orders.api_routes import ROUTES as DECLARED_ROUTES
-from orders.config import OrderLimits
+from orders.limits import OrderLimits
+from orders.order import Order
 from orders.processing import build_order
 from orders.receipts import ReceiptSigner
 from orders.repository import OrderRepository
@@ -33,8 +34,8 @@ class Dependencies(NamedTuple):  # NamedTuple: see orders.settings
     receipts: ReceiptSigner | None = None  # set when a signing secret is configured
 
 
-def _order_response(status: int, order: dict[str, Any], deps: Dependencies) -> dict[str, Any]:
-    return json_response(status, deps.receipts.sign(order) if deps.receipts else order)
+def _order_response(status: int, order: Order, deps: Dependencies) -> dict[str, Any]:
+    return json_response(status, deps.receipts.sign(order) if deps.receipts else order.as_body())
 
 
 def create_order(event: dict[str, Any], deps: Dependencies) -> dict[str, Any]:
@@ -47,7 +48,7 @@ def create_order(event: dict[str, Any], deps: Dependencies) -> dict[str, Any]:
 
     with tracing.subsegment("process_order") as span:
         order = build_order(request, deps.clock())
-        span.metadata("result", order)
+        span.metadata("result", order.as_body())
 
     if deps.receipts:
         deps.receipts.load_key()

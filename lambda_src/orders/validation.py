@@ -12,17 +12,13 @@ import re
 from typing import Any, NamedTuple, TypeGuard
 
 from common.http import RequestError
+from orders.order import OrderItem
 
 ID_PATTERN = "[A-Za-z0-9_-]{1,64}"
 _ID_RE = re.compile(ID_PATTERN)
 MIN_QUANTITY, MAX_QUANTITY = 1, 1000
 ORDER_KEYS = frozenset({"order_id", "items"})
 ITEM_KEYS = frozenset({"sku", "quantity"})
-
-
-class OrderItem(NamedTuple):  # NamedTuple: see orders.settings
-    sku: str
-    quantity: int
 
 
 class OrderRequest(NamedTuple):
@@ -32,7 +28,7 @@ class OrderRequest(NamedTuple):
     def as_dict(self) -> dict[str, Any]:
         return {
             "order_id": self.order_id,
-            "items": [{"sku": i.sku, "quantity": i.quantity} for i in self.items],
+            "items": [item.as_body() for item in self.items],
         }
 
     def fingerprint(self) -> str:

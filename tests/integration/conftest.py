@@ -93,8 +93,8 @@ def aws(moto_server):
 
 
 @dataclass
-class Stack:
-    """One test's table and bucket, and helpers to look at them."""
+class EmulatedResources:
+    """One test's table and bucket on the moto server, and helpers to look at them."""
 
     endpoint: str
     table: str
@@ -113,22 +113,22 @@ class Stack:
         return self.dynamodb.scan(TableName=self.table, ConsistentRead=True)["Items"]
 
 
-def new_stack(moto_server, aws) -> Stack:
+def new_resources(moto_server, aws) -> EmulatedResources:
     suffix = uuid.uuid4().hex[:12]
     table, bucket = f"orders-{suffix}", f"config-{suffix}"
     provision(moto_server.endpoint_url, table_name=table, bucket=bucket, aws_clients=aws)
-    return Stack(moto_server.endpoint_url, table, bucket, *aws)
+    return EmulatedResources(moto_server.endpoint_url, table, bucket, *aws)
 
 
 @pytest.fixture
-def stack(moto_server, aws) -> Stack:
-    return new_stack(moto_server, aws)
+def stack(moto_server, aws) -> EmulatedResources:
+    return new_resources(moto_server, aws)
 
 
 @pytest.fixture(scope="module")
-def module_stack(moto_server, aws) -> Stack:
+def module_stack(moto_server, aws) -> EmulatedResources:
     """One table and bucket for a module's warm execution environment."""
-    return new_stack(moto_server, aws)
+    return new_resources(moto_server, aws)
 
 
 class App:

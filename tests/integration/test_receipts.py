@@ -49,6 +49,8 @@ def test_unreadable_secret_is_503_and_nothing_is_written(make_app, stack):
     app = make_app(receipt_secret_arn=missing)
     assert_generic_503(app(post(order("r-3"))), stack)
     assert stack.items() == []
+    errors = [e for e in app.logs() if e["level"] == "ERROR"]
+    assert errors and errors[0]["exception_type"] == "SecretUnavailable"
 
 
 def test_without_a_secret_there_is_no_receipt(app):

@@ -91,7 +91,7 @@ def test_equivalent_matches_module_function_line_and_operator_exactly():
     m = mutant(1)
     assert equivalent().matches(m)
     for change in (
-        {"module": "lambda_src/orders/config.py"},
+        {"module": "lambda_src/orders/limits.py"},
         {"function": "TtlCache.invalidate"},
         {"line": CACHE_LINE.replace("now", "then")},
         {"operator": ">= -> =="},

@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from common.config_cache import ConfigUnavailable
 from common.responses import JSON_HEADERS, error_response, json_response
-from common.secrets import secret_string_loader
+from common.secrets import SecretUnavailable, secret_string_loader
 from common.utils import MissingEnvironmentVariable, env_number, require_env, utc_now_iso
 
 # --- environment settings ------------------------------------------------------------------------------------------
@@ -149,6 +148,6 @@ def test_the_loader_asks_for_its_secret_on_every_load() -> None:
 def test_an_unreadable_or_empty_secret_is_a_dependency_failure_naming_it(
     response: dict[str, Any] | Exception, message: str
 ) -> None:
-    with pytest.raises(ConfigUnavailable) as error:
+    with pytest.raises(SecretUnavailable) as error:
         secret_string_loader(Secrets(response), ARN)()
     assert str(error.value).startswith(message)

@@ -1,7 +1,7 @@
 import pytest
 
 from common.config_cache import ConfigUnavailable, TtlCache
-from orders.config import OrderLimits
+from orders.limits import OrderLimits
 
 
 class Clock:

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from orders.processing import build_order, expires_at
-from orders.repository import EXPIRES_AT_ATTRIBUTE, from_item, to_item
+from orders.processing import build_order
+from orders.repository import EXPIRES_AT_ATTRIBUTE, expires_at, from_item, to_item
 from orders.settings import Settings
 from orders.validation import parse_order_request
 
@@ -16,14 +16,14 @@ ORDER = build_order(parse_order_request({"order_id": "o-1", "items": [{"sku": "A
 
 
 def test_expiry_is_retention_days_after_creation_in_epoch_seconds():
-    assert ORDER["created_at"] == "2026-11-28T12:00:00.123+00:00"
+    assert ORDER.created_at == "2026-11-28T12:00:00.123+00:00"
     # 2026-12-05T12:00:00.123Z, truncated to the second (TTL reads whole seconds).
-    assert expires_at(ORDER["created_at"], 7) == int(datetime(2026, 12, 5, 12, 0, 0, tzinfo=UTC).timestamp())
-    assert expires_at("2026-11-28T21:00:00.000+09:00", 1) == expires_at(ORDER["created_at"], 1)
+    assert expires_at(ORDER.created_at, 7) == int(datetime(2026, 12, 5, 12, 0, 0, tzinfo=UTC).timestamp())
+    assert expires_at("2026-11-28T21:00:00.000+09:00", 1) == expires_at(ORDER.created_at, 1)
 
 
 def test_expiry_needs_an_offset():
-    with pytest.raises(ValueError, match="UTC offset"):
+    with pytest.raises(ValueError, match=r"^created_at must carry a UTC offset$"):
         expires_at("2026-11-28T12:00:00", 7)
 
 

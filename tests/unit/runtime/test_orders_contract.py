@@ -20,10 +20,11 @@ from botocore.stub import Stubber
 
 from common.config_cache import ConfigUnavailable
 from orders.clients import create_clients
-from orders.config import OrderLimits
+from orders.limits import OrderLimits
+from orders.order import Order, OrderItem
 from orders.processing import build_order
 from orders.receipts import receipt_signature
-from orders.repository import FINGERPRINT_ATTRIBUTE, OrderRepository
+from orders.repository import EXPIRES_AT_ATTRIBUTE, FINGERPRINT_ATTRIBUTE, OrderRepository
 from orders.settings import Settings
 from orders.validation import parse_order_request
 from tests.unit.runtime.stubbed import offline_client, stubbed
@@ -51,13 +52,13 @@ def test_the_fingerprint_keeps_the_item_order() -> None:
 
 # --- the receipt signature -----------------------------------------------------------------------------------------
 
-ORDER = {
-    "order_id": "order-123",
-    "items": [{"sku": "sku-1", "quantity": 2}],
-    "status": "processed",
-    "created_at": "2026-11-28T09:00:00.000+00:00",
-    "total_quantity": 2,
-}
+ORDER = Order(
+    order_id="order-123",
+    items=(OrderItem("sku-1", 2),),
+    status="processed",
+    created_at="2026-11-28T09:00:00.000+00:00",
+    total_quantity=2,
+)
 CANONICAL_RECEIPT = (
     '{"created_at":"2026-11-28T09:00:00.000+00:00","items":[{"quantity":2,"sku":"sku-1"}],'
     '"order_id":"order-123","total_quantity":2}'
@@ -67,7 +68,7 @@ RECEIPT_HMAC = "13fc0581e3a801145ef05d1ffbed536cda6917976be36f50f1edd79eca1db282
 
 def test_a_receipt_is_the_hmac_sha256_of_the_canonical_receipt_fields() -> None:
     assert hmac.new(b"receipt-key", CANONICAL_RECEIPT.encode(), hashlib.sha256).hexdigest() == RECEIPT_HMAC
-    assert receipt_signature("receipt-key", ORDER) == RECEIPT_HMAC
+    assert receipt_signature("receipt-key", ORDER.as_body()) == RECEIPT_HMAC
 
 
 # --- the conditional write -----------------------------------------------------------------------------------------
@@ -114,6 +115,14 @@ def conditional_check_failed(stub: Stubber, item: dict[str, Any] | None) -> None
 def test_a_new_order_is_written_once_conditionally(dynamodb: Any, stub: Stubber) -> None:
     stub.add_response("put_item", {}, PUT)
     assert OrderRepository(dynamodb, TABLE).put_if_absent(ORDER, "f" * 64) is None
+
+
+def test_with_a_retention_the_item_carries_its_expiry_retention_days_after_creation(
+    dynamodb: Any, stub: Stubber
+) -> None:
+    # 2026-11-28T09:00:00Z + 7 days = 2026-12-05T09:00:00Z = 1796461200 (epoch seconds, DynamoDB TTL's format)
+    stub.add_response("put_item", {}, {**PUT, "Item": {**ITEM, EXPIRES_AT_ATTRIBUTE: {"N": "1796461200"}}})
+    assert OrderRepository(dynamodb, TABLE, retention_days=7).put_if_absent(ORDER, "f" * 64) is None
 
 
 def test_an_existing_id_returns_the_stored_order_and_fingerprint_from_the_failed_write(

@@ -8,8 +8,10 @@ from botocore.exceptions import ClientError, EndpointConnectionError, ParamValid
 
 from common.config_cache import ConfigUnavailable
 from common.responses import error_response, json_response
+from common.secrets import SecretUnavailable
 from common.utils import MissingEnvironmentVariable, utc_now
 from orders.app import is_dependency_failure
+from orders.order import Order, OrderItem
 from orders.processing import build_order
 from orders.repository import from_item, to_item
 from orders.settings import Settings
@@ -29,14 +31,21 @@ def test_json_response_shape():
 def test_build_order_fills_status_time_and_total():
     now = datetime(2026, 11, 28, 9, 0, 0, 123456, tzinfo=UTC)
     order = build_order(REQUEST, now)
-    assert order == {
+    assert order == Order(
+        order_id="o-1",
+        items=(OrderItem("a", 2), OrderItem("b", 5)),
+        status="processed",
+        created_at="2026-11-28T09:00:00.123+00:00",
+        total_quantity=7,
+    )
+    assert order.as_body() == {
         "order_id": "o-1",
         "items": [{"sku": "a", "quantity": 2}, {"sku": "b", "quantity": 5}],
         "status": "processed",
         "created_at": "2026-11-28T09:00:00.123+00:00",
         "total_quantity": 7,
     }
-    assert datetime.fromisoformat(order["created_at"]).tzinfo is not None
+    assert list(order.as_body()) == ["order_id", "items", "status", "created_at", "total_quantity"]
     with pytest.raises(ValueError):
         build_order(REQUEST, now.replace(tzinfo=None))
 
@@ -91,6 +100,7 @@ def client_error(code, status=400):
     "exc, dependency",
     [
         (ConfigUnavailable("x"), True),
+        (SecretUnavailable("x"), True),
         (client_error("ProvisionedThroughputExceededException"), True),
         (client_error("ThrottlingException"), True),
         (client_error("ResourceNotFoundException"), True),

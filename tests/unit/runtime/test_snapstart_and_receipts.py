@@ -11,25 +11,27 @@ import pytest
 from botocore.exceptions import ClientError
 
 from common import snapstart
-from common.config_cache import ConfigUnavailable, TtlCache
-from common.secrets import secret_string_loader
+from common.config_cache import TtlCache
+from common.secrets import SecretUnavailable, secret_string_loader
+from orders.order import Order, OrderItem
 from orders.receipts import ReceiptSigner, receipt_signature
 
-ORDER = {
-    "order_id": "o-1",
-    "items": [{"sku": "a", "quantity": 2}],
-    "created_at": "2026-11-28T00:00:00.000+00:00",
-    "total_quantity": 2,
-    "status": "processed",
-}
+ORDER = Order(
+    order_id="o-1",
+    items=(OrderItem("a", 2),),
+    status="processed",
+    created_at="2026-11-28T00:00:00.000+00:00",
+    total_quantity=2,
+)
+BODY = ORDER.as_body()
 
 
 def test_signature_covers_the_order_identity_not_the_status() -> None:
-    signature = receipt_signature("k", ORDER)
-    assert len(signature) == 64 and signature == receipt_signature("k", dict(ORDER))
-    assert receipt_signature("k", {**ORDER, "status": "other"}) == signature
-    assert receipt_signature("k", {**ORDER, "total_quantity": 3}) != signature
-    assert receipt_signature("other", ORDER) != signature
+    signature = receipt_signature("k", BODY)
+    assert len(signature) == 64 and signature == receipt_signature("k", dict(BODY))
+    assert receipt_signature("k", {**BODY, "status": "other"}) == signature
+    assert receipt_signature("k", {**BODY, "total_quantity": 3}) != signature
+    assert receipt_signature("other", BODY) != signature
 
 
 def test_signer_reads_the_key_through_the_cache() -> None:
@@ -42,7 +44,7 @@ def test_signer_reads_the_key_through_the_cache() -> None:
     signer = ReceiptSigner(TtlCache(load, ttl_seconds=300))
     signer.load_key()
     signed = signer.sign(ORDER)
-    assert signed["receipt"] == receipt_signature("k", ORDER) and "receipt" not in ORDER
+    assert signed == {**BODY, "receipt": receipt_signature("k", BODY)}
     assert len(loads) == 1
 
 
@@ -59,9 +61,9 @@ class _FakeSecrets:
 def test_secret_loader_returns_the_string_and_turns_failures_into_dependency_errors() -> None:
     assert secret_string_loader(_FakeSecrets({"SecretString": "v"}), "id")() == "v"
     denied = ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "GetSecretValue")
-    with pytest.raises(ConfigUnavailable, match="cannot read secret id"):
+    with pytest.raises(SecretUnavailable, match="cannot read secret id"):
         secret_string_loader(_FakeSecrets(denied), "id")()
-    with pytest.raises(ConfigUnavailable, match="has no string value"):
+    with pytest.raises(SecretUnavailable, match="has no string value"):
         secret_string_loader(_FakeSecrets({"SecretBinary": b"x"}), "id")()
 
 

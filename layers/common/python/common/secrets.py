@@ -10,7 +10,9 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from common.config_cache import ConfigUnavailable
+
+class SecretUnavailable(Exception):
+    """The secret can't be read (denied, missing, throttled, no string value): a dependency failure (503)."""
 
 
 def secret_string_loader(secrets_client: Any, secret_id: str) -> Callable[[], str]:
@@ -21,9 +23,9 @@ def secret_string_loader(secrets_client: Any, secret_id: str) -> Callable[[], st
         try:
             value = secrets_client.get_secret_value(SecretId=secret_id).get("SecretString")
         except (ClientError, BotoCoreError) as exc:
-            raise ConfigUnavailable(f"cannot read secret {secret_id}: {exc}") from exc
+            raise SecretUnavailable(f"cannot read secret {secret_id}: {exc}") from exc
         if not value:
-            raise ConfigUnavailable(f"secret {secret_id} has no string value")
+            raise SecretUnavailable(f"secret {secret_id} has no string value")
         return str(value)
 
     return load
