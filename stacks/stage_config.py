@@ -1,5 +1,5 @@
 """Stage settings: one typed, validated object per stage (what a stage deploys; not ``config/config.json``, the
-runtime's business config in S3, nor ``lambda_src/orders/config.py``, which reads it).
+runtime's business config in S3, nor ``lambda_src/orders/limits.py``, which reads it).
 
 Defaults for ``dev`` and ``prod`` live here; ``stacks/project.py`` reads ``cdk.json`` (context ``stages``,
 which can also add stages) and ``-c`` flags over them. Everything is validated before a single construct
