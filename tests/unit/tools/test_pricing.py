@@ -289,3 +289,70 @@ def test_provisioned_within_capacity_says_nothing_about_spill_over() -> None:
     assert within.notes == () and within.init == 0.0
     over = pricing.provisioned(1024, 1, 1, 36_001, 100, X86)
     assert "above the provisioned capacity" in over.notes[0]
+
+
+# ---------------------------------------------------------------- what each line carries
+
+
+def test_every_line_names_its_strategy_and_its_dict_carries_total_and_per_day() -> None:
+    lines = [
+        pricing.on_demand(1024, 10_000_000, 100, X86, free_tier=True),
+        pricing.provisioned(1024, 1, 12, 1_000, 100, X86),
+        pricing.snapstart(1024, 12, 1_000, 100, 10, X86),
+    ]
+    assert [line.strategy for line in lines] == ["on-demand", "provisioned", "snapstart"]
+    for line in lines:
+        d = line.to_dict(hours=12)
+        assert d["total"] == line.total > 0
+        assert d["per_day"] == pytest.approx(2 * line.total)  # 12 hours: a day is twice the period
+        assert d["notes"] == list(line.notes)
+    assert pricing.per_day(10.0, 0.5) == pytest.approx(480.0)  # periods shorter than an hour too
+    assert lines[0].notes[0] == (
+        "free tier applied: 32,877 requests and 13,151 GB-s for 24 h "
+        "(shared by the whole account, so only if nothing else uses it; not for provisioned concurrency)"
+    )
+
+
+def test_the_accounts_other_use_is_in_the_on_demand_bill_and_its_note() -> None:
+    # 1,000 GB-s this month after 5,999,999,500 by other functions: half in tier 1, half in tier 2
+    line = pricing.on_demand(1024, 10_000, 100, X86, hours=MONTH, account_month_gb_seconds=6e9 - 500)
+    assert line.duration == pytest.approx(500 * 0.0000166667 + 500 * 0.000015)
+    assert line.notes == (
+        "duration tiers on a monthly total of 1,000 GB-s after 5,999,999,500 GB-s used by the account's other "
+        "functions: tier 1 (500 GB-s at 0.0000166667) + tier 2 (500 GB-s at 0.0000150000)",
+    )
+    # without other use, no "after ..."; and less than one GB-s is still billed
+    small, note = pricing.tiered_cost(0.5, MONTH, X86)
+    assert small == pytest.approx(0.5 * 0.0000166667)
+    assert note == "duration tiers on a monthly total of 0 GB-s: tier 1 (0 GB-s at 0.0000166667)"
+    assert pricing.tiered_month(0.5, X86) == [pricing.TierUse(1, 0.5, 0.0000166667)]
+
+
+def test_no_execution_time_bills_no_storage_even_without_a_storage_price() -> None:
+    tokyo = pricing.get_prices("ap-northeast-1", "x86_64")
+    assert tokyo.ephemeral_per_gb_second is None
+    assert pricing.ephemeral_cost(1024, 0, tokyo) == 0.0
+
+
+def test_snapstart_bills_its_on_demand_part_like_on_demand_without_init() -> None:
+    # 10 M x 100 ms at 1 GB = 1,000,000 GB-s in a month, 1,000 restores; an INIT time given is not billed
+    more = {"free_tier": True, "storage_mb": 1536}
+    ss = pricing.snapstart(1024, MONTH, 10_000_000, 100, 1_000, X86, init_ms=500, **more)
+    od = pricing.on_demand(1024, 10_000_000, 100, X86, hours=MONTH, **more)
+    assert ss.requests == pytest.approx(od.requests) and ss.requests == pytest.approx(9_000_000 * 0.2e-6)
+    assert ss.duration == pytest.approx(od.duration) and ss.duration == pytest.approx(600_000 * 0.0000166667)
+    assert ss.ephemeral == pytest.approx(od.ephemeral) and ss.ephemeral == pytest.approx(1_000_000 * 0.0000000309)
+    assert ss.notes == od.notes and len(ss.notes) == 2  # the free tier and the tiers
+
+
+def test_provisioned_storage_idle_cold_starts_and_a_tiered_spill_over() -> None:
+    with_storage = pricing.provisioned(1024, 1, 1, 36_000, 100, X86, storage_mb=1536)
+    assert with_storage.ephemeral == pytest.approx(1 * 3_600 * 0.0000000309)
+    # no traffic: the environments' INIT is inside the PC charge, nothing spills
+    idle = pricing.provisioned(1024, 1, 1, 0, 0, X86, cold_starts=10, init_ms=1_000)
+    assert (idle.init, idle.duration, idle.notes) == (0.0, 0.0, ())
+    # 100 M GB-s in one hour, 36,000 of them on the environment: the rest is tiered on its monthly rate
+    big = pricing.provisioned(10_240, 1, 1, 1_000_000, 10_000, X86)
+    spill, _ = pricing.tiered_cost(100e6 - 36_000, 1, X86)
+    assert X86.pc_duration_per_gb_second is not None
+    assert big.duration == pytest.approx(36_000 * X86.pc_duration_per_gb_second + spill)
