@@ -356,3 +356,38 @@ def test_provisioned_storage_idle_cold_starts_and_a_tiered_spill_over() -> None:
     spill, _ = pricing.tiered_cost(100e6 - 36_000, 1, X86)
     assert X86.pc_duration_per_gb_second is not None
     assert big.duration == pytest.approx(36_000 * X86.pc_duration_per_gb_second + spill)
+
+
+# ---------------------------------------------------------------- the price data file
+
+
+def test_a_minimal_data_entry_reads_with_empty_defaults_and_nothing_flagged(tmp_path) -> None:
+    # hand-written: an entry with only the prices (no source, date, status or tiers)
+    entry = {"request_per_million": 0.2, "duration_per_gb_second": 0.00001, "pc_per_gb_second": 0.000004}
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"prices": {"xx-test-1": {"x86_64": entry}}}))
+    prices = pricing.get_prices("xx-test-1", "x86_64", path)
+    assert (prices.region, prices.architecture, prices.source, prices.as_of) == ("xx-test-1", "x86_64", "", "")
+    assert prices.status == {} and prices.duration_tiers == () and prices.tiers == ((None, 0.00001),)
+    assert prices.flagged() == []  # no status: a published price
+    assert prices.snapstart_restore_per_gb is None
+    with pytest.raises(pricing.PriceError) as no_arm:
+        pricing.get_prices("xx-test-1", "arm64", path)
+    assert str(no_arm.value) == "no arm64 prices for xx-test-1 in prices.json"
+
+
+def test_unknown_regions_and_architectures_are_named_with_what_is_known() -> None:
+    with pytest.raises(pricing.PriceError) as arch:
+        pricing.get_prices("us-east-1", "x86")
+    assert str(arch.value) == "unknown architecture 'x86'; expected one of ('x86_64', 'arm64')"
+    with pytest.raises(pricing.PriceError) as region:
+        pricing.get_prices("mars-1", "arm64")
+    known = ", ".join(pricing.available_regions())
+    assert str(region.value) == (
+        f"no Lambda prices for region 'mars-1' in lambda_prices.json (known: {known}); "
+        "add it to the data file with its source and date"
+    )
+
+
+def test_an_overridden_duration_price_replaces_the_published_tiers() -> None:
+    assert X86.with_overrides(duration_per_gb_second=0.00001).to_dict()["duration_tiers"] == ((None, 0.00001),)
