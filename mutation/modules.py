@@ -56,5 +56,5 @@ TARGETS: tuple[Target, ...] = (
         functions=("_region", "calculate", "_used_prices", "_pc_info", "main"),
         pending=_FINAL_PASS,
     ),
-    Target("tools/power_tuning/analysis.py", _TOOLS_TESTS, pending=_FINAL_PASS),
+    Target("tools/power_tuning/analysis.py", _TOOLS_TESTS),
 )
