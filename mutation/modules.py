@@ -48,7 +48,7 @@ TARGETS: tuple[Target, ...] = (
     Target("tools/pricing.py", _TOOLS_TESTS),
     Target("tools/price_data.py", _TOOLS_TESTS),
     Target("tools/report_parser.py", _TOOLS_TESTS),
-    Target("tools/cold_start_cost.py", _TOOLS_TESTS, pending=_FINAL_PASS),
+    Target("tools/cold_start_cost.py", _TOOLS_TESTS),
     # Not build_parser: argparse declarations, whose texts are documentation (the CLI tests use the options).
     Target(
         "tools/cost.py",

@@ -391,3 +391,103 @@ def test_unknown_regions_and_architectures_are_named_with_what_is_known() -> Non
 
 def test_an_overridden_duration_price_replaces_the_published_tiers() -> None:
     assert X86.with_overrides(duration_per_gb_second=0.00001).to_dict()["duration_tiers"] == ((None, 0.00001),)
+
+
+# ---------------------------------------------------------------- the three cold-start strategies, row by row
+
+
+def test_compare_prices_each_strategy_with_the_whole_workload() -> None:
+    # 72,000 x 100 ms at 1 GB in one hour = 7,200 GB-s on one environment of 3,600: 200 % utilized, half spills
+    w = pricing.Workload(1024, 72_000, 100, 1, cold_starts=100, init_ms=500, storage_mb=1536)
+    result = cold_start_cost.compare(w, X86, concurrency=1, restore_ms=210.0, billed_restore_ms=120, cached_versions=2)
+    none = pricing.on_demand_for(w, X86)
+    pc = pricing.provisioned(1024, 1, 1, 72_000, 100, X86, cold_starts=100, init_ms=500, storage_mb=1536)
+    ss = pricing.snapstart(1024, 1, 72_000, 100, 100, X86, 2, 120, init_ms=500, storage_mb=1536)
+    assert pc.ephemeral > 0 and ss.ephemeral > 0 and ss.snapstart_restore > 0
+    Row = cold_start_cost.StrategyRow
+    assert result["rows"] == [
+        Row(
+            "none", 100, 500, none.init, none.total, 24 * none.total,
+            "INIT billed as duration (on-demand, managed runtime, ZIP; since 2025-08-01)",
+        ),
+        Row(
+            "provisioned", 50, 500, pc.init, pc.total, 24 * pc.total,
+            "1 environment(s), 200.0% utilized; their INIT is inside the PC charge",
+        ),
+        Row(
+            "snapstart", 100, 210.0, ss.snapstart_cache + ss.snapstart_restore, ss.total, 24 * ss.total,
+            "restores instead of INIT; snapshot cache billed",
+        ),
+    ]  # fmt: skip
+    base = pricing.on_demand(1024, 72_000, 100, X86, hours=1, storage_mb=1536).total
+    one_init = 0.5 * X86.duration_per_gb_second
+    assert result["break_even"] == {
+        "provisioned_utilization": pricing.break_even_utilization(X86),
+        "provisioned_cold_start_rate": pytest.approx((pc.total - base) / (72_000 * one_init)),
+        "snapstart_cold_starts_per_day": None,  # a 500 ms INIT costs less than a restore
+    }
+
+
+def test_compare_within_capacity_without_init_or_a_measured_restore() -> None:
+    w = pricing.Workload(1024, 1_000, 100, 24, cold_starts=10)
+    result = cold_start_cost.compare(w, X86, concurrency=1, restore_ms=None, billed_restore_ms=0)
+    none, pc, ss = result["rows"]
+    assert none.latency_ms is None  # no INIT time given
+    assert (pc.cold_starts, pc.latency_ms) == (0, None)  # every request on a provisioned environment
+    assert pc.note == "1 environment(s), 0.1% utilized; their INIT is inside the PC charge"
+    assert ss.note == "restores instead of INIT; snapshot cache billed; Restore Duration not measured"
+    # a price list without one SnapStart price has no SnapStart row
+    partial = cold_start_cost.compare(
+        w, X86.with_none("snapstart_restore_per_gb"), concurrency=1, restore_ms=None, billed_restore_ms=0
+    )
+    assert [r.strategy for r in partial["rows"]] == ["none", "provisioned"]
+    assert set(partial["break_even"]) == {"provisioned_utilization", "provisioned_cold_start_rate"}
+
+
+def test_a_snapstart_measurement_without_warm_or_cold_groups(tmp_path) -> None:
+    # hand-written in the shape of `python -m tools.cold_start --json` for a SnapStart alias: only restores,
+    # one sample whose report was lost, and a group that has no samples at all
+    def sample(billed: float, restore: float, billed_restore: float) -> dict[str, object]:
+        return {
+            "report": {
+                "billed_duration_ms": billed,
+                "restore_duration_ms": restore,
+                "billed_restore_duration_ms": billed_restore,
+            }
+        }
+
+    data = {
+        "function": {"memory_mb": 1024, "architecture": "x86_64"},
+        "groups": {
+            "production restores": {"samples": [sample(130, 250.0, 110), {"report": None}, sample(120, 200.0, 100)]},
+            "empty": {},
+        },
+    }
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps(data))
+    assert cold_start_cost.read_cold_start_report(path) == cold_start_cost.Measured(
+        memory_mb=1024,
+        architecture="x86_64",
+        avg_duration_ms=125.0,  # no warm group: the mean billed duration of every report
+        init_ms=None,
+        restore_ms=200.0,  # nearest-rank median of two: the lower
+        billed_restore_ms=100,
+        source=str(path),
+    )
+    path.write_text(json.dumps({"groups": {}}))
+    with pytest.raises(ValueError, match=r"not a tools\.cold_start --json report"):
+        cold_start_cost.read_cold_start_report(path)
+
+
+def test_break_even_rates_at_their_bounds() -> None:
+    assert cold_start_cost.workload_with_cold_starts(pricing.Workload(512, 1000), 1).cold_starts == 1000
+    # one invocation with a 1 ms INIT still has a PC break-even; none without an INIT or without traffic
+    rate = cold_start_cost._pc_break_even_rate
+    assert rate(pricing.Workload(1024, 1, 100, 24, init_ms=1), X86, 1.0) is not None
+    assert rate(pricing.Workload(1024, 0, 100, 24, init_ms=500), X86, 1.0) is None
+    assert rate(pricing.Workload(1024, 1_000, 100, 24, init_ms=0), X86, 1.0) is None
+    # the billed restore time counts against SnapStart: 20 s of INIT at 4 GB vs a restore billed 1 s
+    w = pricing.Workload(4096, 0, 0, 24, init_ms=20_000)
+    n = cold_start_cost._snapstart_break_even(w, X86, 1_000, 1)
+    saving = 20 * 4 * X86.duration_per_gb_second - (4 * 0.0001397998 + 1 * 4 * X86.duration_per_gb_second)
+    assert n == pytest.approx(4 * 86_400 * 0.0000015046 / saving)
