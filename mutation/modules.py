@@ -54,7 +54,6 @@ TARGETS: tuple[Target, ...] = (
         "tools/cost.py",
         _TOOLS_TESTS,
         functions=("_region", "calculate", "_used_prices", "_pc_info", "main"),
-        pending=_FINAL_PASS,
     ),
     Target("tools/power_tuning/analysis.py", _TOOLS_TESTS),
 )
