@@ -31,7 +31,6 @@ _TOOLS_TESTS = (
     "--deselect=tests/unit/tools/test_power_tuning.py::test_stubbed_sweep_writes_chart_and_json",
 )
 _IN_PROCESS_TESTS_NEEDED = "tested through the runtime client and moto server only: needs in-process tests"
-_FINAL_PASS = "merged from another issue: its fast tests are completed in the final pass"
 
 # A later row for the same file replaces an earlier one.
 TARGETS: tuple[Target, ...] = (
@@ -45,16 +44,15 @@ TARGETS: tuple[Target, ...] = (
     Target("lambda_src/orders/routes.py", _RUNTIME_TESTS, pending=_IN_PROCESS_TESTS_NEEDED),
     Target("lambda_src/orders/handler.py", _RUNTIME_TESTS, pending=_IN_PROCESS_TESTS_NEEDED),
     Target("layers/common/python/common/tracing*.py", _RUNTIME_TESTS, pending=_IN_PROCESS_TESTS_NEEDED),
-    Target("tools/pricing.py", _TOOLS_TESTS, pending=_FINAL_PASS),
-    Target("tools/price_data.py", _TOOLS_TESTS, pending=_FINAL_PASS),
-    Target("tools/report_parser.py", _TOOLS_TESTS, pending=_FINAL_PASS),
-    Target("tools/cold_start_cost.py", _TOOLS_TESTS, pending=_FINAL_PASS),
+    Target("tools/pricing.py", _TOOLS_TESTS),
+    Target("tools/price_data.py", _TOOLS_TESTS),
+    Target("tools/report_parser.py", _TOOLS_TESTS),
+    Target("tools/cold_start_cost.py", _TOOLS_TESTS),
     # Not build_parser: argparse declarations, whose texts are documentation (the CLI tests use the options).
     Target(
         "tools/cost.py",
         _TOOLS_TESTS,
         functions=("_region", "calculate", "_used_prices", "_pc_info", "main"),
-        pending=_FINAL_PASS,
     ),
-    Target("tools/power_tuning/analysis.py", _TOOLS_TESTS, pending=_FINAL_PASS),
+    Target("tools/power_tuning/analysis.py", _TOOLS_TESTS),
 )

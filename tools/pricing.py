@@ -221,7 +221,9 @@ def on_demand(memory_mb: int, invocations: float, avg_duration_ms: float, prices
 
 def on_demand_for(w: Workload, prices: Prices, strategy: str = "on-demand", billed_init: bool = True) -> CostLine:
     notes: list[str] = []
-    requests, gbs = w.invocations, w.gb_seconds + (w.init_gb_seconds if billed_init else 0.0)
+    init_gbs = w.init_gb_seconds if billed_init else 0.0
+    billed_gbs = w.gb_seconds + init_gbs
+    requests, gbs = w.invocations, billed_gbs
     if w.free_tier:
         free_requests, free_gbs = free_tier_share(w.hours)
         requests, gbs = max(0.0, requests - free_requests), max(0.0, gbs - free_gbs)
@@ -232,8 +234,7 @@ def on_demand_for(w: Workload, prices: Prices, strategy: str = "on-demand", bill
     cost, tier_note = tiered_cost(gbs, w.hours, prices, w.account_month_gb_seconds)
     if tier_note:
         notes.append(tier_note)
-    total_gbs = w.gb_seconds + (w.init_gb_seconds if billed_init else 0.0)
-    init_share = w.init_gb_seconds / total_gbs if billed_init and total_gbs else 0.0
+    init_share = init_gbs / billed_gbs if billed_gbs else 0.0
     return CostLine(
         strategy=strategy,
         requests=request_cost(requests, prices),
@@ -272,8 +273,7 @@ def provisioned(
     spill = on_demand_for(
         replace(w, invocations=w.invocations * spill_share, cold_starts=w.cold_starts * spill_share),
         prices,
-        "provisioned",
-    )
+    )  # only its duration and INIT are taken
     notes = []
     if spill_share > 0:
         notes.append(f"{w.gb_seconds - served:,.0f} GB-s above the provisioned capacity billed on-demand")
@@ -305,7 +305,7 @@ def snapstart(
     if prices.snapstart_cache_per_gb_second is None or prices.snapstart_restore_per_gb is None:
         raise PriceError(f"no SnapStart price for {prices.region}/{prices.architecture}")
     w = Workload(memory_mb, invocations, avg_duration_ms, hours, **{**more, "cold_starts": restores})
-    base = on_demand_for(w, prices, "snapstart", billed_init=False)
+    base = on_demand_for(w, prices, billed_init=False)
     cache_seconds = max(hours, 3) * SECONDS_PER_HOUR
     restore_gbs = restores * restore_billed_ms / 1000 * gb(memory_mb)
     return CostLine(

@@ -171,7 +171,7 @@ def _enclosing_json(text: str, mark: int, tries: int = 50) -> tuple[tuple[int, i
 def decode_log_result(log_result_b64: str) -> str:
     """``Invoke`` returns the last 4 KB of the log base64-encoded in ``LogResult``."""
     try:
-        return base64.b64decode(log_result_b64, validate=True).decode("utf-8", errors="replace")
+        return base64.b64decode(log_result_b64, validate=True).decode(errors="replace")  # UTF-8, the default
     except (binascii.Error, ValueError) as exc:
         raise ValueError(f"LogResult is not base64: {exc}") from exc
 
@@ -225,7 +225,7 @@ def _parse_text(segment: str) -> Report:
     fields.pop("sampled", None)
     if "duration_ms" not in fields:
         raise ValueError(f"REPORT line without a Duration: {segment[:160]!r}")
-    return Report(request_id=request_id, form="text", **fields)
+    return Report(request_id=request_id, **fields)  # form: "text", the default
 
 
 # ---------------------------------------------------------------- JSON form

@@ -291,3 +291,123 @@ def test_pc_without_a_pc_price_when_only_on_demand_is_asked() -> None:
     )
     assert r["provisioned_concurrency"]["charge"] is None
     assert r["provisioned_concurrency"]["charge_per_day"] == 0.0
+
+
+# ---------------------------------------------------------------- calculate(): what --json says, word for word
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"hours": 0}, "--hours must be > 0"),
+        ({"invocations": -1}, "--invocations, --provisioned-concurrency and --account-gb-seconds must be >= 0"),
+        ({"invocations": 10}, "--avg-duration-ms is needed with --invocations (or --from-report)"),
+        ({"cold_start_rate": 0.1}, "--cold-start-rate needs --init-ms (or --from-report with a cold start in it)"),
+        ({"strategy": "provisioned"}, "--strategy provisioned needs --provisioned-concurrency N > 0"),
+        (
+            {"strategy": "snapstart", "prices": US_X86.with_none("snapstart_cache_per_gb_second")},
+            "SnapStart not priced: no SnapStart price for us-east-1/x86_64 in the data file; "
+            "pass --snapstart-cache-price and --snapstart-restore-price",
+        ),
+    ],
+)
+def test_calculate_refuses_with_the_exact_reason(args: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError) as refused:
+        cost.calculate(**{"memory": 512, "prices": US_X86, **args})
+    assert str(refused.value) == message
+
+
+def test_calculate_reports_its_inputs_memory_and_notes() -> None:
+    r = cost.calculate(
+        memory=1024,
+        prices=US_X86,
+        provisioned_concurrency=1,
+        hours=12,
+        invocations=1000,
+        avg_duration_ms=100,
+        cold_start_rate=0.1,
+        init_ms=500,
+        restore_ms=200,
+        billed_restore_ms=50,
+        snapstart_versions=2,
+        ephemeral_storage_mb=1024,
+        account_gb_seconds=5,
+        source="cold.json",
+    )
+    assert r["inputs"] == {
+        "memory_mb": 1024,
+        "provisioned_concurrency": 1,
+        "hours": 12,
+        "invocations": 1000,
+        "avg_duration_ms": 100,
+        "cold_start_rate": 0.1,
+        "init_ms": 500,
+        "billed_restore_ms": 50,
+        "ephemeral_storage_mb": 1024,
+        "account_gb_seconds": 5,
+        "free_tier": False,
+        "region": "us-east-1",
+        "architecture": "x86_64",
+        "strategy": "all",
+        "from_report": "cold.json",
+    }
+    assert r["memory"] == {
+        "gb": 1.0,
+        "vcpu_share": pytest.approx(1024 / 1769),
+        "vcpus": 1,
+        "rule": "AWS: CPU is proportional to memory, 1,769 MB = one vCPU's worth of CPU time; the function sees "
+        "1 vCPU up to 1,769 MB, then one more per 1,769 MB, 6 at most (10,240 MB)",
+    }
+    # 100 restores (10 % of 1,000), 2 cached versions; 0.5 GB of storage above 512 MB for 100 s, on every line
+    assert r["notes"] == [
+        "SnapStart: 100 restores assumed, 2 cached version(s); it cannot be combined with provisioned concurrency"
+    ]
+    assert [line["ephemeral"] for line in r["lines"]] == [pytest.approx(0.5 * 100 * 0.0000000309)] * 3
+    assert r["cold_starts"]["rows"][2]["latency_ms"] == 200
+    # SnapStart: 2 versions cached 12 hours; 100 restores of 1 GB, each billed 50 ms; the same in the cold-start row
+    snap = r["lines"][2]
+    assert snap["snapstart_cache"] == pytest.approx(2 * 12 * 3600 * 0.0000015046)
+    assert snap["snapstart_restore"] == pytest.approx(100 * 0.0001397998 + 100 * 0.05 * US_X86.duration_per_gb_second)
+    assert r["cold_starts"]["rows"][2]["cold_start_cost"] == pytest.approx(
+        snap["snapstart_cache"] + snap["snapstart_restore"]
+    )
+    assert "after 5 GB-s used by the account's other functions" in r["lines"][0]["notes"][0]
+    given = cost.calculate(memory=512, prices=US_X86, invocations=1000, avg_duration_ms=10, snapstart_restores=7)
+    assert given["notes"][0].startswith("SnapStart: 7 restores assumed, 1 cached version(s)")
+
+
+def test_an_overridden_pc_price_is_compared_with_the_data_files() -> None:
+    overridden = US_X86.with_overrides(pc_per_gb_second=0.000001)
+    r = cost.calculate(memory=512, prices=overridden, provisioned_concurrency=1, reference_prices=US_X86)
+    # 0.5 GB x 86,400 s x 0.0000041667 = $0.18 a day at the data file's price
+    assert r["provisioned_concurrency"]["reference_charge_per_day"] == pytest.approx(0.5 * 86_400 * 0.0000041667)
+    assert r["notes"][-1] == (
+        "PC price overridden: $0.000001/GB-s replaces the data file's $0.0000041667/GB-s (published, 2026-11); "
+        "at that price the PC charge is $0.18 per day"
+    )
+
+
+def test_without_environments_pc_info_is_only_the_break_even() -> None:
+    info = cost.calculate(memory=512, prices=US_X86)["provisioned_concurrency"]
+    assert set(info) == {"break_even_utilization", "pc_never_cheaper"}
+    never = US_X86.with_overrides(pc_duration_per_gb_second=US_X86.duration_per_gb_second)
+    assert cost.calculate(memory=512, prices=never)["provisioned_concurrency"] == {
+        "break_even_utilization": None,  # PC duration is not cheaper: no break-even at all
+        "pc_never_cheaper": True,
+    }
+
+
+def test_the_region_comes_from_the_flag_then_aws_region_then_aws_default_region(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import argparse
+
+    args = argparse.Namespace(region=None, profile=None)
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    assert cost._region(args) == cost.DEFAULT_REGION
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    assert cost._region(args) == "eu-west-1"
+    monkeypatch.setenv("AWS_REGION", "us-west-2")
+    assert cost._region(args) == "us-west-2"
+    assert cost._region(argparse.Namespace(region="ap-south-1", profile=None)) == "ap-south-1"

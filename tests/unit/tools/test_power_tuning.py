@@ -453,3 +453,90 @@ def test_reasons_give_the_exact_differences() -> None:
     speed = recommend(rs, "speed")
     assert "; 40% faster than 1024 MB" in speed["reason"]  # 30 ms vs 50 ms
     assert recommend(rs, "balanced", 0.25)["balanced_weight"] == 0.25
+
+
+# ---------------------------------------------------------------- what a recommendation says, word for word
+
+
+def test_reasons_when_one_size_is_both_the_cheapest_and_the_fastest() -> None:
+    one = [result(512, 20)]  # 0.02 s x 0.5 GB x 0.0000133334 + 0.2e-6 = $0.000000333
+    assert recommend(one, "cost")["reason"] == (
+        "512 MB is the cheapest per invocation ($0.000000333, 20.0 ms) and also the fastest"
+    )
+    assert recommend(one, "speed")["reason"] == "512 MB is the fastest (20.0 ms, trimmed mean) and also the cheapest"
+    assert recommend(one, "balanced", 0.25)["reason"] == (
+        "512 MB has the lowest balanced score 1.000 = 0.25 x cost/max cost (1.00) + 0.75 x duration/max duration "
+        "(1.00); cheapest is 512 MB, fastest 512 MB"
+    )
+
+
+def test_speed_and_balanced_reasons_in_full() -> None:
+    # 2048 MB x 30 ms = $0.00000100; the cheapest, 256 MB x 150 ms = $0.00000070; the dearest is 2048 MB
+    rs = [result(128, 400), result(256, 150), result(1024, 50), result(2048, 30)]
+    speed = recommend(rs, "speed")
+    assert speed["reason"] == (
+        "2048 MB is the fastest (30.0 ms, trimmed mean); it costs $0.00000100 per invocation, 43% more than the "
+        "cheapest, 256 MB (150.0 ms); 40% faster than 1024 MB"
+    )
+    assert (speed["cost_per_invocation"], speed["duration_ms"]) == (rs[3].cost_per_invocation, 30)
+    # 0.25 x 1.00 + 0.75 x 30/400
+    assert recommend(rs, "balanced", 0.25)["reason"] == (
+        "2048 MB has the lowest balanced score 0.306 = 0.25 x cost/max cost (1.00) + 0.75 x duration/max duration "
+        "(0.07); cheapest is 256 MB, fastest 2048 MB"
+    )
+
+
+def test_a_free_cheapest_size_has_no_percentage() -> None:
+    free = MemoryResult(128, billed_ms=[50], duration_ms=50, trimmed_billed_ms=50, cost_per_invocation=0.0)
+    assert recommend([free, result(1024, 10)], "speed")["reason"] == (
+        "1024 MB is the fastest (10.0 ms, trimmed mean); it costs $0.000000333 per invocation, n/a more than the "
+        "cheapest, 128 MB (50.0 ms); 80% faster than 128 MB"
+    )
+
+
+def test_excluded_sizes_are_listed_with_their_errors_or_no_data() -> None:
+    two_errors = result(128, 10, failed=True)
+    two_errors.errors += ["timeout", "Runtime.OutOfMemory"]
+    no_data = MemoryResult(192)
+    rec = recommend([two_errors, no_data, result(256, 150)], "cost")
+    assert rec["excluded"] == ["128 MB (Runtime.OutOfMemory, timeout)", "192 MB (no data)"]
+    assert rec["reason"].endswith("; excluded after errors: 128 MB (Runtime.OutOfMemory, timeout); 192 MB (no data)")
+    with pytest.raises(ToolError) as nothing:
+        recommend([two_errors, no_data], "cost")
+    assert str(nothing.value) == (
+        "no memory size completed without errors: nothing to recommend "
+        "(128 MB (Runtime.OutOfMemory, timeout); 192 MB (no data))"
+    )
+    with pytest.raises(ValueError) as unknown:
+        recommend([result(256, 10)], "cheapest")
+    assert str(unknown.value) == "unknown strategy 'cheapest'; expected one of ('cost', 'speed', 'balanced')"
+
+
+def test_balanced_weight_bounds_and_an_empty_choice() -> None:
+    candidates = [Candidate(128, 2.0, 10), Candidate(256, 1.0, 20)]
+    assert choose(candidates, "balanced", 1)[0].memory_mb == 256  # all cost
+    assert choose(candidates, "balanced", 0)[0].memory_mb == 128  # all speed
+    for bad in (-0.01, 1.01):
+        with pytest.raises(ValueError) as outside:
+            choose(candidates, "balanced", bad)
+        assert str(outside.value) == "--balanced-weight must be between 0 and 1"
+    with pytest.raises(ValueError) as empty:
+        choose([], "cost")
+    assert str(empty.value) == "no candidates"
+
+
+def test_a_size_without_samples_summarizes_as_failed_with_no_numbers() -> None:
+    d = MemoryResult(512).to_dict()
+    assert d["failed"] is True and d["n"] == 0
+    assert (d["p50_billed_ms"], d["max_billed_ms"], d["cost_per_million"]) == (None, None, None)
+
+
+def test_power_tunings_cost_model_keeps_every_sample_with_trim_zero_after_a_lost_report() -> None:
+    no_report = InvokeResult("$LATEST", 1.0, 200, None, None, "no REPORT")
+    logs = [fx.report_line(b - 0.5, b, 1024) for b in (10, 11, 12, 13, 481)]  # no SnapStart: no restore
+    samples = [no_report] + [sample(x) for x in logs]
+    r = analyze(1024, samples, PRICES, trim=0, cost_model="power-tuning")
+    assert r.errors == ["no report (no REPORT)"] and r.billed_ms == [10, 11, 12, 13, 481]
+    assert r.trimmed_billed_ms == pytest.approx(105.4)
+    per_ms = 0.001 * 1.0 * 0.0000133334
+    assert r.cost_per_invocation == pytest.approx(106 * per_ms)  # ceil(105.4) ms, no request price

@@ -289,3 +289,205 @@ def test_provisioned_within_capacity_says_nothing_about_spill_over() -> None:
     assert within.notes == () and within.init == 0.0
     over = pricing.provisioned(1024, 1, 1, 36_001, 100, X86)
     assert "above the provisioned capacity" in over.notes[0]
+
+
+# ---------------------------------------------------------------- what each line carries
+
+
+def test_every_line_names_its_strategy_and_its_dict_carries_total_and_per_day() -> None:
+    lines = [
+        pricing.on_demand(1024, 10_000_000, 100, X86, free_tier=True),
+        pricing.provisioned(1024, 1, 12, 1_000, 100, X86),
+        pricing.snapstart(1024, 12, 1_000, 100, 10, X86),
+    ]
+    assert [line.strategy for line in lines] == ["on-demand", "provisioned", "snapstart"]
+    for line in lines:
+        d = line.to_dict(hours=12)
+        assert d["total"] == line.total > 0
+        assert d["per_day"] == pytest.approx(2 * line.total)  # 12 hours: a day is twice the period
+        assert d["notes"] == list(line.notes)
+    assert pricing.per_day(10.0, 0.5) == pytest.approx(480.0)  # periods shorter than an hour too
+    assert lines[0].notes[0] == (
+        "free tier applied: 32,877 requests and 13,151 GB-s for 24 h "
+        "(shared by the whole account, so only if nothing else uses it; not for provisioned concurrency)"
+    )
+
+
+def test_the_accounts_other_use_is_in_the_on_demand_bill_and_its_note() -> None:
+    # 1,000 GB-s this month after 5,999,999,500 by other functions: half in tier 1, half in tier 2
+    line = pricing.on_demand(1024, 10_000, 100, X86, hours=MONTH, account_month_gb_seconds=6e9 - 500)
+    assert line.duration == pytest.approx(500 * 0.0000166667 + 500 * 0.000015)
+    assert line.notes == (
+        "duration tiers on a monthly total of 1,000 GB-s after 5,999,999,500 GB-s used by the account's other "
+        "functions: tier 1 (500 GB-s at 0.0000166667) + tier 2 (500 GB-s at 0.0000150000)",
+    )
+    # without other use, no "after ..."; and less than one GB-s is still billed
+    small, note = pricing.tiered_cost(0.5, MONTH, X86)
+    assert small == pytest.approx(0.5 * 0.0000166667)
+    assert note == "duration tiers on a monthly total of 0 GB-s: tier 1 (0 GB-s at 0.0000166667)"
+    assert pricing.tiered_month(0.5, X86) == [pricing.TierUse(1, 0.5, 0.0000166667)]
+
+
+def test_no_execution_time_bills_no_storage_even_without_a_storage_price() -> None:
+    tokyo = pricing.get_prices("ap-northeast-1", "x86_64")
+    assert tokyo.ephemeral_per_gb_second is None
+    assert pricing.ephemeral_cost(1024, 0, tokyo) == 0.0
+
+
+def test_snapstart_bills_its_on_demand_part_like_on_demand_without_init() -> None:
+    # 10 M x 100 ms at 1 GB = 1,000,000 GB-s in a month, 1,000 restores; an INIT time given is not billed
+    more = {"free_tier": True, "storage_mb": 1536}
+    ss = pricing.snapstart(1024, MONTH, 10_000_000, 100, 1_000, X86, init_ms=500, **more)
+    od = pricing.on_demand(1024, 10_000_000, 100, X86, hours=MONTH, **more)
+    assert ss.requests == pytest.approx(od.requests) and ss.requests == pytest.approx(9_000_000 * 0.2e-6)
+    assert ss.duration == pytest.approx(od.duration) and ss.duration == pytest.approx(600_000 * 0.0000166667)
+    assert ss.ephemeral == pytest.approx(od.ephemeral) and ss.ephemeral == pytest.approx(1_000_000 * 0.0000000309)
+    assert ss.notes == od.notes and len(ss.notes) == 2  # the free tier and the tiers
+
+
+def test_provisioned_storage_idle_cold_starts_and_a_tiered_spill_over() -> None:
+    with_storage = pricing.provisioned(1024, 1, 1, 36_000, 100, X86, storage_mb=1536)
+    assert with_storage.ephemeral == pytest.approx(1 * 3_600 * 0.0000000309)
+    # no traffic: the environments' INIT is inside the PC charge, nothing spills
+    idle = pricing.provisioned(1024, 1, 1, 0, 0, X86, cold_starts=10, init_ms=1_000)
+    assert (idle.init, idle.duration, idle.notes) == (0.0, 0.0, ())
+    # 100 M GB-s in one hour, 36,000 of them on the environment: the rest is tiered on its monthly rate
+    big = pricing.provisioned(10_240, 1, 1, 1_000_000, 10_000, X86)
+    spill, _ = pricing.tiered_cost(100e6 - 36_000, 1, X86)
+    assert X86.pc_duration_per_gb_second is not None
+    assert big.duration == pytest.approx(36_000 * X86.pc_duration_per_gb_second + spill)
+
+
+# ---------------------------------------------------------------- the price data file
+
+
+def test_a_minimal_data_entry_reads_with_empty_defaults_and_nothing_flagged(tmp_path) -> None:
+    # hand-written: an entry with only the prices (no source, date, status or tiers)
+    entry = {"request_per_million": 0.2, "duration_per_gb_second": 0.00001, "pc_per_gb_second": 0.000004}
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"prices": {"xx-test-1": {"x86_64": entry}}}))
+    prices = pricing.get_prices("xx-test-1", "x86_64", path)
+    assert (prices.region, prices.architecture, prices.source, prices.as_of) == ("xx-test-1", "x86_64", "", "")
+    assert prices.status == {} and prices.duration_tiers == () and prices.tiers == ((None, 0.00001),)
+    assert prices.flagged() == []  # no status: a published price
+    assert prices.snapstart_restore_per_gb is None
+    with pytest.raises(pricing.PriceError) as no_arm:
+        pricing.get_prices("xx-test-1", "arm64", path)
+    assert str(no_arm.value) == "no arm64 prices for xx-test-1 in prices.json"
+
+
+def test_unknown_regions_and_architectures_are_named_with_what_is_known() -> None:
+    with pytest.raises(pricing.PriceError) as arch:
+        pricing.get_prices("us-east-1", "x86")
+    assert str(arch.value) == "unknown architecture 'x86'; expected one of ('x86_64', 'arm64')"
+    with pytest.raises(pricing.PriceError) as region:
+        pricing.get_prices("mars-1", "arm64")
+    known = ", ".join(pricing.available_regions())
+    assert str(region.value) == (
+        f"no Lambda prices for region 'mars-1' in lambda_prices.json (known: {known}); "
+        "add it to the data file with its source and date"
+    )
+
+
+def test_an_overridden_duration_price_replaces_the_published_tiers() -> None:
+    assert X86.with_overrides(duration_per_gb_second=0.00001).to_dict()["duration_tiers"] == ((None, 0.00001),)
+
+
+# ---------------------------------------------------------------- the three cold-start strategies, row by row
+
+
+def test_compare_prices_each_strategy_with_the_whole_workload() -> None:
+    # 72,000 x 100 ms at 1 GB in one hour = 7,200 GB-s on one environment of 3,600: 200 % utilized, half spills
+    w = pricing.Workload(1024, 72_000, 100, 1, cold_starts=100, init_ms=500, storage_mb=1536)
+    result = cold_start_cost.compare(w, X86, concurrency=1, restore_ms=210.0, billed_restore_ms=120, cached_versions=2)
+    none = pricing.on_demand_for(w, X86)
+    pc = pricing.provisioned(1024, 1, 1, 72_000, 100, X86, cold_starts=100, init_ms=500, storage_mb=1536)
+    ss = pricing.snapstart(1024, 1, 72_000, 100, 100, X86, 2, 120, init_ms=500, storage_mb=1536)
+    assert pc.ephemeral > 0 and ss.ephemeral > 0 and ss.snapstart_restore > 0
+    Row = cold_start_cost.StrategyRow
+    assert result["rows"] == [
+        Row(
+            "none", 100, 500, none.init, none.total, 24 * none.total,
+            "INIT billed as duration (on-demand, managed runtime, ZIP; since 2025-08-01)",
+        ),
+        Row(
+            "provisioned", 50, 500, pc.init, pc.total, 24 * pc.total,
+            "1 environment(s), 200.0% utilized; their INIT is inside the PC charge",
+        ),
+        Row(
+            "snapstart", 100, 210.0, ss.snapstart_cache + ss.snapstart_restore, ss.total, 24 * ss.total,
+            "restores instead of INIT; snapshot cache billed",
+        ),
+    ]  # fmt: skip
+    base = pricing.on_demand(1024, 72_000, 100, X86, hours=1, storage_mb=1536).total
+    one_init = 0.5 * X86.duration_per_gb_second
+    assert result["break_even"] == {
+        "provisioned_utilization": pricing.break_even_utilization(X86),
+        "provisioned_cold_start_rate": pytest.approx((pc.total - base) / (72_000 * one_init)),
+        "snapstart_cold_starts_per_day": None,  # a 500 ms INIT costs less than a restore
+    }
+
+
+def test_compare_within_capacity_without_init_or_a_measured_restore() -> None:
+    w = pricing.Workload(1024, 1_000, 100, 24, cold_starts=10)
+    result = cold_start_cost.compare(w, X86, concurrency=1, restore_ms=None, billed_restore_ms=0)
+    none, pc, ss = result["rows"]
+    assert none.latency_ms is None  # no INIT time given
+    assert (pc.cold_starts, pc.latency_ms) == (0, None)  # every request on a provisioned environment
+    assert pc.note == "1 environment(s), 0.1% utilized; their INIT is inside the PC charge"
+    assert ss.note == "restores instead of INIT; snapshot cache billed; Restore Duration not measured"
+    # a price list without one SnapStart price has no SnapStart row
+    partial = cold_start_cost.compare(
+        w, X86.with_none("snapstart_restore_per_gb"), concurrency=1, restore_ms=None, billed_restore_ms=0
+    )
+    assert [r.strategy for r in partial["rows"]] == ["none", "provisioned"]
+    assert set(partial["break_even"]) == {"provisioned_utilization", "provisioned_cold_start_rate"}
+
+
+def test_a_snapstart_measurement_without_warm_or_cold_groups(tmp_path) -> None:
+    # hand-written in the shape of `python -m tools.cold_start --json` for a SnapStart alias: only restores,
+    # one sample whose report was lost, and a group that has no samples at all
+    def sample(billed: float, restore: float, billed_restore: float) -> dict[str, object]:
+        return {
+            "report": {
+                "billed_duration_ms": billed,
+                "restore_duration_ms": restore,
+                "billed_restore_duration_ms": billed_restore,
+            }
+        }
+
+    data = {
+        "function": {"memory_mb": 1024, "architecture": "x86_64"},
+        "groups": {
+            "production restores": {"samples": [sample(130, 250.0, 110), {"report": None}, sample(120, 200.0, 100)]},
+            "empty": {},
+        },
+    }
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps(data))
+    assert cold_start_cost.read_cold_start_report(path) == cold_start_cost.Measured(
+        memory_mb=1024,
+        architecture="x86_64",
+        avg_duration_ms=125.0,  # no warm group: the mean billed duration of every report
+        init_ms=None,
+        restore_ms=200.0,  # nearest-rank median of two: the lower
+        billed_restore_ms=100,
+        source=str(path),
+    )
+    path.write_text(json.dumps({"groups": {}}))
+    with pytest.raises(ValueError, match=r"not a tools\.cold_start --json report"):
+        cold_start_cost.read_cold_start_report(path)
+
+
+def test_break_even_rates_at_their_bounds() -> None:
+    assert cold_start_cost.workload_with_cold_starts(pricing.Workload(512, 1000), 1).cold_starts == 1000
+    # one invocation with a 1 ms INIT still has a PC break-even; none without an INIT or without traffic
+    rate = cold_start_cost._pc_break_even_rate
+    assert rate(pricing.Workload(1024, 1, 100, 24, init_ms=1), X86, 1.0) is not None
+    assert rate(pricing.Workload(1024, 0, 100, 24, init_ms=500), X86, 1.0) is None
+    assert rate(pricing.Workload(1024, 1_000, 100, 24, init_ms=0), X86, 1.0) is None
+    # the billed restore time counts against SnapStart: 20 s of INIT at 4 GB vs a restore billed 1 s
+    w = pricing.Workload(4096, 0, 0, 24, init_ms=20_000)
+    n = cold_start_cost._snapstart_break_even(w, X86, 1_000, 1)
+    saving = 20 * 4 * X86.duration_per_gb_second - (4 * 0.0001397998 + 1 * 4 * X86.duration_per_gb_second)
+    assert n == pytest.approx(4 * 86_400 * 0.0000015046 / saving)

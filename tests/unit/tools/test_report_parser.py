@@ -200,3 +200,69 @@ def test_a_telemetry_api_batch_only_reads_the_report() -> None:
     report = next(f.text for f in FIXTURES if f.name == "dd-ext-tracing")
     batch = f"[{start},{report}]"
     assert [r.request_id for r in iter_reports(batch)] == ["459921b5-681c-4a96-beb0-81e0aa586026"]
+
+
+# ---------------------------------------------------------------- errors, types and layouts people paste
+
+
+def test_what_is_not_a_report_is_quoted_in_the_error() -> None:
+    expected = "not a REPORT line: no 'REPORT RequestId:' line and no JSON 'platform.report' record"
+    with pytest.raises(ReportNotFound) as empty:
+        parse_report("  \n ")
+    assert str(empty.value) == expected + " (empty text)"
+    start = "START RequestId: 8f5a2b1c-0000-4000-8000-000000000000 Version: $LATEST and a long tail of text here"
+    with pytest.raises(ReportNotFound) as other:
+        parse_report(f"\n{start}\nEND\n")
+    assert str(other.value) == f"{expected} in {start[:80]!r}"
+
+
+def test_an_error_quotes_at_most_160_characters_of_the_record_or_line() -> None:
+    record = {"metrics": {"initDurationMs": 1}, "requestId": "r" * 200}
+    with pytest.raises(ValueError) as from_json:
+        parse_report(json.dumps({"type": "platform.report", "record": record}))
+    assert str(from_json.value) == f"platform.report record without metrics.durationMs: {json.dumps(record)[:160]}"
+    line = "REPORT RequestId: " + "r" * 200 + "\tBilled Duration: 1 ms"
+    with pytest.raises(ValueError) as from_text:
+        parse_report(line)
+    assert str(from_text.value) == f"REPORT line without a Duration: {line[:160]!r}"
+
+
+def test_sizes_are_whole_megabytes_in_both_forms() -> None:
+    text = parse_report(fx.X86_COLD)
+    json_form = parse_report('{"type":"platform.report","record":{"metrics":{"durationMs":1,"memorySizeMB":128.0}}}')
+    assert type(text.memory_size_mb) is int and type(text.max_memory_used_mb) is int
+    assert type(json_form.memory_size_mb) is int and json_form.memory_size_mb == 128
+    assert text.form == "text" and json_form.form == "json"
+
+
+def test_a_tracing_value_that_is_not_an_object_is_no_trace_id() -> None:
+    record = '{"type":"platform.report","record":{"metrics":{"durationMs":1},"tracing":"Root=1-abc"}}'
+    assert parse_report(record).trace_id is None
+
+
+def test_a_field_after_a_repeated_one_is_still_read() -> None:
+    r = parse_report("REPORT RequestId: 1\tDuration: 7.00 ms\tDuration: 9.00 ms\tBilled Duration: 8 ms\t")
+    assert (r.duration_ms, r.billed_duration_ms) == (7.0, 8)
+
+
+def test_two_reports_on_one_line_give_the_last() -> None:
+    # newlines turned into spaces over two invocations: the line's last report is the one read
+    r = parse_report("REPORT RequestId: a\tDuration: 1.00 ms REPORT RequestId: b\tDuration: 2.00 ms")
+    assert (r.request_id, r.duration_ms) == ("b", 2.0)
+
+
+def test_json_lines_each_give_a_report_even_one_naming_platform_report_twice() -> None:
+    # hand-written: a JSON-format log tail of two invocations (one object per line is no single JSON document);
+    # the first record also carries "platform.report" as a value and a "{" inside a string before its type
+    text = (
+        '{"record":{"requestId":"a","metrics":{"durationMs":1.0},"note":"a { b"},"type":"platform.report",'
+        '"kind":"platform.report"}\n'
+        '{"type":"platform.report","record":{"requestId":"b","metrics":{"durationMs":2.0}}}\n'
+    )
+    assert [(r.request_id, r.duration_ms) for r in iter_reports(text)] == [("a", 1.0), ("b", 2.0)]
+
+
+def test_log_result_must_be_strict_base64_and_bad_utf8_is_replaced() -> None:
+    with pytest.raises(ValueError, match="not base64"):
+        decode_log_result("QUJD!!!!")  # "ABC" with characters outside the alphabet
+    assert decode_log_result(base64.b64encode(b"REPORT \xff").decode()) == "REPORT \ufffd"
