@@ -62,6 +62,10 @@ lock: $(VENV_STAMP) ## Regenerate the hash-pinned *.lock files from requirements
 synth: setup ## Synthesize every stage (dev, prod and any added in cdk.json) into cdk.out
 	cdk synth -c stage=all --quiet
 
+.PHONY: routes-table
+routes-table: setup ## Rewrite the READMEs' route table from every function's api_routes.py and data access
+	python -m stacks.route_table
+
 .PHONY: test
 test: setup ## Run the test suite (unit, infra, integration, contract)
 	pytest

@@ -5,6 +5,8 @@ Pure Python (no aws_cdk import): the operations tools import it to find the stac
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 DEFAULT_PROJECT_NAME = "lambda-deep-dive"
 STACK_KINDS = ("data", "service", "power-tuning")
 
@@ -22,6 +24,13 @@ ORDERS_FUNCTION = "orders"  # the example's API function (stacks/service_stack.p
 def function_id(name: str) -> str:
     """An API function's construct id, which starts its resources' logical ids and its outputs: orders -> Orders."""
     return "".join(word.capitalize() for word in name.split("-"))
+
+
+def per_function_id(function_names: Sequence[str], name: str, what: str) -> str:
+    """The id of function ``name``'s resource ``what`` inside a construct all functions share (its alarms, its
+    deployment group): the first function's keep the ids they had when the stack had one function (a new id would
+    replace them on the next deploy); any other function's start with its construct id."""
+    return what if name == function_names[0] else f"{function_id(name)}{what}"
 
 
 def function_output(name: str, what: str) -> str:

@@ -19,6 +19,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as _lambda
 from constructs import Construct
 
+from stacks import naming
 from stacks.constructs.common_layer import ASSET_EXCLUDES
 from stacks.constructs.function_runtime import ARCHITECTURES, RUNTIME
 from stacks.constructs.log_retention import stage_log_group
@@ -184,7 +185,5 @@ def _only(package: str) -> list[str]:
 
 
 def per_function_id(functions: Sequence[ApiFunction], function: ApiFunction, name: str) -> str:
-    """The id of a function's resource inside a construct all functions share (its alarms, its deployment group):
-    the first function's keep the ids they had when the stack had one function (a new id would replace them on the
-    next deploy); any other function's start with its construct id."""
-    return name if function is functions[0] else f"{function.node.id}{name}"
+    """The id of a function's resource inside a construct all functions share (``naming.per_function_id``)."""
+    return naming.per_function_id([f.spec.name for f in functions], function.spec.name, name)

@@ -71,8 +71,14 @@ RULES: tuple[Rule, ...] = (
         OFFLINE,
     ),
     Rule(r"PROPERTY_EXAMPLES=\d+ \.venv/bin/pytest tests/integration/test_property\.py", OFFLINE),
-    Rule(r"\.venv/bin/pytest tests/infra --snapshot-update", OFFLINE),
+    Rule(r"\.venv/bin/pytest tests/infra( -q)? --snapshot-update", OFFLINE),
     Rule(r"git diff tests/infra/__snapshots__/", OFFLINE),
+    # -- a second function (README "A second function"): written, registered, tested in the docs' clone
+    Rule(r"mkdir lambda_src/status", OFFLINE),
+    Rule(r"cat > lambda_src/status/\w+\.py <<'EOF'\n[\s\S]+", OFFLINE),
+    Rule(r"git apply <<'EOF'\n[\s\S]+", OFFLINE),
+    Rule(r"make routes-table", OFFLINE),
+    Rule(r"git status --short", OFFLINE),
     Rule(r"\.venv/bin/pre-commit (install|run --all-files)", OFFLINE),
     # -- synth: the stage configuration section
     Rule(

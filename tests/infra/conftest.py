@@ -13,11 +13,26 @@ from typing import Any
 
 import pytest
 
+from stacks.naming import function_id, per_function_id
 from stacks.project import Project, cdk_json_context
+from stacks.service_stack import FUNCTIONS
 from stacks.stage_config import BUILT_IN_STAGES, StageConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGES = BUILT_IN_STAGES  # synthesized once per session, snapshotted; a fork's added stages are its own
+# Every API function of the service stack: the suite checks each, so it passes unchanged with a second one
+# (README "A second function"; tests/docs runs those steps).
+FUNCTION_NAMES = tuple(spec.name for spec in FUNCTIONS)
+
+
+def shared_id(function: str, what: str) -> str:
+    """The id of a function's resource inside a construct all functions share (``Deployment/DeploymentGroup``)."""
+    return per_function_id(FUNCTION_NAMES, function, what)
+
+
+def all_routes() -> set[str]:
+    """Every route key the service's functions declare."""
+    return {f"{method} {path}" for spec in FUNCTIONS for method, path in spec.routes}
 
 
 def app_context(**extra: Any) -> dict[str, Any]:
@@ -57,6 +72,17 @@ class Synth:
         pattern = re.compile(re.escape(path.replace("/", "")) + "[0-9A-F]{8}")
         found = [(k, v) for k, v in self.template(stage, kind)["Resources"].items() if pattern.fullmatch(k)]
         assert len(found) == 1, f"expected one resource at {path} in {stage}-{kind}, found {len(found)}"
+        return found[0]
+
+    def of_function(self, stage: str, function: str, type_: str) -> tuple[str, dict[str, Any]]:
+        """The one resource of ``type_`` inside API function ``function``'s construct: (logical id, resource)."""
+        prefix = f"{self.config(stage).stack_name('service')}/{function_id(function)}/"
+        found = [
+            (k, v)
+            for k, v in self.resources(stage, "service", type_).items()
+            if v["Metadata"]["aws:cdk:path"].startswith(prefix)
+        ]
+        assert len(found) == 1, f"expected one {type_} in {stage}'s {function} function, found {len(found)}"
         return found[0]
 
     def only(self, stage: str, kind: str, type_: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from orders.repository import EXPIRES_AT_ATTRIBUTE
 from stacks.constructs.http_api import CORS_ALLOW_HEADERS
 from stacks.constructs.orders_table import EXPIRES_AT_ATTRIBUTE as TABLE_TTL_ATTRIBUTE
 from stacks.service_stack import ORDERS
-from tests.infra.conftest import STAGES, VARIANT_SETTINGS, Synth
+from tests.infra.conftest import FUNCTION_NAMES, STAGES, VARIANT_SETTINGS, Synth
 
 AUTHORIZATION_TYPES = {"none": "NONE", "iam": "AWS_IAM", "jwt": "JWT"}
 
@@ -94,12 +94,14 @@ def test_orders_never_expire_without_retention(variant: Synth) -> None:
 
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_reserved_concurrency_caps_the_function(synth: Synth, stage: str) -> None:
+@pytest.mark.parametrize("name", FUNCTION_NAMES)
+def test_reserved_concurrency_caps_each_function(synth: Synth, stage: str, name: str) -> None:
     config = synth.config(stage)
-    function = _orders_function(synth, stage)
-    assert function.get("ReservedConcurrentExecutions") == config.reserved_concurrency
-    alias = synth.only(stage, "service", "AWS::Lambda::Alias")["Properties"]
+    _, function = synth.of_function(stage, name, "AWS::Lambda::Function")
+    assert function["Properties"].get("ReservedConcurrentExecutions") == config.reserved_concurrency
+    _, alias = synth.of_function(stage, name, "AWS::Lambda::Alias")
     if config.reserved_concurrency:
         assert config.pc_max <= config.reserved_concurrency <= 1000
-        assert alias["ProvisionedConcurrencyConfig"]["ProvisionedConcurrentExecutions"] <= config.reserved_concurrency
+        pc = alias["Properties"]["ProvisionedConcurrencyConfig"]["ProvisionedConcurrentExecutions"]
+        assert pc <= config.reserved_concurrency
     assert (stage, config.reserved_concurrency) in {("dev", None), ("prod", 100)}

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.infra.conftest import STAGES, Synth
+from tests.infra.conftest import FUNCTION_NAMES, STAGES, Synth
 
 
-def test_prod_pc_autoscaling_target_tracking_and_schedule(synth: Synth) -> None:
+@pytest.mark.parametrize("name", FUNCTION_NAMES)
+def test_prod_pc_autoscaling_target_tracking_and_schedule(synth: Synth, name: str) -> None:
     prod = synth.config("prod")
-    target = synth.only("prod", "service", "AWS::ApplicationAutoScaling::ScalableTarget")["Properties"]
+    target = synth.of_function("prod", name, "AWS::ApplicationAutoScaling::ScalableTarget")[1]["Properties"]
     assert (target["MinCapacity"], target["MaxCapacity"]) == (prod.provisioned_concurrency, prod.pc_max)
     assert target["ScalableDimension"] == "lambda:function:ProvisionedConcurrency"
     actions = {a["ScheduledActionName"]: a for a in target["ScheduledActions"]}
@@ -20,7 +21,7 @@ def test_prod_pc_autoscaling_target_tracking_and_schedule(synth: Synth) -> None:
     assert actions["BusinessHoursEnd"]["ScalableTargetAction"]["MinCapacity"] == prod.provisioned_concurrency >= 1
     assert actions["BusinessHoursStart"]["Schedule"] == "cron(0 9 ? * MON-FRI *)"
     assert {a["Timezone"] for a in actions.values()} == {"Asia/Tokyo"}
-    policy = synth.only("prod", "service", "AWS::ApplicationAutoScaling::ScalingPolicy")["Properties"]
+    policy = synth.of_function("prod", name, "AWS::ApplicationAutoScaling::ScalingPolicy")[1]["Properties"]
     tracking = policy["TargetTrackingScalingPolicyConfiguration"]
     assert tracking["TargetValue"] == prod.pc_target_utilization_percent / 100
     assert tracking["PredefinedMetricSpecification"]["PredefinedMetricType"] == (
@@ -30,17 +31,20 @@ def test_prod_pc_autoscaling_target_tracking_and_schedule(synth: Synth) -> None:
 
 def test_dev_has_no_provisioned_concurrency_or_scaling(synth: Synth) -> None:
     assert synth.resources("dev", "service", "AWS::ApplicationAutoScaling::ScalableTarget") == {}
-    assert "ProvisionedConcurrencyConfig" not in synth.only("dev", "service", "AWS::Lambda::Alias")["Properties"]
+    for name in FUNCTION_NAMES:
+        assert (
+            "ProvisionedConcurrencyConfig" not in synth.of_function("dev", name, "AWS::Lambda::Alias")[1]["Properties"]
+        )
 
 
 def test_snapstart_strategy_publishes_snapstart_versions_without_pc(variant: Synth) -> None:
-    functions = [
-        f
-        for f in variant.resources("dev", "service", "AWS::Lambda::Function").values()
-        if f["Properties"].get("Handler") == "orders.handler.lambda_handler"
-    ]
-    assert functions[0]["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
-    assert "ProvisionedConcurrencyConfig" not in variant.only("dev", "service", "AWS::Lambda::Alias")["Properties"]
+    for name in FUNCTION_NAMES:
+        function = variant.of_function("dev", name, "AWS::Lambda::Function")[1]
+        assert function["Properties"]["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+        assert (
+            "ProvisionedConcurrencyConfig"
+            not in variant.of_function("dev", name, "AWS::Lambda::Alias")[1]["Properties"]
+        )
     assert variant.resources("dev", "service", "AWS::ApplicationAutoScaling::ScalableTarget") == {}
 
 

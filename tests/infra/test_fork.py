@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from stacks.naming import ORDERS_FUNCTION
 from stacks.project import load_project
 from tests.infra.conftest import STAGES, Synth, synthesize
 
@@ -133,12 +134,13 @@ def test_stages_of_one_project_never_collide(default_with_power_tuning: Synth) -
 
 
 def test_added_stages_take_their_parent_settings(default_with_power_tuning: Synth) -> None:
-    function = default_with_power_tuning.only("staging", "service", "AWS::Lambda::Function")["Properties"]
-    assert function["MemorySize"] == default_with_power_tuning.config("prod").memory_mb
-    target = default_with_power_tuning.only("staging", "service", "AWS::ApplicationAutoScaling::ScalableTarget")
+    synth = default_with_power_tuning
+    _, function = synth.of_function("staging", ORDERS_FUNCTION, "AWS::Lambda::Function")
+    assert function["Properties"]["MemorySize"] == synth.config("prod").memory_mb
+    _, target = synth.of_function("staging", ORDERS_FUNCTION, "AWS::ApplicationAutoScaling::ScalableTarget")
     assert (target["Properties"]["MinCapacity"], target["Properties"]["MaxCapacity"]) == (1, 2)
-    sandbox = default_with_power_tuning.only("sandbox", "service", "AWS::Lambda::Function")["Properties"]
-    assert sandbox["MemorySize"] == 256
+    _, sandbox = synth.of_function("sandbox", ORDERS_FUNCTION, "AWS::Lambda::Function")
+    assert sandbox["Properties"]["MemorySize"] == 256
 
 
 def test_synth_needs_no_credentials(fork: Synth) -> None:
@@ -176,13 +178,15 @@ def test_tracing_backend_selects_the_layer_and_tracing_mode(fork: Synth) -> None
 
 
 def test_otel_needs_no_permission_beyond_active_tracing(fork: Synth) -> None:
-    # The exporter sends to Lambda's X-Ray daemon over UDP: the role's X-Ray statement is active tracing's.
+    # The exporter sends to Lambda's X-Ray daemon over UDP: each role's X-Ray statement is active tracing's.
     xray_actions = sorted(
-        action
-        for policy in _fork_resources(fork, "dev", "AWS::IAM::Policy")
-        for statement in policy["PolicyDocument"]["Statement"]
-        for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
-        if action.startswith("xray:")
+        {
+            action
+            for policy in _fork_resources(fork, "dev", "AWS::IAM::Policy")
+            for statement in policy["PolicyDocument"]["Statement"]
+            for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
+            if action.startswith("xray:")
+        }
     )
     assert xray_actions == ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
 

@@ -8,7 +8,7 @@ import copy
 import pytest
 
 from tests.infra.cfn_values import Resolver
-from tests.infra.conftest import STAGES, Synth
+from tests.infra.conftest import STAGES, Synth, all_routes
 from tests.infra.hops import HOP_KINDS, alarm_hops, hops, invoke_permission_hops
 
 
@@ -45,7 +45,7 @@ def test_every_hop_is_authorized(synth: Synth, stage: str) -> None:
     alarms = [r for r in service.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
     routes = [r for r in service.values() if r["Type"] == "AWS::ApiGatewayV2::Route"]
     assert sum(hop.kind == "alarm action" for _, hop in found) == len(alarms) >= 4
-    assert sum(hop.kind == "API -> function" for _, hop in found) == len(routes) == 2
+    assert sum(hop.kind == "API -> function" for _, hop in found) == len(routes) == len(all_routes())
 
 
 def test_every_hop_kind_is_used(synth: Synth) -> None:

@@ -6,19 +6,20 @@ from __future__ import annotations
 
 import pytest
 
+from stacks.naming import function_id
 from tests.infra.cfn_values import Resolver
-from tests.infra.conftest import STAGES, Synth
+from tests.infra.conftest import FUNCTION_NAMES, STAGES, Synth
 
 # The listing, as reviewed: (stack kind, construct path) per stage.
 EXPECTED = {
     "dev": {
         ("data", "Config/ConfigJsonLogs"),  # CDK's BucketDeployment function (config.json upload)
         ("data", "Custom::S3AutoDeleteObjectsCustomResourceProvider/LogGroup"),  # CDK's bucket-emptying function
-        ("service", "Orders/LogGroup"),
         ("service", "HttpApi/AccessLogs"),
     },
-    "prod": {("data", "Config/ConfigJsonLogs"), ("service", "Orders/LogGroup"), ("service", "HttpApi/AccessLogs")},
+    "prod": {("data", "Config/ConfigJsonLogs"), ("service", "HttpApi/AccessLogs")},
 }
+FUNCTION_LOG_GROUPS = {("service", f"{function_id(name)}/LogGroup") for name in FUNCTION_NAMES}  # one per API function
 
 
 def log_groups(synth: Synth, stage: str) -> dict[tuple[str, str], tuple[int, str]]:
@@ -40,7 +41,7 @@ def test_every_log_group_has_the_stage_retention_and_removal_policy(synth: Synth
         f"\n{stage}: "
         + "; ".join(f"{k}/{p}: {days} days, {policy}" for (k, p), (days, policy) in sorted(listed.items()))
     )
-    assert set(listed) == EXPECTED[stage]
+    assert set(listed) == EXPECTED[stage] | FUNCTION_LOG_GROUPS
     expected = (config.log_retention_days, "Retain" if config.is_retained else "Delete")
     assert set(listed.values()) == {expected}
 
@@ -56,4 +57,5 @@ def test_every_function_logs_into_a_log_group_of_its_stack(synth: Synth, stage: 
             target = resolver.refers_to(stack, function["Properties"].get("LoggingConfig", {}).get("LogGroup"))
             assert target is not None, f"{stack}/{logical_id} would log to /aws/lambda/<name>, outside the stack"
             assert resolver.resource(*target)["Type"] == "AWS::Logs::LogGroup"
-    assert functions == (3 if stage == "dev" else 2)  # orders, BucketDeployment (+ dev's autoDeleteObjects)
+    # The API functions, BucketDeployment (+ dev's autoDeleteObjects)
+    assert functions == len(FUNCTION_NAMES) + (2 if stage == "dev" else 1)

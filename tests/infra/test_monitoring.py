@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.infra.conftest import STAGES, Synth
+from tests.infra.conftest import FUNCTION_NAMES, STAGES, Synth, shared_id
 
 
 def _alarms(synth: Synth, stage: str) -> dict[str, dict[str, Any]]:
@@ -50,10 +50,12 @@ def test_alarm_email_subscribes_only_when_configured(synth: Synth, variant: Synt
     assert (subscription["Protocol"], subscription["Endpoint"]) == ("email", "ops@example.com")
 
 
+@pytest.mark.parametrize("name", FUNCTION_NAMES)
 @pytest.mark.parametrize("stage", STAGES)
-def test_dashboard_and_saved_cold_start_query(synth: Synth, stage: str) -> None:
-    query = synth.only(stage, "service", "AWS::Logs::QueryDefinition")["Properties"]
-    assert query["Name"] == f"{synth.project.name}/{stage}/cold-starts"
+def test_dashboard_and_saved_cold_start_query(synth: Synth, stage: str, name: str) -> None:
+    query = synth.at(stage, "service", f"Monitoring/{shared_id(name, 'ColdStartQuery')}")[1]["Properties"]
+    saved_as = f"{synth.project.name}/{stage}/cold-starts"
+    assert query["Name"] == (saved_as if len(FUNCTION_NAMES) == 1 else f"{saved_as}/{name}")
     for fragment in ('filter @type = "REPORT"', "count(@initDuration)", "pct(@initDuration, 99)", "by version"):
         assert fragment in query["QueryString"]
     assert len(query["LogGroupNames"]) == 1

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from stacks.naming import ORDERS_FUNCTION
+from stacks.service_stack import FUNCTIONS
 from tests.infra.conftest import Synth
 
 # Every acknowledged cdk-nag finding, by rule: a new acknowledgment must be added here on purpose.
@@ -33,6 +35,20 @@ EXPECTED_ACKNOWLEDGED = {
 }
 
 
+def _route_findings() -> set[str]:
+    """prod's invoke policy names every route: the same acknowledgment for any other function's routes (a path
+    parameter is '*' in an execute-api ARN, like the stage)."""
+    return {
+        "AwsSolutions-IAM5[Resource::arn:aws:execute-api:ap-northeast-1:<AWS::AccountId>:<HttpApi9292168F>/*/"
+        + method
+        + "/".join("*" if part.startswith("{") else part for part in path.split("/"))
+        + "]"
+        for spec in FUNCTIONS
+        if spec.name != ORDERS_FUNCTION
+        for method, path in spec.routes
+    }
+
+
 def _report(outdir: Path) -> dict[str, Any]:
     return json.loads((outdir / "validation-report.json").read_text())
 
@@ -50,7 +66,7 @@ def test_cdk_nag_passes_with_only_the_reviewed_acknowledgments(synth: Synth) -> 
         assert plugin["conclusion"] == "success"
         assert plugin["violations"] == []
     acknowledged = {s["ruleName"] for p in plugins.values() for s in p["suppressedViolations"]}
-    assert acknowledged == EXPECTED_ACKNOWLEDGED
+    assert acknowledged == EXPECTED_ACKNOWLEDGED | _route_findings()
     assert all(len(s["reason"]) > 40 for p in plugins.values() for s in p["suppressedViolations"])
 
 

@@ -14,13 +14,15 @@ import pytest
 from stacks import service_stack
 from stacks.constructs.api_function import ApiFunctionSpec
 from stacks.data_resources import READ, READ_WRITE, WRITE
-from tests.infra.conftest import Synth, synthesize
+from stacks.naming import per_function_id
+from tests.infra.conftest import FUNCTION_NAMES, Synth, synthesize
 
 STAGE = "prod"
 # Hand-written: the smallest function a fork would add (a package with a handler), and a sibling package that must
 # stay out of its asset.
 HANDLER_SOURCE = "def lambda_handler(event, context):\n    return {'statusCode': 200, 'body': '{}'}\n"
 ROUTE = ("GET", "/receipts/{order_id}")
+NAMES = (*FUNCTION_NAMES, "receipts")  # the service's functions, then this one
 
 
 def _route_declaration(*routes: tuple[str, str]) -> str:
@@ -143,29 +145,34 @@ def test_routes_invoke_the_alias_of_their_own_function(two: Synth) -> None:
     for route in two.resources(STAGE, "service", "AWS::ApiGatewayV2::Route").values():
         integration = resources[route["Properties"]["Target"]["Fn::Join"][1][1]["Ref"]]
         routes[route["Properties"]["RouteKey"]] = package_of_alias[integration["Properties"]["IntegrationUri"]["Ref"]]
-    assert routes == {f"{m} {p}": "orders" for m, p in service_stack.ORDERS.routes} | {
+    assert routes == {f"{m} {p}": spec.code.name for spec in service_stack.FUNCTIONS for m, p in spec.routes} | {
         "GET /receipts/{order_id}": "receipts"
     }
     for permission in two.resources(STAGE, "service", "AWS::Lambda::Permission").values():
         arn_parts = permission["Properties"]["SourceArn"]["Fn::Join"][1]
-        package = "receipts" if "/receipts/" in arn_parts[-1] else "orders"
-        assert package_of_alias[permission["Properties"]["FunctionName"]["Ref"]] == package
+        package = package_of_alias[permission["Properties"]["FunctionName"]["Ref"]]
+        assert (package == "receipts") is ("/receipts/" in arn_parts[-1])
 
 
 def test_each_function_has_its_alarms_and_rolls_back_on_its_own(two: Synth) -> None:
     by_path = _by_path(two.template(STAGE, "service"))
     alarms = {path.split("/")[1] for path, (_, r) in by_path.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
     per_function = {"Errors", "Throttles", "ConcurrencyNearReserved", "DurationP99", "PcSpillover", "PcUtilization"}
-    assert alarms == {"Api5xx"} | per_function | {f"Receipts{name}" for name in per_function}
+    assert alarms == {"Api5xx"} | {per_function_id(NAMES, name, alarm) for name in NAMES for alarm in per_function}
     alarm_ids = {path.split("/")[1]: logical_id for path, (logical_id, _) in by_path.items()}
     groups = {
         path.split("/")[1]: r["Properties"]
         for path, (_, r) in by_path.items()
         if r["Type"] == "AWS::CodeDeploy::DeploymentGroup"
     }
-    for group, prefix in (("DeploymentGroup", ""), ("ReceiptsDeploymentGroup", "Receipts")):
-        rollback = {a["Name"]["Ref"] for a in groups[group]["AlarmConfiguration"]["Alarms"]}
-        assert rollback == {alarm_ids[f"{prefix}Errors"], alarm_ids["Api5xx"], alarm_ids[f"{prefix}DurationP99"]}
+    assert set(groups) == {per_function_id(NAMES, name, "DeploymentGroup") for name in NAMES}
+    for name in NAMES:
+        rollback = {
+            a["Name"]["Ref"]
+            for a in groups[per_function_id(NAMES, name, "DeploymentGroup")]["AlarmConfiguration"]["Alarms"]
+        }
+        alarm = {what: alarm_ids[per_function_id(NAMES, name, what)] for what in ("Errors", "DurationP99")}
+        assert rollback == {alarm["Errors"], alarm_ids["Api5xx"], alarm["DurationP99"]}
     topic_policy = next(iter(two.resources(STAGE, "service", "AWS::SNS::TopicPolicy").values()))
     statements = topic_policy["Properties"]["PolicyDocument"]["Statement"]
     [publish] = [s for s in statements if s.get("Sid") == "AllowThisStacksAlarmsToPublish"]

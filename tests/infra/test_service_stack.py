@@ -8,18 +8,12 @@ import pytest
 from aws_cdk import assertions
 
 from stacks.function_routes import declared_routes
-from tests.infra.conftest import STAGES, Synth
+from stacks.naming import ORDERS_FUNCTION
+from tests.infra.conftest import FUNCTION_NAMES, STAGES, Synth, all_routes
 
 
 def _function(synth: Synth, stage: str) -> tuple[str, dict[str, Any]]:
-    # The stack's only function not created by CDK's own helpers is the orders function.
-    functions = {
-        k: v
-        for k, v in synth.resources(stage, "service", "AWS::Lambda::Function").items()
-        if v["Properties"].get("Handler") == "orders.handler.lambda_handler"
-    }
-    assert len(functions) == 1
-    return next(iter(functions.items()))
+    return synth.of_function(stage, ORDERS_FUNCTION, "AWS::Lambda::Function")
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -76,10 +70,11 @@ def test_log_group_retention_from_config(synth: Synth, stage: str) -> None:
     assert log_group["Properties"]["RetentionInDays"] == config.log_retention_days
 
 
+@pytest.mark.parametrize("name", FUNCTION_NAMES)
 @pytest.mark.parametrize("stage", STAGES)
-def test_alias_production_carries_provisioned_concurrency(synth: Synth, stage: str) -> None:
+def test_alias_production_carries_provisioned_concurrency(synth: Synth, stage: str, name: str) -> None:
     config = synth.config(stage)
-    alias = synth.only(stage, "service", "AWS::Lambda::Alias")["Properties"]
+    alias = synth.of_function(stage, name, "AWS::Lambda::Alias")[1]["Properties"]
     assert alias["Name"] == "production"
     version_id = alias["FunctionVersion"]["Fn::GetAtt"][0]
     version = synth.template(stage, "service")["Resources"][version_id]
@@ -94,22 +89,24 @@ def test_alias_production_carries_provisioned_concurrency(synth: Synth, stage: s
 @pytest.mark.parametrize("stage", STAGES)
 def test_api_routes_integrate_the_alias_never_latest(synth: Synth, stage: str) -> None:
     template = assertions.Template.from_json(synth.template(stage, "service"))
-    alias_id = next(iter(synth.resources(stage, "service", "AWS::Lambda::Alias")))
-    template.has_resource_properties(
-        "AWS::ApiGatewayV2::Integration",
-        {
-            "IntegrationType": "AWS_PROXY",
-            "IntegrationUri": {"Ref": alias_id},
-            "PayloadFormatVersion": "2.0",
-        },
-    )
+    alias_ids = {synth.of_function(stage, name, "AWS::Lambda::Alias")[0] for name in FUNCTION_NAMES}
+    for alias_id in alias_ids:
+        template.has_resource_properties(
+            "AWS::ApiGatewayV2::Integration",
+            {
+                "IntegrationType": "AWS_PROXY",
+                "IntegrationUri": {"Ref": alias_id},
+                "PayloadFormatVersion": "2.0",
+            },
+        )
     routes = {
         r["Properties"]["RouteKey"] for r in synth.resources(stage, "service", "AWS::ApiGatewayV2::Route").values()
     }
-    assert routes == {"POST /orders", "GET /orders/{order_id}"} == {r.key for r in declared_routes("orders")}
-    # API Gateway may invoke the alias only (a permission on the function would allow $LATEST).
+    assert routes == all_routes()
+    assert {"POST /orders", "GET /orders/{order_id}"} == {r.key for r in declared_routes(ORDERS_FUNCTION)}
+    # API Gateway may invoke an alias only (a permission on the function would allow $LATEST).
     permissions = synth.resources(stage, "service", "AWS::Lambda::Permission")
-    assert permissions and all(p["Properties"]["FunctionName"] == {"Ref": alias_id} for p in permissions.values())
+    assert permissions and {p["Properties"]["FunctionName"]["Ref"] for p in permissions.values()} == alias_ids
 
 
 def _statements(synth: Synth, stage: str) -> list[dict[str, Any]]:
