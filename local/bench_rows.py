@@ -9,7 +9,6 @@ configuration) is one more entry here.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from typing import Any
 
 from local.emulator import CONFIG_BUCKET, REPO_ROOT, TABLE_NAME
 from local.lambda_process import LambdaProcess
+from local.sample_events import load_event
 from local.sandbox import COMMON_LAYER, DEFAULT_TRACING, TASK_ROOT, function_layers, lambda_env
 
 BENCH_DIR = REPO_ROOT / "bench"
@@ -113,11 +113,7 @@ class Options:
 
 def order_event(prefix: str = "bench") -> dict[str, Any]:
     """The POST /orders sample event (events/post_order.json) with a new order id."""
-    event: dict[str, Any] = json.loads((REPO_ROOT / "events" / "post_order.json").read_text())
-    body = json.loads(event["body"])
-    body["order_id"] = f"{prefix}-{uuid.uuid4().hex[:16]}"
-    event["body"] = json.dumps(body)
-    return event
+    return load_event("post_order.json", f"{prefix}-{uuid.uuid4().hex[:16]}")
 
 
 def target_lines(targets: tuple[Target, ...], ratio: Callable[[str, str], float], what: str) -> list[str]:

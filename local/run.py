@@ -15,26 +15,12 @@ from __future__ import annotations
 import argparse
 import json
 import uuid
-from typing import Any
 
-from local.emulator import CONFIG_BUCKET, REPO_ROOT, TABLE_NAME, MotoServer, provision_service
+from local.emulator import CONFIG_BUCKET, TABLE_NAME, MotoServer, provision_service
 from local.lambda_process import LambdaProcess
+from local.sample_events import load_event
 from local.sandbox import lambda_env
 from local.xray_listener import XRayListener, render_tree
-
-EVENTS = REPO_ROOT / "events"
-
-
-def load_event(name: str, order_id: str | None = None) -> dict[str, Any]:
-    event: dict[str, Any] = json.loads((EVENTS / name).read_text())
-    if order_id is not None and "body" in event:
-        body = json.loads(event["body"])
-        body["order_id"] = order_id
-        event["body"] = json.dumps(body)
-    if order_id is not None and "pathParameters" in event:
-        event["pathParameters"]["order_id"] = order_id
-        event["rawPath"] = event["requestContext"]["http"]["path"] = f"/orders/{order_id}"
-    return event
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,11 +36,11 @@ from typing import Any
 from local.emulator import CONFIG_KEY, REPO_ROOT, MotoServer, clients, provision
 from local.lambda_process import LambdaProcess
 from local.otlp_receiver import OtlpUdpReceiver
+from local.sample_events import load_event
 from local.sandbox import lambda_env
 from local.xray_listener import XRayListener, flatten
 
 BACKENDS = ("xray-sdk", "otel")
-EVENTS = REPO_ROOT / "events"
 _ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(\+00:00|Z)")
 
 
@@ -140,11 +140,6 @@ def _normalized_node(node: Node, table: str) -> Node:
     )
 
 
-def _event(name: str) -> dict[str, Any]:
-    event: dict[str, Any] = json.loads((EVENTS / name).read_text())
-    return event
-
-
 @dataclass
 class Step:
     label: str
@@ -161,11 +156,11 @@ def _restore_config(s3: Any, bucket: str) -> None:
 
 
 STEPS = (
-    Step("POST /orders, config.json unavailable", _event("post_order.json"), before=_delete_config),
-    Step("POST /orders, new order", _event("post_order.json"), before=_restore_config),
-    Step("POST /orders, same order again (replay)", _event("post_order.json")),
-    Step("POST /orders, invalid body", _event("bad_request.json")),
-    Step("GET /orders/{order_id}", _event("get_order.json")),
+    Step("POST /orders, config.json unavailable", load_event("post_order.json"), before=_delete_config),
+    Step("POST /orders, new order", load_event("post_order.json"), before=_restore_config),
+    Step("POST /orders, same order again (replay)", load_event("post_order.json")),
+    Step("POST /orders, invalid body", load_event("bad_request.json")),
+    Step("GET /orders/{order_id}", load_event("get_order.json")),
 )
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from local.sample_events import load_event
 from stacks.naming import (
     ALIAS_NAME,
     OUTPUT_ALIAS_NAME,
@@ -35,15 +36,9 @@ if TYPE_CHECKING:  # type-only: the service stubs (mypy-boto3-*) are dev depende
 
 LATEST = "$LATEST"
 
-DEFAULT_PAYLOAD: dict[str, Any] = {
-    "version": "2.0",
-    "routeKey": "GET /orders/{order_id}",
-    "rawPath": "/orders/bench-1",
-    "pathParameters": {"order_id": "bench-1"},
-    "headers": {},
-    "requestContext": {"http": {"method": "GET", "path": "/orders/bench-1"}},
-    "isBase64Encoded": False,
-}
+# What the tools send by default: the GET sample event (events/get_order.json) for an order that does not exist, so
+# every invocation runs the same path (a read and a 404) and writes nothing.
+DEFAULT_PAYLOAD: dict[str, Any] = load_event("get_order.json", "bench-1")
 
 THROTTLE_CODES = {
     "TooManyRequestsException",
