@@ -24,6 +24,8 @@ from local.xray_listener import XRayListener
 ROOT = "1-5759e988-bd862e3fe1be46a994272793"
 PARENT = "53995c3f42cd8ad8"
 TRACE = f"Root={ROOT};Parent={PARENT};Sampled=1"
+# Hand-written: the header of a next invocation, in the same format.
+OTHER_ROOT, OTHER_PARENT = "1-67891233-abcdef012345678912345678", "1111111111111111"
 FUNCTION_NAME = "orders-api"
 _MISSING = object()
 
@@ -127,6 +129,19 @@ def unsent_s3_client() -> Any:
 
     client.meta.events.register("before-send", refuse)
     return client
+
+
+class OrderNotFound(Exception):
+    """A client error as the handler's are: an exception with the HTTP status it answers with."""
+
+    status_code = 404
+
+
+def raise_in_step(error: Exception, client_errors: tuple[type[BaseException], ...] = (OrderNotFound,)) -> None:
+    """Raises ``error`` inside a subsegment and checks that the very same exception comes out of it."""
+    with pytest.raises(type(error)) as raised, tracing.subsegment("get_order", client_errors=client_errors):
+        raise error
+    assert raised.value is error
 
 
 def block_import(monkeypatch: pytest.MonkeyPatch, *modules: str) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from common import tracing
 from local.xray_listener import XRayListener
-from tests.unit.runtime.tracing.conftest import block_import
+from tests.unit.runtime.tracing.conftest import ROOT, TRACE, block_import, raise_in_step
 
 
 def traced_step(name: str = "validate_input") -> tracing.Span:
@@ -44,7 +44,7 @@ def test_the_xray_sdk_is_the_default_and_a_blank_value_means_the_default(in_lamb
     [document] = in_lambda.receive(1)
     assert (document["name"], document["trace_id"], document["type"]) == (
         "validate_input",
-        "1-5759e988-bd862e3fe1be46a994272793",
+        ROOT,
         "subsegment",
     )
 
@@ -154,7 +154,7 @@ def test_without_a_trace_header_a_subsegment_is_a_no_op(in_lambda, monkeypatch):
     assert type(traced_step("no_header")) is tracing.Span
     monkeypatch.setenv("_X_AMZN_TRACE_ID", "")
     assert type(traced_step("empty_header")) is tracing.Span
-    monkeypatch.setenv("_X_AMZN_TRACE_ID", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1")
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", TRACE)
     traced_step("with_header")
     assert [d["name"] for d in in_lambda.receive(1)] == ["with_header"]  # the first datagram: nothing before
 
@@ -162,7 +162,4 @@ def test_without_a_trace_header_a_subsegment_is_a_no_op(in_lambda, monkeypatch):
 def test_an_exception_in_an_untraced_subsegment_passes_through_unchanged(in_lambda, monkeypatch):
     monkeypatch.setenv("TRACING", "off")
     tracing.init()
-    error = KeyError("order_id")
-    with pytest.raises(KeyError) as raised, tracing.subsegment("validate_input", client_errors=(KeyError,)):
-        raise error
-    assert raised.value is error
+    raise_in_step(KeyError("order_id"), client_errors=(KeyError,))

@@ -16,13 +16,16 @@ from opentelemetry.sdk.trace.export import SpanExportResult
 from common import tracing
 from common.tracing_otel import XRayDaemonUdpExporter
 from local.otlp_receiver import OtlpUdpReceiver
-from tests.unit.runtime.tracing.conftest import FUNCTION_NAME, PARENT, ROOT, unsent_s3_client
-
-OTHER_ROOT, OTHER_PARENT = "1-67891233-abcdef012345678912345678", "1111111111111111"
-
-
-class OrderNotFound(Exception):
-    status_code = 404
+from tests.unit.runtime.tracing.conftest import (
+    FUNCTION_NAME,
+    OTHER_PARENT,
+    OTHER_ROOT,
+    PARENT,
+    ROOT,
+    OrderNotFound,
+    raise_in_step,
+    unsent_s3_client,
+)
 
 
 class OrderConflict(Exception):
@@ -150,10 +153,7 @@ def test_metadata_is_one_json_object_in_the_default_namespace(daemon):
     ],
 )
 def test_a_client_error_carries_a_4xx_status_so_x_ray_calls_it_an_error(daemon, error, status):
-    client_errors = (OrderNotFound, OrderConflict, NoStatus, ServerSideStatus, TextStatus)
-    with pytest.raises(type(error)) as raised, tracing.subsegment("get_order", client_errors=client_errors):
-        raise error
-    assert raised.value is error
+    raise_in_step(error, client_errors=(OrderNotFound, OrderConflict, NoStatus, ServerSideStatus, TextStatus))
     [step] = daemon.receive(1)
     assert step["status"] == "ERROR"
     assert step["attributes"]["http.response.status_code"] == status
@@ -161,10 +161,7 @@ def test_a_client_error_carries_a_4xx_status_so_x_ray_calls_it_an_error(daemon, 
 
 
 def test_any_other_exception_is_an_error_status_without_http_status_a_fault(daemon):
-    error = RuntimeError("table unavailable")
-    with pytest.raises(RuntimeError) as raised, tracing.subsegment("get_order", client_errors=(OrderNotFound,)):
-        raise error
-    assert raised.value is error
+    raise_in_step(RuntimeError("table unavailable"))
     [step] = daemon.receive(1)
     assert (step["status"], step["events"]) == ("ERROR", ["exception"])
     assert "http.response.status_code" not in step["attributes"]

@@ -10,11 +10,16 @@ from aws_xray_sdk.core import patcher, xray_recorder
 from aws_xray_sdk.core.models.trace_header import TraceHeader
 
 from common import tracing
-from tests.unit.runtime.tracing.conftest import PARENT, ROOT, unsent_s3_client
-
-
-class OrderNotFound(Exception):
-    status_code = 404
+from tests.unit.runtime.tracing.conftest import (
+    OTHER_PARENT,
+    OTHER_ROOT,
+    PARENT,
+    ROOT,
+    TRACE,
+    OrderNotFound,
+    raise_in_step,
+    unsent_s3_client,
+)
 
 
 @pytest.fixture
@@ -49,20 +54,14 @@ def test_botocore_alone_is_patched_and_each_aws_call_is_a_child_of_its_step(daem
 
 
 def test_a_client_error_is_recorded_as_an_error_not_a_fault_and_re_raised(daemon):
-    error = OrderNotFound("o-404")
-    with pytest.raises(OrderNotFound) as raised, tracing.subsegment("get_order", client_errors=(OrderNotFound,)):
-        raise error
-    assert raised.value is error
+    raise_in_step(OrderNotFound("o-404"))
     [document] = daemon.receive(1)
     assert document["error"] is True  # a 4xx in the service map, not a red 5xx
     assert "fault" not in document
 
 
 def test_any_other_exception_is_recorded_as_a_fault_and_re_raised(daemon):
-    error = RuntimeError("table unavailable")
-    with pytest.raises(RuntimeError) as raised, tracing.subsegment("get_order", client_errors=(OrderNotFound,)):
-        raise error
-    assert raised.value is error
+    raise_in_step(RuntimeError("table unavailable"))
     [document] = daemon.receive(1)
     assert document["fault"] is True
     assert "error" not in document
@@ -75,7 +74,7 @@ def test_an_unsampled_invocation_records_nothing(daemon, monkeypatch):
     with tracing.subsegment("unsampled") as span:
         span.annotate("order_id", "o-1")
         span.metadata("result", {"a": 1})
-    monkeypatch.setenv("_X_AMZN_TRACE_ID", f"Root=1-67891233-abcdef012345678912345678;Parent={PARENT};Sampled=1")
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", f"Root={OTHER_ROOT};Parent={OTHER_PARENT};Sampled=1")
     with tracing.subsegment("sampled"):
         pass
     assert [d["name"] for d in daemon.receive(1)] == ["sampled"]  # the first datagram
@@ -92,22 +91,20 @@ def test_the_trace_header_is_parsed_once_per_invocation_and_again_for_a_new_one(
         return parse(cls, header)
 
     monkeypatch.setattr(TraceHeader, "from_header_str", classmethod(counting))
-    first = f"Root={ROOT};Parent={PARENT};Sampled=1"
     for name in ("validate_input", "save_order", "respond"):
         with tracing.subsegment(name) as span:
             span.annotate("order_id", "o-1")
-    assert parsed == [first]
+    assert parsed == [TRACE]
 
-    second_root, second_parent = "1-67891233-abcdef012345678912345678", "1111111111111111"
-    second = f"Root={second_root};Parent={second_parent};Sampled=1"
+    second = f"Root={OTHER_ROOT};Parent={OTHER_PARENT};Sampled=1"
     monkeypatch.setenv("_X_AMZN_TRACE_ID", second)
     for name in ("validate_input", "save_order"):
         with tracing.subsegment(name):
             pass
-    assert parsed == [first, second]
+    assert parsed == [TRACE, second]
     documents = daemon.receive(5)
     assert [(d["trace_id"], d["parent_id"]) for d in documents] == [(ROOT, PARENT)] * 3 + [
-        (second_root, second_parent)
+        (OTHER_ROOT, OTHER_PARENT)
     ] * 2
 
 
