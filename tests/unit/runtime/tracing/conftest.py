@@ -32,9 +32,9 @@ _MISSING = object()
 
 @contextmanager
 def restored_process_state() -> Iterator[None]:
-    """Puts back on exit what either backend changes process-wide. On entry, the X-Ray SDK's recorder is set up
-    as importing it in Lambda does (Lambda context, local sampler, emitter at ``AWS_XRAY_DAEMON_ADDRESS``), as if
-    this were a fresh Lambda process: set the environment first."""
+    """Puts back on exit what either backend changes process-wide. On entry, as in a fresh Lambda process (set the
+    environment first): the X-Ray SDK's recorder as importing it in Lambda sets it up (Lambda context, local
+    sampler, emitter at ``AWS_XRAY_DAEMON_ADDRESS``), and nothing patched by the SDK yet."""
     import botocore.client
     import botocore.endpoint
     from aws_xray_sdk.core import patcher, xray_recorder
