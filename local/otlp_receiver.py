@@ -38,8 +38,10 @@ def _value(value: AnyValue) -> Any:
     return getattr(value, kind) if kind else None
 
 
-def _span(span: Span, sampled: bool) -> dict[str, Any]:
+def _span(span: Span, sampled: bool, resource: dict[str, Any], scope: str) -> dict[str, Any]:
     return {
+        "resource": resource,  # attributes of the process that sent it (service.name)
+        "scope": scope,  # the instrumentation (tracer) that made it
         "trace_id": xray_trace_id(span.trace_id),
         "id": span.span_id.hex(),
         "parent_id": span.parent_span_id.hex() or None,
@@ -55,8 +57,8 @@ def _span(span: Span, sampled: bool) -> dict[str, Any]:
 
 
 class OtlpUdpReceiver(XRayListener):
-    """``documents()`` are spans here: one dict per span (trace_id, id, parent_id, name, kind, times,
-    attributes, status, events); ``bad_datagrams`` keeps what did not decode."""
+    """``documents()`` are spans here: one dict per span (resource, scope, trace_id, id, parent_id, name, kind,
+    times, attributes, status, events); ``bad_datagrams`` keeps what did not decode."""
 
     def decode(self, data: bytes) -> list[dict[str, Any]]:
         header, newline, body = data.partition(b"\n")
@@ -67,7 +69,12 @@ class OtlpUdpReceiver(XRayListener):
         except DecodeError as exc:
             raise ValueError(str(exc)) from exc
         return [
-            _span(span, sampled=body[:3] == b"T1S")
+            _span(
+                span,
+                body[:3] == b"T1S",
+                {a.key: _value(a.value) for a in resource_spans.resource.attributes},
+                scope_spans.scope.name,
+            )
             for resource_spans in request.resource_spans
             for scope_spans in resource_spans.scope_spans
             for span in scope_spans.spans

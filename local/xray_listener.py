@@ -7,6 +7,7 @@ In Lambda mode the SDK streams each closed subsegment as one datagram:
 from __future__ import annotations
 
 import json
+import select
 import socket
 import threading
 import time
@@ -16,9 +17,13 @@ HEADER = '{"format":"json","version":1}'
 
 
 class XRayListener:
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self._socket.bind((host, 0))
+        try:
+            self._socket.bind((host, port))  # port 0: any free port
+        except OSError:
+            self._socket.close()
+            raise
         self._socket.setblocking(False)
         # Room for the segments that arrive between two reads (the kernel caps it at net.core.rmem_max).
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 * 1024 * 1024)
@@ -72,6 +77,16 @@ class XRayListener:
         if json.loads(header) != json.loads(HEADER):
             raise ValueError(header)
         return [json.loads(body)]
+
+    def receive(self, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """The documents of the next ``count`` datagrams, read here and now (for a listener that was not
+        ``start()``-ed): no polling beat to wait for. ValueError if one is not a datagram this daemon takes."""
+        documents: list[dict[str, Any]] = []
+        for received in range(count):
+            if not select.select([self._socket], [], [], timeout)[0]:
+                raise TimeoutError(f"{received} of {count} datagrams within {timeout} s")
+            documents.extend(self.decode(self._socket.recv(65535)))
+        return documents
 
     @property
     def bad_datagrams(self) -> list[bytes]:

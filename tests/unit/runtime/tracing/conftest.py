@@ -1,0 +1,150 @@
+"""In-process tracing tests: a Lambda environment, a stand-in X-Ray daemon, and every piece of process-wide state
+a backend changes, restored after each test.
+
+Both backends patch botocore for the whole process and keep global state (the X-Ray SDK's recorder and patched
+set, OpenTelemetry's instrumentor and current context): ``restored_process_state`` puts all of it back, so a test
+here leaks nothing into the next (``test_isolation.py`` proves it). The subprocess tests in
+``tests/unit/runtime/test_tracing.py`` prove what in-process tests cannot: which packages a backend imports.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from common import tracing
+from local.otlp_receiver import OtlpUdpReceiver
+from local.xray_listener import XRayListener
+
+# The trace header of AWS's documentation example (X-Ray Developer Guide, "Tracing header").
+ROOT = "1-5759e988-bd862e3fe1be46a994272793"
+PARENT = "53995c3f42cd8ad8"
+TRACE = f"Root={ROOT};Parent={PARENT};Sampled=1"
+# Hand-written: the header of a next invocation, in the same format.
+OTHER_ROOT, OTHER_PARENT = "1-67891233-abcdef012345678912345678", "1111111111111111"
+FUNCTION_NAME = "orders-api"
+_MISSING = object()
+
+
+@contextmanager
+def restored_process_state() -> Iterator[None]:
+    """Puts back on exit what either backend changes process-wide. On entry, as in a fresh Lambda process (set the
+    environment first): the X-Ray SDK's recorder as importing it in Lambda sets it up (Lambda context, local
+    sampler, emitter at ``AWS_XRAY_DAEMON_ADDRESS``), and nothing patched by the SDK yet."""
+    import botocore.client
+    import botocore.endpoint
+    from aws_xray_sdk.core import patcher, xray_recorder
+    from opentelemetry import context
+    from opentelemetry.instrumentation.botocore import BotocoreInstrumentor
+
+    methods = [
+        (cls, name, vars(cls)[name])
+        for cls, name in (
+            (botocore.client.BaseClient, "_make_api_call"),
+            (botocore.endpoint.Endpoint, "prepare_request"),
+        )
+    ]
+    xray_flag = vars(botocore.client).get("_xray_enabled", _MISSING)  # the SDK's "botocore is patched" mark
+    patched = set(patcher._PATCHED_MODULES)
+    recorder = dict(vars(xray_recorder))
+    token = context.attach(context.get_current())
+    type(xray_recorder).__init__(xray_recorder)
+    patcher._PATCHED_MODULES.clear()
+    vars(botocore.client).pop("_xray_enabled", None)
+    try:
+        yield
+    finally:
+        BotocoreInstrumentor().uninstrument()  # no-op unless instrumented; clears its "instrumented" flag
+        context.detach(token)  # also drops what the otel backend attached after it
+        for cls, name, method in methods:
+            setattr(cls, name, method)
+        if xray_flag is _MISSING:
+            vars(botocore.client).pop("_xray_enabled", None)
+        else:
+            botocore.client._xray_enabled = xray_flag
+        patcher._PATCHED_MODULES.clear()
+        patcher._PATCHED_MODULES.update(patched)
+        vars(xray_recorder).clear()
+        vars(xray_recorder).update(recorder)
+
+
+def lambda_environment(monkeypatch: pytest.MonkeyPatch, daemon: XRayListener) -> None:
+    """What Lambda sets in a traced function's environment, the daemon being ``daemon``; no tracing settings."""
+    for name in (tracing.BACKEND_ENV, "AWS_XRAY_SDK_ENABLED", "OTEL_SDK_DISABLED"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LAMBDA_TASK_ROOT", "/var/task")
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", FUNCTION_NAME)
+    monkeypatch.setenv("AWS_XRAY_DAEMON_ADDRESS", daemon.address)
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", TRACE)
+    monkeypatch.setattr(tracing, "_backend", None)  # a fresh process: init() not called yet
+
+
+@pytest.fixture
+def xray_daemon() -> Iterator[XRayListener]:
+    """The daemon for the X-Ray SDK's documents; read with ``receive`` (no background thread)."""
+    daemon = XRayListener()
+    yield daemon
+    daemon.stop()
+
+
+@pytest.fixture
+def otlp_daemon() -> Iterator[OtlpUdpReceiver]:
+    """The daemon for the otel backend's OTLP datagrams, one dict per span; read with ``receive``."""
+    daemon = OtlpUdpReceiver()
+    yield daemon
+    daemon.stop()
+
+
+@pytest.fixture
+def in_lambda(monkeypatch: pytest.MonkeyPatch, xray_daemon: XRayListener) -> Iterator[XRayListener]:
+    """A Lambda environment (no tracing settings: the default backend) whose daemon is ``xray_daemon``."""
+    lambda_environment(monkeypatch, xray_daemon)
+    with restored_process_state():
+        yield xray_daemon
+
+
+@pytest.fixture
+def in_lambda_otel(monkeypatch: pytest.MonkeyPatch, otlp_daemon: OtlpUdpReceiver) -> Iterator[OtlpUdpReceiver]:
+    """A Lambda environment with ``TRACING=otel`` whose daemon is ``otlp_daemon``."""
+    lambda_environment(monkeypatch, otlp_daemon)
+    monkeypatch.setenv(tracing.BACKEND_ENV, "otel")
+    with restored_process_state():
+        yield otlp_daemon
+
+
+def unsent_s3_client() -> Any:
+    """A real botocore S3 client whose requests are built, signed and traced, then refused before sending."""
+    import botocore.session
+
+    client = botocore.session.get_session().create_client(
+        "s3", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s"
+    )
+
+    def refuse(**_: Any) -> None:
+        raise ConnectionAbortedError("not sent")
+
+    client.meta.events.register("before-send", refuse)
+    return client
+
+
+class OrderNotFound(Exception):
+    """A client error as the handler's are: an exception with the HTTP status it answers with."""
+
+    status_code = 404
+
+
+def raise_in_step(error: Exception, client_errors: tuple[type[BaseException], ...] = (OrderNotFound,)) -> None:
+    """Raises ``error`` inside a subsegment and checks that the very same exception comes out of it."""
+    with pytest.raises(type(error)) as raised, tracing.subsegment("get_order", client_errors=client_errors):
+        raise error
+    assert raised.value is error
+
+
+def block_import(monkeypatch: pytest.MonkeyPatch, *modules: str) -> None:
+    """As if the stage's dependencies layer were not attached: importing any of ``modules`` fails."""
+    for name in modules:
+        monkeypatch.setitem(sys.modules, name, None)

@@ -1,0 +1,220 @@
+"""The otel backend (common.tracing_otel) through the facade, with the real OpenTelemetry SDK: the OTLP spans it
+sends to the daemon (AWS_XRAY_DAEMON_ADDRESS), caught and decoded by a stand-in daemon (conftest)."""
+
+from __future__ import annotations
+
+import atexit
+import datetime
+import importlib.metadata
+import json
+import sys
+from decimal import Decimal
+
+import pytest
+from opentelemetry.sdk.trace.export import SpanExportResult
+
+from common import tracing
+from common.tracing_otel import XRayDaemonUdpExporter
+from local.otlp_receiver import OtlpUdpReceiver
+from tests.unit.runtime.tracing.conftest import (
+    FUNCTION_NAME,
+    OTHER_PARENT,
+    OTHER_ROOT,
+    PARENT,
+    ROOT,
+    OrderNotFound,
+    raise_in_step,
+    unsent_s3_client,
+)
+
+
+class OrderConflict(Exception):
+    status_code = 409
+
+
+class NoStatus(Exception):
+    pass
+
+
+class ServerSideStatus(Exception):
+    status_code = 503
+
+
+class TextStatus(Exception):
+    status_code = "404"
+
+
+@pytest.fixture
+def daemon(in_lambda_otel):
+    assert tracing.init() is True
+    return in_lambda_otel
+
+
+def test_a_subsegment_is_a_child_of_lambdas_segment_and_aws_calls_are_its_children(daemon):
+    client = unsent_s3_client()
+    with tracing.subsegment("load_orders"), pytest.raises(ConnectionAbortedError):
+        client.list_buckets()
+    call, step = daemon.receive(2)  # each exported as it ends: the call first
+    assert (step["name"], step["kind"], step["trace_id"], step["parent_id"]) == (
+        "load_orders",
+        "INTERNAL",
+        ROOT,
+        PARENT,
+    )
+    assert step["resource"] == {"service.name": FUNCTION_NAME}  # X-Ray's name for the service
+    assert step["scope"] == "common.tracing_otel"
+    assert (call["name"], call["kind"], call["scope"]) == (
+        "S3.ListBuckets",
+        "CLIENT",
+        "opentelemetry.instrumentation.botocore",
+    )
+    assert (call["trace_id"], call["parent_id"]) == (ROOT, step["id"])
+    assert call["resource"] == {"service.name": FUNCTION_NAME}
+    assert step["sampled"] is call["sampled"] is True  # "T1S"
+
+
+def test_the_service_name_without_a_function_name_is_opentelemetrys_default(in_lambda_otel, monkeypatch):
+    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME")
+    assert tracing.init() is True
+    with tracing.subsegment("step"):
+        pass
+    [span] = in_lambda_otel.receive(1)
+    assert span["resource"] == {"service.name": "unknown_service"}
+
+
+def test_the_parent_is_read_from_each_invocations_header(daemon, monkeypatch):
+    with tracing.subsegment("first"):
+        pass
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", f"Root={OTHER_ROOT};Parent={OTHER_PARENT};Sampled=1")
+    with tracing.subsegment("second"):
+        pass
+    assert [(s["name"], s["trace_id"], s["parent_id"]) for s in daemon.receive(2)] == [
+        ("first", ROOT, PARENT),
+        ("second", OTHER_ROOT, OTHER_PARENT),
+    ]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        f"Root={ROOT};Parent={PARENT};Sampled=0",  # Lambda's decision: not sampled
+        f"Root={ROOT};Sampled=1",  # no parent to join: the backend never starts a trace of its own
+        "Root=not-a-trace-id",
+    ],
+)
+def test_nothing_is_recorded_without_a_sampled_parent(daemon, monkeypatch, header):
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", header)
+    client = unsent_s3_client()
+    with tracing.subsegment("unsampled") as span, pytest.raises(ConnectionAbortedError):
+        span.annotate("order_id", "o-1")
+        span.metadata("result", {"a": 1})
+        client.list_buckets()
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", f"Root={OTHER_ROOT};Parent={OTHER_PARENT};Sampled=1")
+    with tracing.subsegment("sampled"):
+        pass
+    assert [s["name"] for s in daemon.receive(1)] == ["sampled"]  # the first datagram
+
+
+def test_annotations_are_attributes_listed_in_aws_xray_annotations(daemon):
+    with tracing.subsegment("step") as span:
+        span.annotate("order_id", "o-1")
+        span.annotate("quantity", 3)
+        span.annotate("order_id", "o-2")  # set again: the new value, listed once
+        span.annotate("paid", True)
+    [step] = daemon.receive(1)
+    attributes = step["attributes"]
+    assert (attributes["order_id"], attributes["quantity"], attributes["paid"]) == ("o-2", 3, True)
+    assert attributes["aws.xray.annotations"] == ["order_id", "quantity", "paid"]
+
+
+def test_metadata_is_one_json_object_in_the_default_namespace(daemon):
+    with tracing.subsegment("step") as span:
+        span.metadata("result", {"items": [1, 2]})
+        span.metadata("total", Decimal("12.50"))  # DynamoDB numbers: written as text, not refused
+        span.metadata("at", datetime.date(2026, 2, 25))
+        span.metadata("result", {"items": []})  # the last value of a key
+    [step] = daemon.receive(1)
+    assert json.loads(step["attributes"]["aws.xray.metadata.default"]) == {
+        "result": {"items": []},
+        "total": "12.50",
+        "at": "2026-02-25",
+    }
+    assert "aws.xray.annotations" not in step["attributes"]  # metadata is not indexed
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (OrderNotFound("o-404"), 404),
+        (OrderConflict("o-409"), 409),
+        (NoStatus("bad"), 400),  # a client error without a status: 400
+        (ServerSideStatus("bad"), 400),  # not a 4xx: still the caller's mistake, 400
+        (TextStatus("bad"), 400),  # not an int
+    ],
+)
+def test_a_client_error_carries_a_4xx_status_so_x_ray_calls_it_an_error(daemon, error, status):
+    raise_in_step(error, client_errors=(OrderNotFound, OrderConflict, NoStatus, ServerSideStatus, TextStatus))
+    [step] = daemon.receive(1)
+    assert step["status"] == "ERROR"
+    assert step["attributes"]["http.response.status_code"] == status
+    assert step["events"] == ["exception"]
+
+
+def test_any_other_exception_is_an_error_status_without_http_status_a_fault(daemon):
+    raise_in_step(RuntimeError("table unavailable"))
+    [step] = daemon.receive(1)
+    assert (step["status"], step["events"]) == ("ERROR", ["exception"])
+    assert "http.response.status_code" not in step["attributes"]
+
+
+def test_the_backend_registers_nothing_to_run_at_exit(in_lambda_otel):
+    # Nothing is buffered (each span is sent as it ends) and Lambda may freeze or end the environment at any time.
+    before = atexit._ncallbacks()
+    assert tracing.init() is True
+    assert atexit._ncallbacks() == before
+
+
+def test_the_exporter_sends_one_datagram_per_export_and_fails_without_raising(otlp_daemon):
+    exporter = XRayDaemonUdpExporter(otlp_daemon.address)
+    assert exporter.export([]) is SpanExportResult.SUCCESS
+    assert otlp_daemon.receive(1) == []  # one well-formed datagram (header, T1S, base64 OTLP) of no spans
+    exporter.shutdown()
+    assert exporter.export([]) is SpanExportResult.FAILURE  # an OSError: tracing never fails a request
+
+
+def test_the_exporter_sends_to_the_daemons_default_address_without_aws_xray_daemon_address(monkeypatch):
+    monkeypatch.delenv("AWS_XRAY_DAEMON_ADDRESS", raising=False)
+    try:
+        daemon = OtlpUdpReceiver(port=2000)  # the X-Ray daemon's documented default address
+    except OSError:
+        pytest.skip("127.0.0.1:2000 is in use on this machine")
+    try:
+        exporter = XRayDaemonUdpExporter()
+        assert exporter.export([]) is SpanExportResult.SUCCESS
+        assert daemon.receive(1) == []
+        exporter.shutdown()
+    finally:
+        daemon.stop()
+
+
+class MetadataLookups:
+    """A sys.meta_path finder that finds nothing and records which packages' metadata was looked up
+    (importlib.metadata asks every finder's find_distributions)."""
+
+    def __init__(self) -> None:
+        self.names: list[str | None] = []
+
+    def find_spec(self, *_: object) -> None:
+        return None
+
+    def find_distributions(self, context: importlib.metadata.DistributionFinder.Context):
+        self.names.append(context.name)
+        return iter(())
+
+
+def test_starting_the_backend_reads_no_package_metadata(in_lambda_otel, monkeypatch):
+    # The instrumentation's dependency check would scan installed packages' metadata on every cold start.
+    lookups = MetadataLookups()
+    monkeypatch.setattr(sys, "meta_path", [lookups, *sys.meta_path])
+    assert tracing.init() is True
+    assert lookups.names == []
