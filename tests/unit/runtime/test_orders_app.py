@@ -71,7 +71,7 @@ def test_a_handled_request_logs_its_route_status_and_duration_in_milliseconds() 
     ("request_event", "status", "message"),
     [
         (post("{not json"), 400, "body: not valid JSON"),
-        ({**event("unknown_route")}, 404, "route: no such route"),
+        (event("unknown_route"), 404, "route: no such route"),
         ({**post(REQUEST), "routeKey": "DELETE /orders/{order_id}"}, 404, "route: no such route"),
     ],
     ids=["bad-body", "default-route", "undeclared-route"],
@@ -175,9 +175,6 @@ def test_the_config_is_read_once_per_ttl_from_the_configured_object() -> None:
             parse_order_request(order_request("o-3", 1, 1)).fingerprint(),
         )
         assert app(post(order_request("o-3", 1, 1)))["statusCode"] == 201
-    assert [line["client_error"] for line in app.logs() if "client_error" in line] == [
-        '{"error":"items: at most 1 items per order"}'
-    ] * 2
 
 
 def test_orders_expire_after_the_configured_retention() -> None:
