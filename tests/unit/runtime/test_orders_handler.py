@@ -103,12 +103,6 @@ def test_init_reads_the_environment_and_lambda_handler_answers_through_its_clien
     ]
 
 
-def test_without_a_secret_the_answers_are_unsigned(load_handler: Callable[..., ModuleType]) -> None:
-    handler = load_handler()
-    body = body_of(handler.lambda_handler(post(order_request("h-2", 1)), lambda_context()))
-    assert "receipt" not in body and body["order_id"] == "h-2"
-
-
 def test_a_missing_setting_fails_init_naming_it(load_handler: Callable[..., ModuleType]) -> None:
     with pytest.raises(MissingEnvironmentVariable, match="CONFIG_BUCKET"):
         load_handler(CONFIG_BUCKET=" ")
