@@ -69,6 +69,7 @@ def body_of(response: dict[str, Any]) -> Any:
 
 
 def lambda_context(request_id: str = "request-1") -> Any:
+    """The context object awslambdaric hands the handler (its own class)."""
     return LambdaContext(request_id, None, None, 0)
 
 

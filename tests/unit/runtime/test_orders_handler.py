@@ -113,7 +113,7 @@ def test_after_a_snapstart_restore_the_app_is_rebuilt_with_fresh_caches_and_rand
 ) -> None:
     handler = load_handler()
     two_items = order_request("h-3", 1, 1)
-    assert handler.lambda_handler(post(two_items), lambda_context())["statusCode"] == 201  # config cached at init's
+    assert handler.lambda_handler(post(two_items), lambda_context())["statusCode"] == 201  # the config read and cached
     account.put_config({"max_items_per_order": 1})
     assert handler.lambda_handler(post(two_items), lambda_context())["statusCode"] == 200  # still cached: a replay
     random.seed(0)  # the state every environment restored from one snapshot would share
