@@ -30,19 +30,12 @@ _TOOLS_TESTS = (
     "--ignore=tests/unit/tools/test_cli_end_to_end.py",
     "--deselect=tests/unit/tools/test_power_tuning.py::test_stubbed_sweep_writes_chart_and_json",
 )
-_IN_PROCESS_TESTS_NEEDED = "tested through the runtime client and moto server only: needs in-process tests"
 
 # A later row for the same file replaces an earlier one.
 TARGETS: tuple[Target, ...] = (
     Target("stacks/stage_config.py", _STAGE_CONFIG_TESTS),
     Target("lambda_src/orders/*.py", _RUNTIME_TESTS),
     Target("layers/common/python/common/*.py", _RUNTIME_TESTS),
-    # Not gating yet (issue 15 stays open for them): app.py, routes.py and handler.py are tested through the real
-    # runtime client and moto server (tests/integration, tests/contract), which a mutation run does not start;
-    # they need fast in-process tests first.
-    Target("lambda_src/orders/app.py", _RUNTIME_TESTS, pending=_IN_PROCESS_TESTS_NEEDED),
-    Target("lambda_src/orders/routes.py", _RUNTIME_TESTS, pending=_IN_PROCESS_TESTS_NEEDED),
-    Target("lambda_src/orders/handler.py", _RUNTIME_TESTS, pending=_IN_PROCESS_TESTS_NEEDED),
     Target("tools/pricing.py", _TOOLS_TESTS),
     Target("tools/price_data.py", _TOOLS_TESTS),
     Target("tools/report_parser.py", _TOOLS_TESTS),

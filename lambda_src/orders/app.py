@@ -46,13 +46,16 @@ def is_dependency_failure(exc: BaseException) -> bool:
 
 
 class OrdersApp:
-    def __init__(self, deps: Dependencies, logger: logging.Logger) -> None:
+    def __init__(
+        self, deps: Dependencies, logger: logging.Logger, perf_counter: Callable[[], float] = time.perf_counter
+    ) -> None:
         self._deps = deps
         self._log = logger
+        self._perf_counter = perf_counter  # the log's duration_ms: injectable, so a test can state it exactly
 
     def handle(self, event: Any, context: Any) -> dict[str, Any]:
         start_invocation(context)
-        started = time.perf_counter()
+        started = self._perf_counter()
         request = require_http_api_event(event)
         route = route_key(request)
         try:
@@ -70,7 +73,7 @@ class OrdersApp:
         fields: dict[str, Any] = {
             "route": route,
             "status_code": status,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+            "duration_ms": round((self._perf_counter() - started) * 1000, 3),
         }
         if 400 <= status < 500:
             fields["client_error"] = response["body"]
@@ -92,6 +95,7 @@ def build_app(
     clock: Callable[[], datetime] = utc_now,
     secrets_client: Any | None = None,
     monotonic: Callable[[], float] = time.monotonic,
+    perf_counter: Callable[[], float] = time.perf_counter,
 ) -> OrdersApp:
     """Wire the app from settings and clients (the handler's init, and the integration tests)."""
     load_document = s3_json_object_loader(s3, settings.config_bucket, settings.config_key)
@@ -103,4 +107,5 @@ def build_app(
     if settings.receipt_secret_arn and secrets_client is not None:
         key = TtlCache(secret_string_loader(secrets_client, settings.receipt_secret_arn), ttl, monotonic)
         receipts = ReceiptSigner(key)
-    return OrdersApp(Dependencies(limits=limits, repository=repository, clock=clock, receipts=receipts), logger)
+    deps = Dependencies(limits=limits, repository=repository, clock=clock, receipts=receipts)
+    return OrdersApp(deps, logger, perf_counter)

@@ -210,7 +210,9 @@ def test_every_row_of_the_table_matches_files_and_tests():
 
 
 def test_a_later_row_for_the_same_file_replaces_the_earlier():
-    modules = expand(TARGETS, [])
+    tests = ("tests/unit/runtime",)
+    rows = [Target("lambda_src/orders/*.py", tests), Target("lambda_src/orders/app.py", tests, pending="why")]
+    modules = expand(rows, [])
     assert modules["lambda_src/orders/app.py"].pending and not modules["lambda_src/orders/validation.py"].pending
 
 

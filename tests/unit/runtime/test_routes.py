@@ -14,6 +14,10 @@ def test_one_declaration_feeds_the_dispatcher_the_http_api_and_make_serve():
     assert routes.ROUTES["POST /orders"] is routes.create_order
 
 
+def test_each_declared_handler_is_resolved_by_its_name():
+    assert [routes._resolve(route.handler) for route in api_routes.ROUTES] == [routes.create_order, routes.get_order]
+
+
 def test_a_declared_handler_that_does_not_exist_fails_init():
     with pytest.raises(LookupError, match="'delete_order'"):
         routes._resolve("delete_order")
