@@ -67,7 +67,8 @@ def main() -> int:
 
     for name in stale_documents(FUNCTIONS):
         path = ROOT / name
-        path.write_text(rewritten(path.read_text(encoding="utf-8"), route_table(FUNCTIONS, DOCUMENTS[name]), name))
+        text = rewritten(path.read_text(encoding="utf-8"), route_table(FUNCTIONS, DOCUMENTS[name]), name)
+        path.write_text(text, encoding="utf-8")
         print(f"{name}: route table rewritten")
     return 0
 
