@@ -16,7 +16,6 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from awslambdaric.lambda_context import LambdaContext
@@ -24,13 +23,13 @@ from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
 from common.logging import setup_logger
+from local.sample_events import load_event
 from orders.app import OrdersApp, build_app
 from orders.order import Order
 from orders.repository import to_item
 from orders.settings import Settings
 from tests.unit.runtime.stubbed import offline_client, stubbed
 
-EVENTS = Path(__file__).resolve().parents[3] / "events"
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 CREATED_AT = "2026-11-28T09:00:00.000+00:00"
 SECRET_ARN = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:receipt-AbCdEf"
@@ -44,8 +43,7 @@ SETTINGS = Settings(
 
 
 def event(name: str) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads((EVENTS / f"{name}.json").read_text())
-    return document
+    return load_event(f"{name}.json")
 
 
 def post(body: Any) -> dict[str, Any]:
