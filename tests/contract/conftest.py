@@ -24,9 +24,9 @@ from typing import Any
 
 import pytest
 
-from local.emulator import TABLE_NAME, admin_client
-from tools.api_client import ApiClient, Response, sigv4_signer
-from tools.e2e import ENV_BASE_URL, ENV_REGION, ENV_SIGN_REGION, ENV_TABLE
+from lambda_kit.local.emulator import TABLE_NAME, admin_client
+from lambda_kit.tools.api_client import ApiClient, Response, sigv4_signer
+from lambda_kit.tools.e2e import ENV_BASE_URL, ENV_REGION, ENV_SIGN_REGION, ENV_TABLE
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 60

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.docs.commands import AWS, AWS_SECONDS, CI, EXEMPT, OFFLINE, SERVER, Command, Rule, all_commands, rule_for
-from tests.scratch import plain_env, scratch_clone
+from lambda_kit.docs.commands import AWS, AWS_SECONDS, CI, EXEMPT, OFFLINE, SERVER, Command, Rule, all_commands, rule_for
+from lambda_kit.docs.scratch import plain_env, scratch_clone
 
 BY_KEY: dict[str, list[Command]] = {}
 for _command in all_commands():

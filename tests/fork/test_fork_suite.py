@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.scratch import plain_env, scratch_clone
+from lambda_kit.docs.scratch import plain_env, scratch_clone
 
 FORK_NAME = "shop-orders"
 ADDED_STAGE = {"staging": {"extends": "prod", "provisioned_concurrency": 1, "pc_max": 2, "pc_business_hours_min": 0}}
@@ -38,7 +38,7 @@ def test_the_copy_is_the_fork(fork: Path) -> None:
 
 def test_the_tools_find_the_fork_stacks(fork: Path) -> None:
     probe = (
-        "import argparse; from tools.aws import add_target_args;"
+        "import argparse; from lambda_kit.tools.aws import add_target_args;"
         "p = argparse.ArgumentParser(); add_target_args(p); a = p.parse_args(['--stage', 'staging']);"
         "print(a.project, a.stage)"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from stacks.service_stack import ORDERS
 from tests.infra.conftest import Synth
-from tests.infra.iam_reading import Permissions, function_permissions
+from lambda_kit.access.iam_reading import Permissions, function_permissions
 
 PSEUDO = {"AWS::Partition": "aws", "AWS::Region": "ap-northeast-1", "AWS::AccountId": "123456789012"}
 SECRET_ARN = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:orders-receipt-key-AbCdEf"

@@ -7,9 +7,9 @@ import copy
 
 import pytest
 
-from tests.infra.cfn_values import Resolver
+from lambda_kit.assembly.intrinsics import Resolver
 from tests.infra.conftest import STAGES, Synth, all_routes
-from tests.infra.hops import HOP_KINDS, alarm_hops, hops, invoke_permission_hops
+from lambda_kit.access.hops import HOP_KINDS, alarm_hops, hops, invoke_permission_hops
 
 
 def _expected_kinds(synth: Synth, stage: str) -> set[str]:

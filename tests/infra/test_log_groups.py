@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from stacks.naming import function_id
-from tests.infra.cfn_values import Resolver
+from lambda_kit.assembly.intrinsics import Resolver
 from tests.infra.conftest import FUNCTION_NAMES, STAGES, Synth
 
 # The listing, as reviewed: (stack kind, construct path) per stage.

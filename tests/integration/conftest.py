@@ -38,9 +38,9 @@ from botocore.config import Config
 from botocore.session import Session
 
 from common.logging import setup_logger
-from local.emulator import REGION, MotoServer, clients, fake_credentials_env, provision
-from local.runtime_dir.aws_call_recorder import record as record_aws_call
-from local.sandbox import CALL_LOG_ENV
+from lambda_kit.local.emulator import REGION, MotoServer, clients, fake_credentials_env, provision
+from lambda_kit.local.runtime_dir.aws_call_recorder import record as record_aws_call
+from lambda_kit.local.sandbox import CALL_LOG_ENV
 from orders.app import OrdersApp, build_app
 from orders.clients import CLIENT_CONFIG
 from orders.settings import Settings

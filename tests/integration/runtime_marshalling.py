@@ -21,7 +21,7 @@ from typing import Any
 from awslambdaric.lambda_context import LambdaContext
 from awslambdaric.lambda_runtime_marshaller import LambdaMarshaller
 
-from local.sandbox import FUNCTION_ARN
+from lambda_kit.local.sandbox import FUNCTION_ARN
 
 EXECUTION_ENV = "AWS_Lambda_python3.14"
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from local.lambda_process import InitError, LambdaProcess
-from local.sandbox import FUNCTION_ARN, lambda_env
-from local.xray_listener import XRayListener, flatten
+from lambda_kit.local.lambda_process import InitError, LambdaProcess
+from lambda_kit.local.sandbox import FUNCTION_ARN, lambda_env
+from lambda_kit.local.xray_listener import XRayListener, flatten
 from tests.integration.events import body_of, get, order, post
-from tools.report_parser import parse_report
+from lambda_kit.tools.report_parser import parse_report
 
 PLATFORM_LINES = ("INIT_START ", "START ", "END ", "REPORT ", "XRAY ")
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.infra.conftest import STAGES, Synth
-from tests.infra.iam_reading import Call, compare
+from lambda_kit.access.iam_reading import Call, compare
 from tests.infra.orders_role import ENVIRONMENT, orders_role
 
 HERE = Path(__file__).resolve()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from local.emulator import REGION, admin_client
+from lambda_kit.local.emulator import REGION, admin_client
 from orders.receipts import receipt_signature
 from tests.integration.events import body_of, get, order, post
 from tests.integration.test_orders_api import assert_generic_503

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.docs import commands as docs
-from tests.docs.commands import CI, EXEMPT, OFFLINE, Command, Rule
+from lambda_kit.docs import commands as docs
+from lambda_kit.docs.commands import CI, EXEMPT, OFFLINE, Command, Rule
 
 ROOT = Path(__file__).resolve().parents[2]
 

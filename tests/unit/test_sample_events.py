@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from local.sample_events import EVENTS, load_event
+from lambda_kit.local.sample_events import EVENTS, load_event
 from stacks.function_routes import declared_routes
 from tests.integration import events as test_events
-from tools.aws import DEFAULT_PAYLOAD
+from lambda_kit.tools.aws import DEFAULT_PAYLOAD
 
 DECLARED = {route.key for route in declared_routes("orders")}
 # events/unknown_route.json is what API Gateway sends for its $default route: the one key no function declares.

@@ -24,7 +24,7 @@ from moto import mock_aws
 from snapshot_restore_py import get_after_restore
 
 from common.utils import MissingEnvironmentVariable
-from local.emulator import fake_credentials_env, provision
+from lambda_kit.local.emulator import fake_credentials_env, provision
 from orders.receipts import receipt_signature
 from tests.unit.runtime.orders_service import body_of, get, lambda_context, order_request, post
 from tests.unit.runtime.stubbed import offline_client

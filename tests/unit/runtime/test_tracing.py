@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from local.otlp_receiver import OtlpUdpReceiver
+from lambda_kit.local.otlp_receiver import OtlpUdpReceiver
 
 REPO = Path(__file__).resolve().parents[3]
 LAYER = REPO / "layers" / "common" / "python"

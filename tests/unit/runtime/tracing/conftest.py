@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from common import tracing
-from local.otlp_receiver import OtlpUdpReceiver
-from local.xray_listener import XRayListener
+from lambda_kit.local.otlp_receiver import OtlpUdpReceiver
+from lambda_kit.local.xray_listener import XRayListener
 
 # The trace header of AWS's documentation example (X-Ray Developer Guide, "Tracing header").
 ROOT = "1-5759e988-bd862e3fe1be46a994272793"

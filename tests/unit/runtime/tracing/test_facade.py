@@ -10,7 +10,7 @@ import botocore.client
 import pytest
 
 from common import tracing
-from local.xray_listener import XRayListener
+from lambda_kit.local.xray_listener import XRayListener
 from tests.unit.runtime.tracing.conftest import ROOT, TRACE, block_import, raise_in_step
 
 

@@ -15,7 +15,7 @@ from opentelemetry.sdk.trace.export import SpanExportResult
 
 from common import tracing
 from common.tracing_otel import XRayDaemonUdpExporter
-from local.otlp_receiver import OtlpUdpReceiver
+from lambda_kit.local.otlp_receiver import OtlpUdpReceiver
 from tests.unit.runtime.tracing.conftest import (
     FUNCTION_NAME,
     OTHER_PARENT,
