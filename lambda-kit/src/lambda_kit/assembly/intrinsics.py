@@ -40,15 +40,23 @@ class Resolver:
         *,
         pseudo: Mapping[str, str] | None = None,
         physical: Mapping[tuple[str, str], str] | None = None,
+        strict: bool = False,
     ) -> None:
         """``templates``: stack name -> template. ``pseudo``: e.g. ``{"AWS::AccountId": "123456789012"}``.
-        ``physical``: (stack, logical id) -> the resource's ``Ref`` value (its name, or its ARN for ARN types)."""
+        ``physical``: (stack, logical id) -> the resource's ``Ref`` value (its name, or its ARN for ARN types).
+        ``strict``: what has no value bound (a resource, a pseudo parameter, an attribute) raises ``Unresolvable``
+        naming it, instead of reading as a ``${...}`` placeholder."""
         self.templates = templates
         self.pseudo = dict(pseudo or {})
         self.physical = dict(physical or {})
+        self.strict = strict
 
     def resource(self, stack: str, logical_id: str) -> Mapping[str, Any]:
-        return self.templates[stack]["Resources"][logical_id]
+        try:
+            resource: Mapping[str, Any] = self.templates[stack]["Resources"][logical_id]
+        except KeyError:
+            raise Unresolvable(f"{stack}/{logical_id}: no such stack or resource in the assembly") from None
+        return resource
 
     def text(self, stack: str, value: Any) -> str:
         if isinstance(value, str):
@@ -69,7 +77,9 @@ class Resolver:
                 return self.sub(stack, argument)
             if function == "Fn::GetStackOutput":
                 other = self.text(stack, argument["StackName"])
-                return self.text(other, self.templates[other]["Outputs"][argument["OutputName"]]["Value"])
+                return self.text(other, self.output(other, argument["OutputName"]))
+            if function == "Fn::ImportValue":
+                return self.text(*self.export(self.text(stack, argument)))
             if function == "Fn::Select":
                 index, items = argument
                 return self.items(stack, items)[int(index)]
@@ -87,6 +97,8 @@ class Resolver:
 
     def ref(self, stack: str, name: str) -> str:
         if name.startswith("AWS::"):
+            if name not in self.pseudo and self.strict:
+                raise Unresolvable(f"{stack}: the pseudo parameter {name} has no local value")
             return self.pseudo.get(name, f"${{{name}}}")
         if (stack, name) in self.physical:
             return self.physical[(stack, name)]
@@ -95,6 +107,8 @@ class Resolver:
             function = self.text(stack, resource["Properties"]["FunctionName"])
             account, region = self.ref(stack, "AWS::AccountId"), self.ref(stack, "AWS::Region")
             return f"arn:{self.ref(stack, 'AWS::Partition')}:lambda:{region}:{account}:function:{function}:{resource['Properties']['Name']}"
+        if self.strict:
+            raise Unresolvable(f"{stack}/{name} ({resource.get('Type')}) has no local counterpart")
         return f"${{{stack}/{name}}}"
 
     def get_att(self, stack: str, logical_id: str, attribute: str) -> str:
@@ -108,6 +122,8 @@ class Resolver:
             )
         if attribute == "Arn" and kind in REF_IS_ARN:
             return self.ref(stack, logical_id)
+        if self.strict:
+            raise Unresolvable(f"{stack}/{logical_id} ({kind}): its attribute {attribute} has no local value")
         return f"${{{stack}/{logical_id}.{attribute}}}"
 
     def sub(self, stack: str, argument: Any) -> str:
@@ -133,5 +149,22 @@ class Resolver:
                 return stack, argument[0] if isinstance(argument, list) else argument.split(".", 1)[0]
             if function == "Fn::GetStackOutput":
                 other = self.text(stack, argument["StackName"])
-                return self.refers_to(other, self.templates[other]["Outputs"][argument["OutputName"]]["Value"])
+                return self.refers_to(other, self.output(other, argument["OutputName"]))
+            if function == "Fn::ImportValue":
+                return self.refers_to(*self.export(self.text(stack, argument)))
         return None
+
+    def output(self, stack: str, name: str) -> Any:
+        try:
+            return self.templates[stack]["Outputs"][name]["Value"]
+        except KeyError:
+            raise Unresolvable(f"{stack} has no output {name} in the assembly") from None
+
+    def export(self, name: str) -> tuple[str, Any]:
+        """(stack, value) of the output a stack exports as ``name`` (``Fn::ImportValue``)."""
+        for stack, template in self.templates.items():
+            for output in template.get("Outputs", {}).values():
+                export = output.get("Export", {}).get("Name")
+                if export is not None and self.text(stack, export) == name:
+                    return stack, output["Value"]
+        raise Unresolvable(f"no stack of the assembly exports {name!r}")

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from lambda_kit.local.sandbox import ACCOUNT_ID
+from lambda_kit.local.emulator import ACCOUNT_ID
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # HTTP API payload limit
 MAX_INVOKE_BYTES = 6 * 1024 * 1024  # Lambda's synchronous invocation limit, request and response

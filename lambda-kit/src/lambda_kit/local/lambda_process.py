@@ -1,18 +1,17 @@
 """Run a handler the way Lambda's managed Python runtime does: one fresh process per execution environment
 (a cold start), running AWS's runtime interface client as the runtime does, ``python -m awslambdaric
-HANDLER`` with the function's code as working directory, against a local Runtime API (``local.runtime_api``).
+HANDLER`` with the function's code as working directory, against a local Runtime API (``runtime_api``).
 
 What the client does itself, it does here too: import the handler (init), fetch each event, unmarshal it,
 call the handler with its context (request id, deadline, function ARN, client context), marshal the result
 exactly as on ``AWS_EXECUTION_ENV=AWS_Lambda_python3.14`` (``ensure_ascii=False``, then UTF-8) and post it,
 or post the error, or report an init error and exit. What Lambda does around it is done here:
 
-- ``sys.path`` as Lambda builds it (``local.sandbox``): the task root (``/var/task``, the working directory),
-  the layers' ``python/`` (``/opt/python``; by default the ones the stage attaches: the common layer and the
-  dependencies layer of the environment's ``TRACING`` backend), the runtime's packages (boto3, botocore, ...)
-  and the runtime interface client (``/var/runtime``); ``python -S``: no site-packages beyond those;
+- ``sys.path`` as Lambda builds it (``sandbox``): the task root (``/var/task``, the working directory), the
+  function's layers (``/opt/python``), the runtime's packages (boto3, botocore, ...) and the runtime interface
+  client (``/var/runtime``); ``python -S``: no site-packages beyond those;
 - Lambda's environment variables (``LAMBDA_TASK_ROOT`` puts the X-Ray SDK in Lambda mode), a trace
-  header per invocation, the X-Ray daemon address (``local.xray_listener`` captures the UDP segments);
+  header per invocation, the X-Ray daemon address (``xray_listener`` captures the UDP segments);
 - the log stream with INIT_START/START/END/REPORT lines (Init Duration on the first invocation of an
   on-demand environment), timeouts and runtime crashes reported as Lambda reports them.
 """
@@ -29,7 +28,6 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,19 +35,8 @@ from typing import Any
 from lambda_kit.local.log_stream import LogStream, Report, end_line, init_start_line, start_line, xray_line
 from lambda_kit.local.processes import terminate
 from lambda_kit.local.runtime_api import PendingInvocation, RuntimeApi
-from lambda_kit.local.sandbox import (
-    CALL_LOG_ENV,
-    DEFAULT_STAGE_CONFIG,
-    DEFAULT_TRACING,
-    FUNCTION_ARN,
-    MEMORY_MB,
-    TASK_ROOT,
-    function_layers,
-    lambda_site_paths,
-    new_trace_header,
-)
+from lambda_kit.local.sandbox import CALL_LOG_ENV, FunctionConfig, lambda_env, lambda_site_paths, new_trace_header
 
-TIMEOUT_SECONDS = DEFAULT_STAGE_CONFIG.timeout_seconds
 INIT_TIMEOUT_SECONDS = 30.0
 PIPE_BYTES = 1024 * 1024
 
@@ -75,11 +62,13 @@ def peak_memory_mb(pid: int) -> int | None:
 class InitError(RuntimeError):
     """The function failed to initialize (reported on ``/init/error``, or the process died first)."""
 
-    def __init__(self, error: dict[str, Any], init_ms: float) -> None:
+    def __init__(self, error: dict[str, Any], init_ms: float, logs: list[str] | None = None) -> None:
         super().__init__(f"{error.get('errorType')}: {error.get('errorMessage')}")
+        self.error = error
         self.error_type = str(error.get("errorType"))
         self.error_message = str(error.get("errorMessage"))
         self.init_ms = init_ms
+        self.logs = logs or []  # the environment's log stream: what the function and Lambda logged
 
 
 @dataclass
@@ -99,25 +88,21 @@ class LambdaProcess:
 
     def __init__(
         self,
-        env: dict[str, str],
-        handler: str = "orders.handler.lambda_handler",
-        task_root: Path = TASK_ROOT,
-        layers: Sequence[Path] | None = None,
+        config: FunctionConfig,
+        endpoint_url: str | None = None,
+        xray_daemon_address: str | None = None,
         python: str = sys.executable,
         python_flags: tuple[str, ...] = (),
-        timeout_seconds: float = TIMEOUT_SECONDS,
         call_log: str | None = None,
         runtime_interface: Path | None = None,
     ) -> None:
-        self._env = env
-        self.handler = handler
-        self._task_root = task_root
-        # As the stage attaches them: the common layer, the dependencies layer of the backend TRACING names.
-        self._layers = function_layers(env.get("TRACING", DEFAULT_TRACING)) if layers is None else layers
+        self.config = config
+        self._env = lambda_env(config, endpoint_url, xray_daemon_address)
+        self.handler = config.handler
         self._python = python
         self._python_flags = python_flags
         self._runtime_interface = runtime_interface
-        self.timeout_seconds = timeout_seconds
+        self.timeout_seconds = config.timeout_seconds
         self._call_log = call_log if call_log is not None else os.environ.get(CALL_LOG_ENV)
         self._process: subprocess.Popen[bytes] | None = None
         self._api: RuntimeApi | None = None
@@ -155,7 +140,7 @@ class LambdaProcess:
         self._api = RuntimeApi(on_next=self._on_next).start()
         env = {
             **self._env,
-            "PYTHONPATH": os.pathsep.join(lambda_site_paths(self._layers, self._runtime_interface)),
+            "PYTHONPATH": os.pathsep.join(lambda_site_paths(self.config.layers, self._runtime_interface)),
             "AWS_LAMBDA_RUNTIME_API": self._api.address,
             "_HANDLER": self.handler,
             # Lambda's en_US.UTF-8 locale gives stdout UTF-8 with strict errors. This machine lacks that
@@ -169,10 +154,10 @@ class LambdaProcess:
         with contextlib.suppress(OSError, AttributeError):  # Linux: room for what the log stream drains in batches
             fcntl.fcntl(write_fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
         self._log = LogStream(read_fd)
-        self._log.platform(init_start_line(FUNCTION_ARN))
+        self._log.platform(init_start_line(self.config.arn))
         self._spawned_at = time.perf_counter()
         self._process = subprocess.Popen(
-            self._command(), cwd=self._task_root, env=env, stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd
+            self._command(), cwd=self.config.task_root, env=env, stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd
         )
         os.close(write_fd)
         self._wait_for_init()
@@ -189,7 +174,7 @@ class LambdaProcess:
                 raise TimeoutError(f"{self.handler}: init did not finish within {INIT_TIMEOUT_SECONDS} s")
         if self._first_next_at is not None:
             self.init_ms = (self._first_next_at - self._spawned_at) * 1000
-            self._pending_init_report = self._env.get("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand") == "on-demand"
+            self._pending_init_report = self.config.initialization_type == "on-demand"
             return
         init_ms = (time.perf_counter() - self._spawned_at) * 1000
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -204,7 +189,7 @@ class LambdaProcess:
         )
         self._log.wait_for_eof(timeout=2)
         self.stop()
-        raise InitError(error, init_ms)
+        raise InitError(error, init_ms, self.output())
 
     def output(self) -> list[str]:
         """Every line of the environment's log stream so far."""
@@ -227,11 +212,11 @@ class LambdaProcess:
             request_id=request_id,
             event=payload,
             deadline_ms=int(time.time() * 1000 + self.timeout_seconds * 1000),
-            function_arn=FUNCTION_ARN,
+            function_arn=self.config.arn,
             trace_header=header,
             client_context=json.dumps(client_context) if client_context is not None else None,
         )
-        self._log.platform(start_line(request_id, self._env.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")))
+        self._log.platform(start_line(request_id, self.config.version))
         first_line = len(self._log.lines())
         cpu_before = process_cpu_ms(self._process.pid)
         self._api.submit(pending)
@@ -253,7 +238,7 @@ class LambdaProcess:
         invocation.report = Report(
             request_id=request_id,
             duration_ms=duration_ms,
-            memory_size_mb=int(self._env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", MEMORY_MB)),
+            memory_size_mb=self.config.memory_mb,
             max_memory_used_mb=self._peak_memory_mb(),
             init_duration_ms=self.init_ms if self._pending_init_report else None,
             status=status,

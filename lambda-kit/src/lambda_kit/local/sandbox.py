@@ -3,8 +3,8 @@
 variables Lambda sets. Linked from this venv into directories of their own, so a package that happens to be
 in the venv (moto, requests, ...) is not importable by the function, as on Lambda.
 
-The dependencies layer is the one the stage's ``tracing`` backend attaches (stacks/tracing_backends.py):
-the function's ``TRACING`` variable picks it here as the stage picks it on AWS, so the two never disagree.
+``FunctionConfig`` is one function as the kit runs it: from a synthesized template (``lambda_kit.local.
+functions``) or, for a test of code that is not synthesized, from the caller.
 """
 
 from __future__ import annotations
@@ -18,30 +18,50 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from importlib.metadata import distribution
 from pathlib import Path
+from typing import Any
 
-from lambda_kit.local.emulator import REGION, REPO_ROOT, fake_credentials_env
-from stacks.stage_config import DEFAULT_STAGE, build_stage_config
-from stacks.tracing_backends import pinned_distributions
+from lambda_kit.local.emulator import ACCOUNT_ID, REGION, fake_credentials_env
 
-TASK_ROOT = REPO_ROOT / "lambda_src"
-COMMON_LAYER = REPO_ROOT / "layers" / "common" / "python"
 RUNTIME_DIR_SOURCES = Path(__file__).resolve().parent / "runtime_dir"
 # What the Lambda Python runtime ships (boto3 and its dependencies) and the runtime interface client with its
 # dependencies.
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
 RUNTIME_INTERFACE_PACKAGES = ("awslambdaric", "runtime_client", "simplejson", "snapshot_restore_py")
-FUNCTION_NAME = "orders-local"
-ACCOUNT_ID = "123456789012"
-FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{FUNCTION_NAME}"
-# The function's settings as the default stage (dev) deploys them.
-DEFAULT_STAGE_CONFIG = build_stage_config(DEFAULT_STAGE)
-MEMORY_MB = DEFAULT_STAGE_CONFIG.memory_mb
-DEFAULT_TRACING = DEFAULT_STAGE_CONFIG.tracing
 # Set to a file name, every function process appends the AWS API calls it makes there (one JSON line each).
 CALL_LOG_ENV = "LOCAL_AWS_CALL_LOG"
+
+
+@dataclass(frozen=True)
+class FunctionConfig:
+    """One function's code, layers and configuration: what Lambda knows of it when it starts an environment."""
+
+    handler: str
+    task_root: Path  # /var/task: the code asset, unpacked
+    layers: tuple[Path, ...] = ()  # /opt/python (and its site-packages) of each layer, in order, as sys.path entries
+    name: str = "function"
+    memory_mb: int = 128
+    timeout_seconds: float = 3.0
+    runtime: str = "python3.14"
+    region: str = REGION
+    environment: Mapping[str, str] = field(default_factory=dict)  # the function's own variables
+    log_group: str | None = None
+    version: str = "$LATEST"
+    initialization_type: str = "on-demand"  # or provisioned-concurrency, snap-start
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:lambda:{self.region}:{ACCOUNT_ID}:function:{self.name}"
+
+    def with_environment(self, **variables: str) -> FunctionConfig:
+        """The same function with some of its variables set (a test's or a benchmark row's)."""
+        return replace(self, environment={**self.environment, **variables})
+
+    def but(self, **changes: Any) -> FunctionConfig:
+        return replace(self, **changes)
 
 
 def _link(source: Path, target: Path) -> None:
@@ -75,19 +95,15 @@ def _distribution_entries(name: str) -> set[Path]:
     }
 
 
-def dependencies_layer(tracing: str, without_bytecode_in: Path | None = None) -> Path | None:
-    """The stage's dependencies layer for tracing backend ``tracing`` (None for ``off``: no layer), as links to
-    exactly the distributions its requirements file pins; this venv holds the same versions
-    (tests/unit/runtime/test_dependency_pins.py).
+def venv_layer(name: str, distributions: Sequence[str], without_bytecode_in: Path | None = None) -> Path:
+    """A layer's ``python/`` made of this venv's copies of ``distributions`` (links), for running code that is
+    not synthesized (a test of a layer's sources): the same versions the layer pins, built for this machine.
 
-    ``without_bytecode_in``: a directory to copy the layer into instead, without ``__pycache__``, as the layer
-    Lambda gets holds it (stacks/constructs/dependencies_layer.py installs with ``--no-compile``)."""
-    pins = pinned_distributions(tracing)
-    if not pins:
-        return None
-    target = (without_bytecode_in or _site_base()) / f"layer-{tracing}"
+    ``without_bytecode_in``: a directory to copy the layer into instead, without ``__pycache__``, as a layer Lambda
+    gets holds it when it was installed with ``--no-compile``."""
+    target = (without_bytecode_in or _site_base()) / f"layer-{name}"
     target.mkdir(parents=True, exist_ok=True)
-    for source in (entry for name in pins for entry in _distribution_entries(name)):
+    for source in (entry for dist in distributions for entry in _distribution_entries(dist)):
         if without_bytecode_in is None:
             _link(source, target)
         elif source.is_dir():
@@ -99,18 +115,10 @@ def dependencies_layer(tracing: str, without_bytecode_in: Path | None = None) ->
     return target
 
 
-def function_layers(
-    tracing: str = DEFAULT_TRACING, common: Path = COMMON_LAYER, without_bytecode_in: Path | None = None
-) -> tuple[Path, ...]:
-    """The layers the stage attaches: the common layer, then the ``tracing`` backend's dependencies layer."""
-    dependencies = dependencies_layer(tracing, without_bytecode_in)
-    return (common, dependencies) if dependencies else (common,)
-
-
 def _site_base() -> Path:
     # One directory per interpreter environment: two checkouts (a CI clone, a worktree) never share it.
     env_id = hashlib.sha256(sys.prefix.encode()).hexdigest()[:12]
-    return Path(tempfile.gettempdir()) / f"lambda-deep-dive-site-{os.getuid()}-{env_id}"
+    return Path(tempfile.gettempdir()) / f"lambda-kit-site-{os.getuid()}-{env_id}"
 
 
 def runtime_dir(packages: Path | None = None) -> Path:
@@ -139,29 +147,27 @@ def lambda_site_paths(layers: Sequence[Path], runtime_interface: Path | None = N
 
 
 def lambda_env(
-    endpoint_url: str,
-    function_env: dict[str, str],
-    xray_daemon_address: str | None = None,
-    initialization_type: str = "on-demand",
+    config: FunctionConfig, endpoint_url: str | None = None, xray_daemon_address: str | None = None
 ) -> dict[str, str]:
-    """The environment Lambda gives a function (the subset that matters here) plus the function's own (which
-    may choose another ``TRACING`` backend than the default stage's)."""
+    """The environment Lambda gives the function (the variables that matter here), then the function's own.
+    ``endpoint_url``: where its AWS calls go (the local emulator); ``xray_daemon_address``: where its trace
+    segments go (without one, the X-Ray SDK is told to send nothing)."""
     env = {
         "LANG": "en_US.UTF-8",
         "TZ": ":UTC",
-        "LAMBDA_TASK_ROOT": str(TASK_ROOT),
-        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.14",
-        "AWS_LAMBDA_FUNCTION_NAME": FUNCTION_NAME,
-        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(MEMORY_MB),
-        "AWS_LAMBDA_INITIALIZATION_TYPE": initialization_type,
-        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{FUNCTION_NAME}",
-        "AWS_LAMBDA_LOG_STREAM_NAME": "2026/11/28/[$LATEST]local",
+        "LAMBDA_TASK_ROOT": str(config.task_root),
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{config.runtime}",
+        "AWS_LAMBDA_FUNCTION_NAME": config.name,
+        "AWS_LAMBDA_FUNCTION_VERSION": config.version,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_mb),
+        "AWS_LAMBDA_INITIALIZATION_TYPE": config.initialization_type,
+        "AWS_LAMBDA_LOG_GROUP_NAME": config.log_group or f"/aws/lambda/{config.name}",
+        "AWS_LAMBDA_LOG_STREAM_NAME": f"{time.strftime('%Y/%m/%d')}/[{config.version}]local",
         "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
-        "AWS_ENDPOINT_URL": endpoint_url,
-        "TRACING": DEFAULT_TRACING,  # as the service stack sets it (stacks/constructs/orders_function.py)
-        **fake_credentials_env(),
+        **fake_credentials_env(config.region),
     }
+    if endpoint_url:
+        env["AWS_ENDPOINT_URL"] = endpoint_url
     if xray_daemon_address:
         host, _, port = xray_daemon_address.rpartition(":")
         env["AWS_XRAY_DAEMON_ADDRESS"] = xray_daemon_address
@@ -169,7 +175,7 @@ def lambda_env(
         env["_AWS_XRAY_DAEMON_PORT"] = port
     else:
         env["AWS_XRAY_SDK_ENABLED"] = "false"
-    env.update(function_env)
+    env.update(config.environment)
     return env
 
 

@@ -1,17 +1,15 @@
-"""``make serve``: the orders API on 127.0.0.1 as API Gateway's HTTP API and Lambda serve it, no Docker.
+"""``lambda-kit serve``: a synthesized app's HTTP APIs on 127.0.0.1 as API Gateway and Lambda serve them, no Docker.
 
-    python -m local.serve [--port 0] [--max-idle 300] [--max-environments 4] [--logs]
+    lambda-kit serve [--assembly cdk.out] [--stack PATTERN ...] [--port 0] [--max-idle 300]
+                     [--max-environments 4] [--logs]
 
-Starts moto server with what the data stack creates, a UDP listener standing in for the X-Ray daemon, and
-an HTTP front that turns each request into an HTTP API payload format 2.0 event (``local.http_gateway``)
-for the routes the function declares (``lambda_src/orders/api_routes.py``, the list the CDK construct
-reads) and invokes the function through AWS's runtime interface client in execution environments kept
-warm between requests (``local.environment_pool``): the first request, one arriving while all are busy,
-and one after ``--max-idle`` seconds without traffic start a new environment (a cold start). One access
-line per request; Ctrl-C stops everything it started.
-
-    curl -s -X POST localhost:PORT/orders -H 'content-type: application/json' \\
-      -d '{"order_id": "o-1", "items": [{"sku": "A-1", "quantity": 2}]}'
+Reads the cloud assembly (``lambda_kit.local.local_app``): starts moto server with the resources the functions'
+environments name, a UDP listener standing in for the X-Ray daemon, and an HTTP front that turns each request
+into an HTTP API payload format 2.0 event (``http_gateway``) for the routes of the templates' HTTP APIs, and
+invokes the function each route integrates, from its synthesized code and layer assets, through AWS's runtime
+interface client in execution environments kept warm between requests (``environment_pool``): the first
+request, one arriving while all are busy, and one after ``--max-idle`` seconds without traffic start a new
+environment (a cold start). One access line per request; Ctrl-C stops everything it started.
 """
 
 from __future__ import annotations
@@ -27,10 +25,10 @@ from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit
 
-from lambda_kit.local.emulator import MotoServer, provision_service
+from lambda_kit.assembly.app_model import Route
+from lambda_kit.assembly.cloud_assembly import AssemblyError
 from lambda_kit.local.environment_pool import EnvironmentPool
 from lambda_kit.local.http_gateway import (
-    INTEGRATION_TIMEOUT_SECONDS,
     INTERNAL_ERROR,
     MAX_INVOKE_BYTES,
     MAX_REQUEST_BYTES,
@@ -43,11 +41,9 @@ from lambda_kit.local.http_gateway import (
     request_id,
     to_http_response,
 )
-from lambda_kit.local.lambda_process import Invocation, LambdaProcess
-from lambda_kit.local.sandbox import lambda_env
-from lambda_kit.local.xray_listener import XRayListener
-from stacks.function_routes import declared_routes
-from stacks.stage_config import DEFAULT_STAGE, build_stage_config
+from lambda_kit.local.lambda_process import InitError, Invocation
+from lambda_kit.local.local_app import LocalApp
+from lambda_kit.local.provision import ProvisionError
 
 
 def say(line: str) -> None:
@@ -57,18 +53,25 @@ def say(line: str) -> None:
 class Gateway:
     """Routes a request, invokes the function in a pooled environment, maps the result back to HTTP."""
 
-    def __init__(self, router: Router, pool: EnvironmentPool, show_logs: bool) -> None:
-        self.router = router
-        self.pool = pool
+    def __init__(self, routes: dict[str, tuple[Route, EnvironmentPool]], show_logs: bool) -> None:
+        self.routes = routes
+        self.router = Router([(route.method, route.path) for route, _ in routes.values()])
         self.show_logs = show_logs
         self._invokers = concurrent.futures.ThreadPoolExecutor(max_workers=32, thread_name_prefix="invoke")
 
-    def _invoke(self, payload: bytes) -> tuple[Invocation, float | None]:
-        environment, cold = self.pool.acquire()
+    def _invoke(self, pool: EnvironmentPool, payload: bytes) -> tuple[Invocation, float | None]:
+        try:
+            environment, cold = pool.acquire()
+        except InitError as failed:
+            # Lambda answers the invocation with the init error (API Gateway: a 500) and logs why: print it
+            # whatever --logs says, it is what the developer must see.
+            for line in failed.logs:
+                say(f"    {line}")
+            return Invocation(request_id="-", trace_id=None, duration_ms=0.0, error=failed.error), failed.init_ms
         try:
             return environment.invoke(payload), environment.init_ms if cold else None
         finally:
-            self.pool.release(environment)
+            pool.release(environment)
 
     def handle(
         self, method: str, target: str, headers: list[tuple[str, str]], body: bytes, client: str, protocol: str
@@ -96,11 +99,12 @@ class Gateway:
         payload = json.dumps(event).encode()
         if len(payload) > MAX_INVOKE_BYTES:
             return TOO_LARGE, route_key, "event over Lambda's invocation limit"
-        future = self._invokers.submit(self._invoke, payload)
+        route, pool = self.routes[route_key]
+        future = self._invokers.submit(self._invoke, pool, payload)
         try:
-            invocation, cold_init = future.result(timeout=INTEGRATION_TIMEOUT_SECONDS)
+            invocation, cold_init = future.result(timeout=route.timeout_ms / 1000)
         except concurrent.futures.TimeoutError:
-            return UNAVAILABLE, route_key, f"integration timeout ({INTEGRATION_TIMEOUT_SECONDS:.0f} s)"
+            return UNAVAILABLE, route_key, f"integration timeout ({route.timeout_ms / 1000:.0f} s)"
         note = f"Duration {invocation.duration_ms:.1f} ms" + (
             f", cold start: Init Duration {cold_init:.1f} ms" if cold_init else ""
         )
@@ -155,48 +159,70 @@ def _stop_on(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="lambda-kit serve", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--assembly", default="cdk.out", help="the cloud assembly `cdk synth` wrote (default cdk.out)")
+    parser.add_argument(
+        "--stack", action="append", default=[], help="stacks to serve (glob; repeatable; default: every stack)"
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port (default 0: a free one, printed)")
     parser.add_argument("--max-idle", type=float, default=300.0, help="seconds before an idle environment stops")
-    parser.add_argument("--max-environments", type=int, default=4, help="concurrent environments (default 4)")
-    parser.add_argument("--stage", default=DEFAULT_STAGE, help="stage whose function settings to use (timeout, memory)")
+    parser.add_argument(
+        "--max-environments", type=int, default=4, help="concurrent environments per function (default 4)"
+    )
     parser.add_argument("--logs", action="store_true", help="also print the function's log lines")
     args = parser.parse_args(argv)
-    stage = build_stage_config(args.stage)
     for stop in (signal.SIGINT, signal.SIGTERM):  # also when started with SIGINT ignored (a background job)
         signal.signal(stop, _stop_on)
-    with MotoServer() as moto, XRayListener() as xray:
-        function_env = provision_service(moto.endpoint_url)
-        env = {
-            **lambda_env(moto.endpoint_url, function_env, xray.address),
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(stage.memory_mb),
-            "TRACING": stage.tracing,  # and with it the stage's dependencies layer (local.lambda_process)
-        }
+    try:
+        local = LocalApp(args.assembly, args.stack)
+        routes = [route for api in local.model.apis for route in api.routes]
+        if not routes:
+            raise AssemblyError(f"{args.assembly}: the selected stacks have no HTTP API routes to serve")
+        with local:
+            return _serve(local, routes, args)
+    except (AssemblyError, ProvisionError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
 
-        def new_environment() -> LambdaProcess:
-            return LambdaProcess(env, timeout_seconds=stage.timeout_seconds)
 
-        pool = EnvironmentPool(new_environment, args.max_environments, args.max_idle)
-        routes = declared_routes("orders")
-        gateway = Gateway(Router([(r.method, r.path) for r in routes]), pool, args.logs)
-        server = ThreadingHTTPServer((args.host, args.port), handler_class(gateway))
-        server.daemon_threads = True
-        host, port = server.server_address[:2]
-        say(f"moto server: {moto.endpoint_url}   X-Ray daemon (UDP listener): {xray.address}")
+def _serve(local: LocalApp, routes: list[Route], args: argparse.Namespace) -> int:
+    pools: dict[tuple[str, str], EnvironmentPool] = {}
+    served: dict[str, tuple[Route, EnvironmentPool]] = {}
+    for route in routes:
+        key = (route.function.stack.name, route.function.logical_id)
+        if key not in pools:
+            config = local.config(route.function)
+            pools[key] = EnvironmentPool(
+                lambda function=route.function, config=config: local.environment(function, config),
+                args.max_environments,
+                args.max_idle,
+            )
+        served[route.key] = (route, pools[key])
+    gateway = Gateway(served, args.logs)
+    server = ThreadingHTTPServer((args.host, args.port), handler_class(gateway))
+    server.daemon_threads = True
+    host, port = server.server_address[:2]
+    say(f"moto server: {local.moto.endpoint_url}   X-Ray daemon (UDP listener): {local.xray.address}")
+    for line in local.provisioned.created if local.provisioned else ():
+        say(f"created {line}")
+    for route in routes:
+        config = local.config(route.function)
         say(
-            f"routes: {', '.join(r.key for r in routes)}   (function timeout {stage.timeout_seconds} s, stage {stage.stage})"
+            f"route {route.key} -> {route.function.label} ({config.handler}, {config.memory_mb} MB, "
+            f"timeout {config.timeout_seconds} s)"
         )
-        say(f"listening on http://{host!s}:{port}   (Ctrl-C to stop)")
-        try:
-            server.serve_forever(poll_interval=0.2)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
-            gateway.stop()
+    say(f"listening on http://{host!s}:{port}   (Ctrl-C to stop)")
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        gateway.stop()
+        for pool in pools.values():
             pool.stop()
-    say("stopped: the front, the function's environments, moto server and the UDP listener")
+    say("stopped: the front, the functions' environments, moto server and the UDP listener")
     return 0
 
 

@@ -1,0 +1,3 @@
+from lambda_kit.cli import main
+
+raise SystemExit(main())

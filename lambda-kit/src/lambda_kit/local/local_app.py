@@ -1,0 +1,112 @@
+"""A synthesized app, run on this machine: the cloud assembly's functions in Lambda-like execution environments,
+the resources their environments name on moto server, a UDP listener standing in for the X-Ray daemon.
+
+    with LocalApp(Path("cdk.out")) as app:
+        with app.environment(app.model.find("Orders")) as function:
+            function.invoke(event)
+
+Everything a function runs with comes from the assembly, as Lambda would get it from the deployment: the code
+asset unpacked as the task root, the layer assets as ``/opt/python`` (binary packages built for Lambda's platform
+replaced by this machine's build of the same version, ``lambda_kit.local.layers``), the handler string, runtime,
+memory and timeout, and every environment variable resolved against the emulated resources. A packaging
+mistake (a module left out of the asset, a wrong handler string, a missing layer) fails here as it would on AWS.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+
+from lambda_kit.assembly.app_model import AppModel, Function
+from lambda_kit.assembly.cloud_assembly import AssemblyError, CloudAssembly, extracted
+from lambda_kit.local.emulator import MotoServer
+from lambda_kit.local.lambda_process import LambdaProcess
+from lambda_kit.local.layers import python_paths
+from lambda_kit.local.provision import Provisioned, physical_name, provision
+from lambda_kit.local.sandbox import FunctionConfig
+from lambda_kit.local.xray_listener import XRayListener
+
+PYTHON_RUNTIME = re.compile(r"python3\.\d+")
+
+
+def function_config(function: Function, provisioned: Provisioned, cache: Path) -> FunctionConfig:
+    """The function as Lambda would start it from this deployment."""
+    if not PYTHON_RUNTIME.fullmatch(function.runtime):
+        raise AssemblyError(f"{function.label}: runtime {function.runtime!r}; the kit runs Python functions")
+    name = function.properties.get("FunctionName")
+    return FunctionConfig(
+        handler=function.handler,
+        task_root=extracted(function.code, cache),
+        layers=tuple(python_paths([extracted(layer.asset, cache) for layer in function.layers], cache)),
+        name=(
+            provisioned.resolver.text(function.stack.name, name)
+            if name is not None
+            else physical_name(function.stack.name, function.logical_id, "AWS::Lambda::Function")[:64]
+        ),
+        memory_mb=function.memory_mb,
+        timeout_seconds=function.timeout_seconds,
+        runtime=function.runtime,
+        region=function.stack.region,
+        environment=provisioned.environment(function),
+        log_group=_log_group(function, provisioned),
+    )
+
+
+def _log_group(function: Function, provisioned: Provisioned) -> str | None:
+    """The log group the function's LoggingConfig names (its LogGroupName), else Lambda's default."""
+    target = provisioned.resolver.refers_to(function.stack.name, function.properties.get("LoggingConfig", {}).get("LogGroup"))
+    if target is None:
+        return None
+    name = provisioned.resolver.resource(*target).get("Properties", {}).get("LogGroupName")
+    return provisioned.resolver.text(target[0], name) if name is not None else None
+
+
+class LocalApp:
+    """The assembly's selected stacks, running locally; a context manager."""
+
+    def __init__(self, assembly: Path | str, stacks: Sequence[str] = (), cache: Path | None = None) -> None:
+        self.assembly = CloudAssembly(assembly)
+        self.model = AppModel(self.assembly, self.assembly.select(stacks))
+        self._cache_dir = None if cache else tempfile.TemporaryDirectory(prefix="lambda-kit-")
+        self.cache = cache or Path(self._cache_dir.name)  # type: ignore[union-attr]
+        self.moto = MotoServer()
+        self.xray = XRayListener()
+        self.provisioned: Provisioned | None = None
+        self._configs: dict[tuple[str, str], FunctionConfig] = {}
+
+    def __enter__(self) -> LocalApp:
+        self.moto.start()
+        try:
+            self.xray.__enter__()
+            self.provisioned = provision(self.moto.endpoint_url, self.assembly, self.model.stacks, self.model.functions)
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.xray.__exit__(None, None, None)
+        self.moto.stop()
+        if self._cache_dir is not None:
+            self._cache_dir.cleanup()
+
+    def config(self, function: Function) -> FunctionConfig:
+        assert self.provisioned is not None, "enter the LocalApp first"
+        key = (function.stack.name, function.logical_id)
+        if key not in self._configs:
+            self._configs[key] = function_config(function, self.provisioned, self.cache)
+        return self._configs[key]
+
+    def environment(self, function: Function, config: FunctionConfig | None = None, **options: object) -> LambdaProcess:
+        """A new (not yet started) execution environment of ``function`` (or of ``config``, a variant of it)."""
+        return LambdaProcess(
+            config or self.config(function), self.moto.endpoint_url, self.xray.address, **options  # type: ignore[arg-type]
+        )
