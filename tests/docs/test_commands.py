@@ -18,11 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from lambda_kit.docs.commands import AWS, AWS_SECONDS, CI, EXEMPT, OFFLINE, SERVER, Command, Rule, all_commands, rule_for
+from lambda_kit.docs.commands import AWS, AWS_SECONDS, CI, EXEMPT, OFFLINE, SERVER, Command, Rule
+from tests.docs.rules import CATALOG
 from lambda_kit.docs.scratch import plain_env, scratch_clone
 
 BY_KEY: dict[str, list[Command]] = {}
-for _command in all_commands():
+for _command in CATALOG.all_commands():
     BY_KEY.setdefault(_command.key, []).append(_command)
 MAKE_ERROR = re.compile(r"make(\[\d+\])?: \*\*\* ")  # make's own "make: *** [Makefile:12: x] Error 1"
 
@@ -134,7 +135,7 @@ def _needs_aws(command: Command, rule: Rule, cwd: Path) -> None:
 @pytest.mark.parametrize("key", list(BY_KEY), ids=[f"{c[0].where} {c[0].key[:50]}" for c in BY_KEY.values()])
 def test_command_works_as_documented(clone: Path, key: str) -> None:
     commands = BY_KEY[key]
-    rule = rule_for(commands[0])
+    rule = CATALOG.rule_for(commands[0])
     assert rule is not None, "unclassified: tests/unit/test_docs_commands.py says which rule to add"
     if rule.kind in (EXEMPT, CI):
         pytest.skip(rule.why or "a step of .ci/run (tests/unit/test_docs_commands.py checks that it is)")

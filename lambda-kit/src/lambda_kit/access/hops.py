@@ -7,18 +7,19 @@ scalable target, every CDK custom resource, every IAM-authorized route), checks 
 allows exactly that principal and action (with aws:SourceAccount / aws:SourceArn where AWS supports them), and
 returns one row per hop. An unauthorized hop raises AssertionError naming it.
 
-``python -m lambda_kit.access.hops [cdk.out]`` prints the table (after `make synth`).
+``lambda-kit hops [--assembly cdk.out] [--stack GLOB]`` prints the table (after `cdk synth`).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar
 
+from lambda_kit.assembly.cloud_assembly import AssemblyError, CloudAssembly
 from lambda_kit.assembly.intrinsics import Resolver
 
 T = TypeVar("T")
@@ -430,20 +431,30 @@ HOP_KINDS: dict[str, Callable[[Resolver, str], list[Hop]]] = {
 }
 
 
-def hops(templates: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, Hop]]:
-    """(stack, hop) for every hop of every stack, checked."""
+def hops(templates: Mapping[str, Mapping[str, Any]], stacks: Sequence[str] | None = None) -> list[tuple[str, Hop]]:
+    """(stack, hop) for every hop of every stack (of ``stacks``, the others read for references), checked."""
     r = Resolver(templates)
-    return [(stack, hop) for stack in templates for derive in HOP_KINDS.values() for hop in derive(r, stack)]
+    chosen = templates if stacks is None else stacks
+    return [(stack, hop) for stack in chosen for derive in HOP_KINDS.values() for hop in derive(r, stack)]
 
 
-def main(outdir: str = "cdk.out") -> None:
-    templates = {
-        p.name.removesuffix(".template.json"): json.loads(p.read_text()) for p in Path(outdir).glob("*.template.json")
-    }
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="lambda-kit hops", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--assembly", default="cdk.out", help="the cloud assembly `cdk synth` wrote (default cdk.out)")
+    parser.add_argument("--stack", action="append", default=[], metavar="GLOB", help="stacks to read (repeatable)")
+    args = parser.parse_args(argv)
+    try:
+        assembly = CloudAssembly(args.assembly)
+        names = [stack.name for stack in assembly.select(args.stack)]
+    except AssemblyError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    templates = assembly.templates()
     print("| stack | source | target | principal | action | condition |\n|---|---|---|---|---|---|")
-    for stack, hop in hops(dict(sorted(templates.items()))):
+    for stack, hop in hops(templates, sorted(names)):
         print(f"| {stack} | {hop.source} | {hop.target} | {hop.principal} | {hop.action} | {hop.condition} |")
+    return 0
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    raise SystemExit(main())

@@ -12,7 +12,7 @@ built from a physical name compare equal.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 # Ref of these types is the resource's ARN; of every other type used here, its name.
@@ -168,3 +168,26 @@ class Resolver:
                 if export is not None and self.text(stack, export) == name:
                     return stack, output["Value"]
         raise Unresolvable(f"no stack of the assembly exports {name!r}")
+
+
+def references(resolver: Resolver, stack: str, value: Any) -> Iterator[tuple[str, str]]:
+    """Every (stack, logical id) a template value names, through joins, subs and other stacks' outputs."""
+    if isinstance(value, list):
+        for item in value:
+            yield from references(resolver, stack, item)
+        return
+    if not isinstance(value, Mapping):
+        return
+    target = resolver.refers_to(stack, value)
+    if target is not None:
+        yield target
+        return
+    for function, argument in value.items():
+        if function == "Fn::Sub":
+            text, variables = (argument, {}) if isinstance(argument, str) else argument
+            for name in _SUB.findall(text):
+                if name not in variables and not name.startswith("AWS::"):
+                    yield stack, name.split(".", 1)[0]
+            yield from references(resolver, stack, list(variables.values()))
+        else:
+            yield from references(resolver, stack, argument)

@@ -1,4 +1,4 @@
-"""The cold half of ``local.bench``: fresh environments per row, init + first request; import costs."""
+"""The cold half of ``lambda-kit bench``: fresh environments per row, init + first request; import costs."""
 
 from __future__ import annotations
 
@@ -9,31 +9,32 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from lambda_kit.bench.rows import (
-    COLD_TARGETS,
-    ROWS,
-    RUNTIME_ROW,
-    TRACED_ROWS,
-    UNTRACED_ROW,
-    Options,
-    Row,
-    order_event,
-    target_lines,
-)
-from lambda_kit.local.emulator import REPO_ROOT
-from lambda_kit.local.sandbox import dependencies_layer
-from stacks.tracing_backends import TRACING_BACKENDS
+from lambda_kit.bench.rows import BenchConfig, Options, Row, target_lines
+from lambda_kit.local.sandbox import FunctionConfig
+
+
+def _copy(source: Path, target: Path) -> Path:
+    if not target.exists():  # rows that share a path share its copy
+        shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"), symlinks=False)
+    return target
 
 
 def copy_without_bytecode(options: Options, target: Path) -> Options:
-    """``options`` running the code and every dependencies layer from copies without ``__pycache__``, with
-    ``python -B``: as on Lambda, whose zips hold no bytecode (the asset excludes it, the layer is installed
-    with --no-compile) and whose /var/task and /opt are read-only, so nothing compiled is kept."""
-    for part in ("lambda_src", "bench", "layers/common/python"):
-        shutil.copytree(REPO_ROOT / part, target / part, ignore=shutil.ignore_patterns("__pycache__"))
-    for backend in TRACING_BACKENDS:
-        dependencies_layer(backend, without_bytecode_in=target / "dependencies")
-    return replace(options, code_root=target, python_flags=("-B",), dependencies_root=target / "dependencies")
+    """``options`` running every row's code and layers from copies without ``__pycache__``, with ``python -B``:
+    as on Lambda, whose zips hold no bytecode (a CDK asset excludes it, a layer installed with --no-compile has
+    none) and whose /var/task and /opt are read-only, so nothing compiled is kept."""
+    copies: dict[Path, Path] = {}
+
+    def copy(path: Path) -> Path:
+        if path not in copies:
+            copies[path] = _copy(path, target / str(len(copies)))
+        return copies[path]
+
+    configs: dict[str, FunctionConfig] = {
+        key: config.but(task_root=copy(config.task_root), layers=tuple(copy(layer) for layer in config.layers))
+        for key, config in options.configs.items()
+    }
+    return replace(options, configs=configs, python_flags=("-B",))
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,12 @@ class Sample:
         return self.init_ms + self.first_invoke_ms
 
 
-def cold_start(row: Row, options: Options, extra_flags: tuple[str, ...] = ()) -> tuple[Sample, list[str]]:
-    """One fresh environment: init, one POST; returns the sample and the environment's log lines."""
+def cold_start(
+    bench: BenchConfig, row: Row, options: Options, extra_flags: tuple[str, ...] = ()
+) -> tuple[Sample, list[str]]:
+    """One fresh environment: init, one request; returns the sample and the environment's log lines."""
     with options.environment(row, extra_flags) as process:
-        invocation = process.invoke(order_event())
+        invocation = process.invoke(bench.request())
         if invocation.error or invocation.result["statusCode"] not in (200, 201):
             raise RuntimeError(f"{row.key}: first request failed: {invocation.error or invocation.result}")
         assert process.init_ms is not None and process.init_cpu_ms is not None
@@ -58,14 +61,15 @@ def cold_start(row: Row, options: Options, extra_flags: tuple[str, ...] = ()) ->
         return sample, process.output()
 
 
-def run_cold(runs: int, options: Options) -> dict[str, list[Sample]]:
-    for row in ROWS:  # warm-up, discarded: writes .pyc files (unless -B), fills the page cache
-        cold_start(row, options)
-    samples: dict[str, list[Sample]] = {row.key: [] for row in ROWS}
+def run_cold(bench: BenchConfig, runs: int, options: Options) -> dict[str, list[Sample]]:
+    rows = bench.rows
+    for row in rows:  # warm-up, discarded: writes .pyc files (unless -B), fills the page cache
+        cold_start(bench, row, options)
+    samples: dict[str, list[Sample]] = {row.key: [] for row in rows}
     for i in range(runs):
-        shift = i % len(ROWS)
-        for row in ROWS[shift:] + ROWS[:shift]:  # rotate who goes first
-            samples[row.key].append(cold_start(row, options)[0])
+        shift = i % len(rows)
+        for row in rows[shift:] + rows[:shift]:  # rotate who goes first
+            samples[row.key].append(cold_start(bench, row, options)[0])
     return samples
 
 
@@ -80,23 +84,22 @@ def import_costs(lines: list[str]) -> dict[str, float]:
     return dict(costs)
 
 
-PAIRS = [(t.row, t.baseline) for t in COLD_TARGETS] + [("a", "c")]
-
-
 def per_round_ratio(
     samples: dict[str, list[Sample]], value: Callable[[str, int], float]
 ) -> Callable[[str, str], float]:
     """Median over rounds of ``value(row, i) / value(baseline, i)``: a round starts every row back to back,
     so what the machine's load does over minutes cancels out of each ratio."""
-    rounds = range(len(samples[RUNTIME_ROW]))
+    rounds = range(len(next(iter(samples.values()))))
     return lambda row, baseline: statistics.median(value(row, i) / value(baseline, i) for i in rounds)
 
 
-def cold_report(samples: dict[str, list[Sample]], runs: int) -> list[str]:
+def cold_report(bench: BenchConfig, samples: dict[str, list[Sample]], runs: int) -> list[str]:
+    runtime = bench.runtime_row
+    pairs = list(dict.fromkeys((t.row, t.baseline) for t in bench.cold_targets))
     med = {k: statistics.median(s.total_ms for s in v) for k, v in samples.items()}
     cpu = {k: statistics.median(s.cpu_ms for s in v) for k, v in samples.items()}
     lines = [f"cold start = Init Duration + first request's Duration, median of {runs} fresh environments (ms):"]
-    for row in ROWS:
+    for row in bench.rows:
         s = samples[row.key]
         lines.append(
             f"  {row.title} {med[row.key]:7.1f}"
@@ -109,16 +112,16 @@ def cold_report(samples: dict[str, list[Sample]], runs: int) -> list[str]:
     views = {
         "as Lambda bills them, wall": per_round_ratio(samples, lambda k, i: samples[k][i].total_ms),
         "the code's own part, wall": per_round_ratio(
-            samples, lambda k, i: samples[k][i].total_ms - samples[RUNTIME_ROW][i].total_ms
+            samples, lambda k, i: samples[k][i].total_ms - samples[runtime][i].total_ms
         ),
         "the code's own part, CPU": per_round_ratio(
-            samples, lambda k, i: samples[k][i].cpu_ms - samples[RUNTIME_ROW][i].cpu_ms
+            samples, lambda k, i: samples[k][i].cpu_ms - samples[runtime][i].cpu_ms
         ),
     }
-    lines.append(f"ratios, median of the {runs} rounds' ratios (own part: minus ({RUNTIME_ROW}) of the same round):")
+    lines.append(f"ratios, median of the {runs} rounds' ratios (own part: minus ({runtime}) of the same round):")
     for label, ratio in views.items():
-        lines.append(f"  {label + ':':<28} " + "   ".join(f"({r})/({b}) = {ratio(r, b):.3f}" for r, b in PAIRS))
-    lines += target_lines(COLD_TARGETS, views["the code's own part, wall"], "the code's own part, wall")
+        lines.append(f"  {label + ':':<28} " + "   ".join(f"({r})/({b}) = {ratio(r, b):.3f}" for r, b in pairs))
+    lines += target_lines(bench.cold_targets, views["the code's own part, wall"], "the code's own part, wall")
     return lines
 
 
@@ -127,17 +130,20 @@ def _top(costs: dict[str, float], top: int) -> str:
     return f"total {sum(costs.values()):6.1f} ms: " + ", ".join(f"{name} {ms:.1f}" for name, ms in ranked[:top])
 
 
-def importtime_report(options: Options, top: int = 8) -> list[str]:
+def importtime_report(bench: BenchConfig, options: Options, top: int = 8) -> list[str]:
     lines = ["import time (self, summed per top-level package) during init + first request, one run each:"]
     costs = {}
-    for row in ROWS:
-        _, output = cold_start(row, options, extra_flags=("-X", "importtime"))
+    for row in bench.rows:
+        _, output = cold_start(bench, row, options, extra_flags=("-X", "importtime"))
         costs[row.key] = import_costs(output)
         lines.append(f"  ({row.key:<10}) {_top(costs[row.key], top)}")
-    # What a backend adds: the packages this handler without a tracer never imports. (Differences in shared
+    untraced = bench.untraced_row
+    if untraced is None:
+        return lines
+    # What a tracer adds: the packages the same function without one never imports. (Differences in shared
     # packages between two single runs are mostly noise.)
-    lines.append(f"what each tracing backend adds over ({UNTRACED_ROW}): the packages only it imports")
-    for key in TRACED_ROWS:
-        added = {name: ms for name, ms in costs[key].items() if name not in costs[UNTRACED_ROW]}
+    lines.append(f"what each tracing backend adds over ({untraced}): the packages only it imports")
+    for key in bench.traced_rows:
+        added = {name: ms for name, ms in costs[key].items() if name not in costs[untraced]}
         lines.append(f"  ({key:<10}) {_top(added, top)}")
     return lines

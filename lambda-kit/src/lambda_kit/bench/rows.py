@@ -1,61 +1,52 @@
-"""The benchmark's rows, one declarative entry each (what runs, with which environment), its targets, and how
-a row's execution environment and requests are built.
+"""The benchmark's rows, read from the project's ``[tool.lambda-kit.bench]``, its targets, and how a row's
+execution environment and requests are built.
 
-A row is a handler in a task root, plus environment variables on top of the function's own (table,
-bucket, X-Ray daemon). Every row is measured cold (fresh environments, init + first request) and warm
-(one environment, many requests) the same way, so a new row (another tracing backend, another
-configuration) is one more entry here.
+A row is a function of a cloud assembly as Lambda would run it (code, layers, memory, environment resolved
+against the emulated resources), optionally with its handler and code replaced by a handler file of the project
+(``handler`` + ``code``: a baseline run with the same layers and environment)::
+
+    [tool.lambda-kit.bench]
+    event = "post_order.json"      # every request: the sample event, its id field fresh each time
+    rows = [
+      { key = "b", label = "this handler", assembly = "cdk.out" },
+      { key = "c", label = "floor: bare botocore", assembly = "cdk.out", handler = "floor.handler", code = "bench" },
+      { key = "r", label = "runtime alone", assembly = "cdk.out", handler = "empty.handler", code = "bench" },
+    ]
+    runtime-row = "r"              # subtracted from every row: what remains is each row's own code
+    cold-targets = [{ row = "b", baseline = "c", at-most = 1.05 }]
+    warm-targets = [{ row = "b", baseline = "c", at-most = 1.20 }]
+
+Every row is measured cold (fresh environments, init + first request) and warm (one environment, many
+requests) the same way, so a new row is one more entry.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lambda_kit.local.emulator import CONFIG_BUCKET, REPO_ROOT, TABLE_NAME
+from lambda_kit import config as kit_config
 from lambda_kit.local.lambda_process import LambdaProcess
 from lambda_kit.local.sample_events import load_event
-from lambda_kit.local.sandbox import COMMON_LAYER, DEFAULT_TRACING, TASK_ROOT, function_layers, lambda_env
-
-BENCH_DIR = REPO_ROOT / "bench"
-# The runtime's own share (interpreter, runtime interface client): what every row pays before its code runs.
-RUNTIME_ROW = "r"
+from lambda_kit.local.sandbox import FunctionConfig
 
 
 @dataclass(frozen=True)
 class Row:
     key: str
     label: str
-    handler: str
-    task_root: Path
-    env: Mapping[str, str] = field(default_factory=dict)
+    assembly: Path
+    function: str | None = None  # the assembly's function (default: the one behind its HTTP API)
+    handler: str | None = None  # a handler of the project's instead of the function's own
+    code: Path | None = None  # the task root that handler lives in
 
     @property
     def title(self) -> str:
         """The row's name in a report's table."""
         return f"({self.key:<10}) {self.label:<34}"
-
-
-ORDERS_HANDLER = "orders.handler.lambda_handler"
-# This handler once per tracing backend a stage can select (``TRACING``: the backend and its dependencies layer,
-# as the stage attaches it; ``off`` attaches none), next to the seed, the floor and the runtime alone.
-# (b-off) is also "tracing disabled" (AWS_XRAY_SDK_ENABLED=false): common.tracing returns before importing a
-# backend either way, so both import the same modules and run the same code (measured side by side, same
-# module sets under -X importtime, warm p50 within 0.1 ms); one row measures both.
-ROWS = (
-    Row("a", "seed: patch_all + boto3.resource", "seed_handler.lambda_handler", BENCH_DIR),
-    Row("b", "this handler, tracing xray-sdk", ORDERS_HANDLER, TASK_ROOT, {"TRACING": "xray-sdk"}),
-    Row("b-otel", "this handler, tracing otel", ORDERS_HANDLER, TASK_ROOT, {"TRACING": "otel"}),
-    Row("b-off", "this handler, tracing off", ORDERS_HANDLER, TASK_ROOT, {"TRACING": "off"}),
-    Row("c", "floor: bare botocore", "floor_handler.lambda_handler", BENCH_DIR),
-    Row(RUNTIME_ROW, "runtime alone: an empty handler", "empty_handler.lambda_handler", BENCH_DIR),
-)
-# Rows of this handler with a tracer, and the row without one: what each backend adds is the difference.
-TRACED_ROWS = ("b", "b-otel")
-UNTRACED_ROW = "b-off"
 
 
 @dataclass(frozen=True)
@@ -65,58 +56,122 @@ class Target:
     at_most: float  # the ratio row / baseline must not exceed this
 
 
-# Cold: the code's own part of init + first request (minus the runtime alone), median, as measured before the
-# function ran under the real runtime client. Warm: the handler's duration (Lambda's Duration), p50.
-COLD_TARGETS = (Target("b", "c", 1.05), Target("b", "a", 0.90), Target("b-otel", "c", 1.20))
-WARM_TARGETS = (Target(UNTRACED_ROW, "c", 1.10), Target("b", "c", 1.20))
+@dataclass(frozen=True)
+class Breakdown:
+    """A handler run inside a row's environment that times the steps of a warm request itself."""
+
+    row: str
+    handler: str
+    code: Path  # added after the row's task root on sys.path
+    iterations: int = 2000
 
 
 @dataclass(frozen=True)
-class Options:
-    """Where the rows' code is read from, and the interpreter flags of every run."""
+class BenchConfig:
+    rows: tuple[Row, ...]
+    event: Path
+    id_field: str | None
+    runtime_row: str
+    cold_targets: tuple[Target, ...] = ()
+    warm_targets: tuple[Target, ...] = ()
+    traced_rows: tuple[str, ...] = ()  # rows with a tracer ...
+    untraced_row: str | None = None  # ... and the same function without: what each tracer adds is the difference
+    breakdown: Breakdown | None = None
 
+    def row(self, key: str) -> Row:
+        return next(row for row in self.rows if row.key == key)
+
+    @property
+    def assemblies(self) -> list[Path]:
+        return list(dict.fromkeys(row.assembly for row in self.rows))
+
+    def request(self, prefix: str = "bench") -> dict[str, Any]:
+        """The sample event with a new id: every request writes something new."""
+        return load_event(self.event, self.id_field, f"{prefix}-{uuid.uuid4().hex[:16]}")
+
+
+def _targets(entries: Sequence[Mapping[str, Any]]) -> tuple[Target, ...]:
+    return tuple(Target(str(e["row"]), str(e["baseline"]), float(e["at-most"])) for e in entries)
+
+
+def load(config: kit_config.KitConfig | None = None) -> BenchConfig:
+    """``[tool.lambda-kit.bench]`` of the working directory's project."""
+    config = config or kit_config.load()
+    section = config.section("bench")
+    if not section.get("rows") or "event" not in section:
+        raise kit_config.ConfigError("[tool.lambda-kit.bench] needs rows and an event (lambda-kit/README.md: bench)")
+    rows = []
+    for entry in section["rows"]:
+        rows.append(
+            Row(
+                key=str(entry["key"]),
+                label=str(entry.get("label", entry["key"])),
+                assembly=config.root / str(entry["assembly"]),
+                function=entry.get("function"),
+                handler=entry.get("handler"),
+                code=config.root / str(entry["code"]) if "code" in entry else None,
+            )
+        )
+    keys = [row.key for row in rows]
+    breakdown = section.get("breakdown")
+    bench = BenchConfig(
+        rows=tuple(rows),
+        event=config.events / str(section["event"]),
+        id_field=config.id_field,
+        runtime_row=str(section.get("runtime-row", keys[-1])),
+        cold_targets=_targets(section.get("cold-targets", [])),
+        warm_targets=_targets(section.get("warm-targets", [])),
+        traced_rows=tuple(section.get("traced-rows", [])),
+        untraced_row=section.get("untraced-row"),
+        breakdown=(
+            Breakdown(
+                str(breakdown["row"]),
+                str(breakdown["handler"]),
+                config.root / str(breakdown["code"]),
+                int(breakdown.get("iterations", 2000)),
+            )
+            if breakdown
+            else None
+        ),
+    )
+    named = [bench.runtime_row, *bench.traced_rows, *([bench.untraced_row] if bench.untraced_row else [])]
+    named += [k for t in (*bench.cold_targets, *bench.warm_targets) for k in (t.row, t.baseline)]
+    named += [bench.breakdown.row] if bench.breakdown else []
+    for key in named:
+        if key not in keys:
+            raise kit_config.ConfigError(f"[tool.lambda-kit.bench] names row {key!r}; the rows are {', '.join(keys)}")
+    return bench
+
+
+@dataclass
+class Options:
+    """How every row's environment is made: the function configs (one per row, from its assembly), the emulator
+    and X-Ray listener addresses, the interpreter flags of every run."""
+
+    configs: dict[str, FunctionConfig]  # by row key
     endpoint: str
     xray_address: str
-    code_root: Path = REPO_ROOT  # holds lambda_src/, bench/ and layers/common/python/
     python_flags: tuple[str, ...] = ()
-    # Where each backend's dependencies layer was copied without bytecode (None: links to this venv's packages).
-    dependencies_root: Path | None = None
 
-    def relocate(self, path: Path) -> Path:
-        return self.code_root / path.relative_to(REPO_ROOT)
-
-    def layers(self, row: Row) -> tuple[Path, ...]:
-        """The layers of the row's stage: the common layer and its tracing backend's dependencies layer."""
-        tracing = row.env.get("TRACING", DEFAULT_TRACING)
-        common = self.relocate(COMMON_LAYER)
-        if self.dependencies_root is None:
-            return function_layers(tracing, common)
-        layer = self.dependencies_root / f"layer-{tracing}"
-        return (common, layer) if layer.is_dir() else (common,)
-
-    def environment(self, row: Row, extra_flags: tuple[str, ...] = (), layers: tuple[Path, ...] = ()) -> LambdaProcess:
-        """A new (not yet started) execution environment for ``row``: the function's environment with the row's
-        on top (its ``TRACING`` also picks the dependencies layer)."""
-        function_env = {"TABLE_NAME": TABLE_NAME, "CONFIG_BUCKET": CONFIG_BUCKET, **row.env}
-        env = lambda_env(self.endpoint, function_env, self.xray_address)
-        task_root = self.relocate(row.task_root)
-        env["LAMBDA_TASK_ROOT"] = str(task_root)
+    def environment(self, row: Row, extra_flags: tuple[str, ...] = (), config: FunctionConfig | None = None) -> LambdaProcess:
+        """A new (not yet started) execution environment for ``row``."""
         return LambdaProcess(
-            env,
-            handler=row.handler,
-            task_root=task_root,
-            layers=(*self.layers(row), *layers),
+            config or self.configs[row.key],
+            self.endpoint,
+            self.xray_address,
             python_flags=self.python_flags + extra_flags,
             call_log="",  # never record AWS calls here: it would be measured too
         )
 
 
-def order_event(prefix: str = "bench") -> dict[str, Any]:
-    """The POST /orders sample event (events/post_order.json) with a new order id."""
-    return load_event("post_order.json", f"{prefix}-{uuid.uuid4().hex[:16]}")
+def row_config(row: Row, function: FunctionConfig) -> FunctionConfig:
+    """The row's environment: the function's, with the row's own handler and code when it names them."""
+    if row.handler is None:
+        return function
+    return function.but(handler=row.handler, task_root=row.code or function.task_root)
 
 
-def target_lines(targets: tuple[Target, ...], ratio: Callable[[str, str], float], what: str) -> list[str]:
+def target_lines(targets: Sequence[Target], ratio: Callable[[str, str], float], what: str) -> list[str]:
     """One line per target: ``ratio(row, baseline)`` against its limit."""
     lines = []
     for target in targets:

@@ -1,6 +1,6 @@
-"""Every shell command the documents show, and what the docs test does with each (RULES).
+"""Every shell command a project's documents show, and what its docs test does with each (its RULES).
 
-Collected from README.md, README.ja.md, CONTRIBUTING.md and docs/**/*.md: each fenced block labelled
+Collected from the documents a ``Catalog`` names (globs): each fenced block labelled
 ``bash``/``sh``/``shell`` (one command per line; ``\\`` continues a line, heredocs included) or
 ``console`` (``$ command``, then the output the document shows; ``...`` marks left-out lines). A block
 without a label fails: label output ``text``, commands ``bash`` or ``console``.
@@ -18,33 +18,22 @@ Each command takes the first rule whose pattern matches it in full:
   line matching ``ready``; the commands after it (OFFLINE, e.g. curl) talk to it.
 - EXEMPT: not run; ``why`` says why.
 
-A command no rule matches fails tests/unit/test_docs_commands.py (in ``make test``), which prints the rule
-to add.
+A command no rule matches is reported with the rule to add (``Catalog.how_to_classify``).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-DOCUMENTS = ("README.md", "README.ja.md", "CONTRIBUTING.md", "docs/**/*.md")
 SHELL_LANGUAGES = ("bash", "sh", "shell")
 CONSOLE = "console"
 
 OFFLINE, AWS, CI, EXEMPT, SERVER = "offline", "needs AWS", "run by .ci/run", "exempt", "server"
 AWS_SECONDS = 10.0
 NO_CREDENTIALS = r"error: no AWS credentials: .+"
-
-# Output lines of the synth benchmark whose numbers are measurements (timings, ratio). `make bench`'s output is
-# shown as text (a run with ARGS), not as a command the docs test runs.
-SYNTH_BENCH_MEASURED = r"\s*(bare one-function app|this app, |ratio this/bare)"
-AWS_CLI_WALKTHROUGH = (
-    "the AWS CLI against deployed stacks: needs an account and a deployment, and the AWS CLI is the user's "
-    "own tool (make setup does not install it)"
-)
-
 
 @dataclass(frozen=True)
 class Rule:
@@ -57,68 +46,6 @@ class Rule:
     volatile: str = ""  # OFFLINE: regex of parts of an output line that differ on every run (a timestamp): not compared
     ready: str = ""  # SERVER: regex of the output line that says it serves
     error: str = NO_CREDENTIALS  # AWS: the one line it must print
-
-
-RULES: tuple[Rule, ...] = (
-    # -- setup, tests and quality gates
-    Rule(r"make (synth|test|lint|test-docs|policy-checks|mutation)", CI),
-    Rule(r"make mutation MUTATION_MODULES=\S+", OFFLINE, timeout=900),
-    Rule(r"cat \.mutation/report\.md", OFFLINE),
-    Rule(r"make setup", OFFLINE, timeout=300),
-    Rule(r"make lock", OFFLINE, timeout=300),
-    Rule(
-        r"\.venv/bin/pytest( -m (unit|infra|integration|contract)| tests/unit/tools/test_cost\.py -k break_even)",
-        OFFLINE,
-    ),
-    Rule(r"PROPERTY_EXAMPLES=\d+ \.venv/bin/pytest tests/integration/test_property\.py", OFFLINE),
-    Rule(r"\.venv/bin/pytest tests/infra( -q)? --snapshot-update", OFFLINE),
-    Rule(r"git diff tests/infra/__snapshots__/", OFFLINE),
-    # -- a second function (README "A second function"): written, registered, tested in the docs' clone
-    Rule(r"mkdir lambda_src/status", OFFLINE),
-    Rule(r"cat > lambda_src/status/\w+\.py <<'EOF'\n[\s\S]+", OFFLINE),
-    Rule(r"git apply <<'EOF'\n[\s\S]+", OFFLINE),
-    Rule(r"make routes-table", OFFLINE),
-    Rule(r"git status --short", OFFLINE),
-    Rule(r"\.venv/bin/pre-commit (install|run --all-files)", OFFLINE),
-    # -- synth: the stage configuration section
-    Rule(
-        r"npx cdk synth( -c stage=prod)? -c (prod\.memory_mb=99|prod\.cold_start_strategy=snapstart|prod\.memory=2048"
-        r"|memory_mb=2048|power_tuning=yes|prod\.reserved_concurrency=5)",
-        OFFLINE,
-        exit_status=1,
-    ),
-    Rule(r"npx cdk synth( -c [a-z_.]+=[a-z0-9,-]+)*", OFFLINE),
-    # -- running it locally
-    Rule(r"make local", OFFLINE, measured=r".*"),  # ids, ports and durations change on every run
-    Rule(r"make serve PORT=8080", SERVER, ready=r"listening on http://\S+:8080", timeout=300),
-    # Each new order gets its own time and, so, its own receipt (an HMAC of the order).
-    Rule(
-        r"curl -s -w ' %\{http_code\}\\n' .*localhost:8080/orders.*",
-        OFFLINE,
-        volatile=r'"created_at":"[^"]+"|"receipt":"[0-9a-f]+"',
-    ),
-    Rule(r"make e2e STAGE=[a-z0-9]+", AWS),
-    # -- benchmarks
-    Rule(r"\.venv/bin/python -m local\.trace_comparison", OFFLINE),
-    Rule(r"make bench-synth", OFFLINE, measured=SYNTH_BENCH_MEASURED),
-    # -- tools
-    Rule(r"\.venv/bin/python -m tools\.cost( --[a-z-]+ [\w./-]+)+", OFFLINE),
-    Rule(r"\.venv/bin/python -m tools\.(cold_start|power_tuning) .+", AWS),
-    # -- deploying to an account
-    Rule(r"export AWS_REGION=[a-z0-9-]+", OFFLINE),
-    Rule(r"make (bootstrap|diff|deploy|destroy|cold-start|power-tuning)( STAGE=[a-z0-9]+)?( ARGS=.*)?", AWS),
-    Rule(r"aws configure sso", EXEMPT, why="interactive sign-in with the AWS CLI, the user's own tool"),
-    Rule(r"(export )?(API|SM|FN|FN_ARN|EXEC)=\$\(aws .+\)|aws stepfunctions .+", EXEMPT, why=AWS_CLI_WALKTHROUGH),
-    Rule(
-        r"\.venv/bin/python - <<'EOF'\nimport json, os, urllib\.request\nfrom botocore\.auth import SigV4Auth\n[\s\S]+",
-        EXEMPT,
-        why="sends a SigV4-signed request to the deployed API; tests/unit/test_readme_sigv4.py runs this block as "
-        "written against a local server that checks the signature",
-    ),
-    Rule(r"curl .+\$API/orders.*", EXEMPT, why="calls the API of a deployed stack (its URL comes from AWS)"),
-    Rule(r"REGION=ap-northeast-1", EXEMPT, why="sets a variable for the AWS CLI walkthrough that follows it"),
-    Rule(r"cat > /tmp/pt-input\.json <<EOF\n[\s\S]+", EXEMPT, why="writes the walkthrough's input from $FN_ARN"),
-)
 
 
 @dataclass(frozen=True)
@@ -144,14 +71,10 @@ class Unlabelled(Exception):
     pass
 
 
-def documents() -> list[Path]:
-    return sorted({path for pattern in DOCUMENTS for path in ROOT.glob(pattern)})
-
-
-def commands_in(path: Path) -> list[Command]:
+def commands_in(path: Path, root: Path) -> list[Command]:
     """The commands of every shell or console block of one document; raises Unlabelled for a bare fence."""
     lines = path.read_text(encoding="utf-8").splitlines()
-    name = str(path.relative_to(ROOT))
+    name = str(path.relative_to(root))
     found: list[Command] = []
     i = 0
     while i < len(lines):
@@ -177,18 +100,32 @@ def commands_in(path: Path) -> list[Command]:
     return found
 
 
-def all_commands() -> list[Command]:
-    return [command for path in documents() for command in commands_in(path)]
+@dataclass(frozen=True)
+class Catalog:
+    """A project's documents (globs under ``root``) and the rules that classify their commands."""
+
+    root: Path
+    documents: Sequence[str]
+    rules: Sequence[Rule]
+    rules_file: str = "the rules"  # where a new rule goes, for the message
+
+    def paths(self) -> list[Path]:
+        return sorted({path for pattern in self.documents for path in self.root.glob(pattern)})
+
+    def all_commands(self) -> list[Command]:
+        return [command for path in self.paths() for command in commands_in(path, self.root)]
+
+    def rule_for(self, command: Command) -> Rule | None:
+        return next((rule for rule in self.rules if re.fullmatch(rule.pattern, command.key)), None)
+
+    def how_to_classify(self, command: Command) -> str:
+        return how_to_classify(command, self.rules_file)
 
 
-def rule_for(command: Command) -> Rule | None:
-    return next((rule for rule in RULES if re.fullmatch(rule.pattern, command.key)), None)
-
-
-def how_to_classify(command: Command) -> str:
+def how_to_classify(command: Command, rules_file: str) -> str:
     example = re.escape(command.key).replace("\\ ", " ")
     return (
-        f"{command.where}: no rule in tests/docs/commands.py RULES classifies this command:\n"
+        f"{command.where}: no rule in {rules_file} RULES classifies this command:\n"
         f"    {command.key}\n"
         "Add one (the first rule whose pattern matches the whole command wins), e.g.\n"
         f'    Rule(r"{example}", OFFLINE),  # runs without AWS: exit status and shown output checked\n'

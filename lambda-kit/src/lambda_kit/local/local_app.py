@@ -67,20 +67,31 @@ def _log_group(function: Function, provisioned: Provisioned) -> str | None:
 class LocalApp:
     """The assembly's selected stacks, running locally; a context manager."""
 
-    def __init__(self, assembly: Path | str, stacks: Sequence[str] = (), cache: Path | None = None) -> None:
+    def __init__(
+        self,
+        assembly: Path | str,
+        stacks: Sequence[str] = (),
+        *,
+        moto: MotoServer | None = None,
+        xray: XRayListener | None = None,
+    ) -> None:
+        """``moto``/``xray``: running ones to share (several assemblies on one emulator); else its own."""
         self.assembly = CloudAssembly(assembly)
         self.model = AppModel(self.assembly, self.assembly.select(stacks))
-        self._cache_dir = None if cache else tempfile.TemporaryDirectory(prefix="lambda-kit-")
-        self.cache = cache or Path(self._cache_dir.name)  # type: ignore[union-attr]
-        self.moto = MotoServer()
-        self.xray = XRayListener()
+        self._cache_dir = tempfile.TemporaryDirectory(prefix="lambda-kit-")
+        self.cache = Path(self._cache_dir.name)
+        self._owned = (moto is None, xray is None)
+        self.moto = moto or MotoServer()
+        self.xray = xray or XRayListener()
         self.provisioned: Provisioned | None = None
         self._configs: dict[tuple[str, str], FunctionConfig] = {}
 
     def __enter__(self) -> LocalApp:
-        self.moto.start()
         try:
-            self.xray.__enter__()
+            if self._owned[0]:
+                self.moto.start()
+            if self._owned[1]:
+                self.xray.start()
             self.provisioned = provision(self.moto.endpoint_url, self.assembly, self.model.stacks, self.model.functions)
         except BaseException:
             self.close()
@@ -93,10 +104,11 @@ class LocalApp:
         self.close()
 
     def close(self) -> None:
-        self.xray.__exit__(None, None, None)
-        self.moto.stop()
-        if self._cache_dir is not None:
-            self._cache_dir.cleanup()
+        if self._owned[1]:
+            self.xray.stop()
+        if self._owned[0]:
+            self.moto.stop()
+        self._cache_dir.cleanup()
 
     def config(self, function: Function) -> FunctionConfig:
         assert self.provisioned is not None, "enter the LocalApp first"

@@ -20,7 +20,6 @@ locally and fails, naming the variable, the resource and its type.
 from __future__ import annotations
 
 import json
-import re
 import secrets
 import string
 import zipfile
@@ -31,7 +30,7 @@ from typing import Any
 
 from lambda_kit.assembly.app_model import Function
 from lambda_kit.assembly.cloud_assembly import CloudAssembly, Stack
-from lambda_kit.assembly.intrinsics import Resolver, Unresolvable
+from lambda_kit.assembly.intrinsics import Resolver, Unresolvable, references
 from lambda_kit.local.emulator import ACCOUNT_ID, admin_client
 
 TABLE, BUCKET, SECRET = "AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::SecretsManager::Secret"
@@ -61,33 +60,6 @@ class Provisioned:
                     f"{function.label}: environment variable {name} cannot be resolved locally: {error}"
                 ) from None
         return resolved
-
-
-def references(resolver: Resolver, stack: str, value: Any) -> Iterator[tuple[str, str]]:
-    """Every (stack, logical id) a template value names, through joins, subs and other stacks' outputs."""
-    if isinstance(value, list):
-        for item in value:
-            yield from references(resolver, stack, item)
-        return
-    if not isinstance(value, Mapping):
-        return
-    target = resolver.refers_to(stack, value)
-    if target is not None:
-        yield target
-        return
-    for function, argument in value.items():
-        if function == "Fn::Sub":
-            text, variables = (argument, {}) if isinstance(argument, str) else argument
-            for name in _sub_names(text):
-                if name not in variables and not name.startswith("AWS::"):
-                    yield stack, name.split(".", 1)[0]
-            yield from references(resolver, stack, list(variables.values()))
-        else:
-            yield from references(resolver, stack, argument)
-
-
-def _sub_names(text: str) -> list[str]:
-    return re.findall(r"\$\{([^}!][^}]*)\}", text)
 
 
 def pseudo_parameters(stack: Stack) -> dict[str, str]:

@@ -1,2 +1,2 @@
-"""Operations tools for the deployed function: ``python -m tools.cost``, ``tools.cold_start``,
-``tools.power_tuning`` (see docs/tools.md). Pure Python + boto3; never imports aws_cdk."""
+"""Operations tools for a deployed function: ``lambda-kit cost``, ``cold-start``, ``power-tuning``, ``e2e``.
+Pure Python + boto3; never imports aws_cdk nor the app."""

@@ -1,9 +1,7 @@
-"""A small HTTP client for the orders API, local (``make serve``) or deployed, used by the contract suite.
+"""A small HTTP client for an HTTP API, local (``lambda-kit serve``) or deployed, for contract suites.
 
-Requests to a deployed stage are signed with SigV4 (botocore's signer, service ``execute-api``) when the
-stage's HTTP API requires IAM authorization: the service stack's ``ApiAuthorization`` output says so, and
-when a stack has no such output the requests are signed anyway (an HTTP API route without an authorizer
-ignores the signature).
+Requests to a deployed stage are signed with SigV4 (botocore's signer, service ``execute-api``) when its routes
+require IAM authorization (``lambda-kit e2e`` tells the suite so).
 """
 
 from __future__ import annotations
@@ -15,15 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from stacks.naming import OUTPUT_API_AUTHORIZATION
-
 # Signs a request in place: (method, url, headers, body) -> headers to send.
 Signer = Callable[[str, str, dict[str, str], bytes], dict[str, str]]
-
-
-def needs_signing(stack_outputs: Mapping[str, str]) -> bool:
-    """Sign unless the stage says its API takes unauthenticated (or JWT) calls."""
-    return stack_outputs.get(OUTPUT_API_AUTHORIZATION, "iam") == "iam"
 
 
 def sigv4_signer(credentials: Any, region: str) -> Signer:

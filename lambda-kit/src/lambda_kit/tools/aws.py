@@ -1,14 +1,15 @@
 """AWS plumbing shared by the tools: session/clients, CLI target flags, stack-output resolution,
 update waiting, invoking with the log tail, and turning AWS errors into one clear line.
 
-The project name, the stages and their regions come from cdk.json through the app's own resolver
-(``stacks.project``, pure Python): a fork's tools find the fork's stacks. The tools never import aws_cdk.
+A deployed function is found through the cloud assembly (``lambda_kit.assembly``): its stack (``--stack`` globs,
+or ``--stage`` through the project's ``[tool.lambda-kit] stage-stacks`` pattern), the function (``--function``,
+default the one behind the HTTP API), its region (the stack's environment), and the stack output whose value names
+it, read from the deployed stack. The tools never import the app's code, nor aws_cdk.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import os
 import sys
@@ -18,15 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lambda_kit import config as kit_config
+from lambda_kit.assembly.app_model import AppModel, Function
+from lambda_kit.assembly.cloud_assembly import AssemblyError, CloudAssembly
 from lambda_kit.local.sample_events import load_event
-from stacks.naming import (
-    ALIAS_NAME,
-    OUTPUT_ALIAS_NAME,
-    OUTPUT_FUNCTION_NAME,
-    stack_name,
-)
-from stacks.project import Project, load_project
-from stacks.stage_config import ConfigError
 from lambda_kit.tools.report_parser import Report, ReportNotFound, parse_log_result
 
 if TYPE_CHECKING:  # type-only: the service stubs (mypy-boto3-*) are dev dependencies, boto3 is untyped
@@ -35,10 +31,7 @@ if TYPE_CHECKING:  # type-only: the service stubs (mypy-boto3-*) are dev depende
     from mypy_boto3_lambda import LambdaClient
 
 LATEST = "$LATEST"
-
-# What the tools send by default: the GET sample event (events/get_order.json) for an order that does not exist, so
-# every invocation runs the same path (a read and a 404) and writes nothing.
-DEFAULT_PAYLOAD: dict[str, Any] = load_event("get_order.json", "bench-1")
+STAGE_STACKS = "stage-stacks"  # [tool.lambda-kit] key: the stack glob of a stage, "{stage}" in it
 
 THROTTLE_CODES = {
     "TooManyRequestsException",
@@ -64,19 +57,39 @@ class ToolError(Exception):
 # ---------------------------------------------------------------- session and clients
 
 
-@functools.cache
-def cdk_project() -> Project:
-    """This checkout's project as cdk.json defines it (names, stages, regions)."""
-    return load_project()
+def default_payload() -> bytes:
+    """What the tools send by default: the project's ``[tool.lambda-kit] payload`` sample event, its id field set to
+    one that exists nowhere (this project's: a read of an unknown order, so every invocation runs the same path and
+    writes nothing)."""
+    config = kit_config.load()
+    name = config.value("payload")
+    if name is None:
+        raise ToolError("no payload: pass --payload FILE, or name a sample event in [tool.lambda-kit] payload")
+    return json.dumps(load_event(config.events / str(name), config.id_field, "bench-1")).encode()
 
 
-def resolve_region(region: str | None, stage: str | None) -> str | None:
-    """``--region``, then AWS_REGION, then AWS_DEFAULT_REGION, then the region the stage (by default cdk.json's
-    ``stage``) deploys to."""
-    stage = stage or cdk_project().default_stage
-    stages = cdk_project().stages
-    configured = stages[stage].region if stage is not None and stage in stages else None
-    return region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or configured
+def stack_patterns(stage: str | None, stacks: list[str]) -> list[str]:
+    """``--stack`` globs, or the stage's through ``[tool.lambda-kit] stage-stacks`` (e.g. ``"*-{stage}-*"``)."""
+    if stage is None:
+        return stacks
+    pattern = kit_config.load().value(STAGE_STACKS)
+    if not isinstance(pattern, str) or "{stage}" not in pattern:
+        raise ToolError(f"--stage needs [tool.lambda-kit] {STAGE_STACKS} (a glob with {{stage}}); or pass --stack")
+    return [*stacks, pattern.format(stage=stage)]
+
+
+def app_model(args: argparse.Namespace) -> AppModel:
+    """The selected stacks of ``--assembly`` (``--stage``/``--stack``)."""
+    try:
+        assembly = CloudAssembly(args.assembly)
+        return AppModel(assembly, assembly.select(stack_patterns(args.stage, args.stack)))
+    except AssemblyError as error:
+        raise ToolError(str(error)) from error
+
+
+def resolve_region(region: str | None, stack_region: str | None = None) -> str | None:
+    """``--region``, then AWS_REGION, then AWS_DEFAULT_REGION, then the region the stack deploys to."""
+    return region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or stack_region
 
 
 def make_session(region: str | None = None, profile: str | None = None) -> boto3.Session:
@@ -94,9 +107,9 @@ def make_session(region: str | None = None, profile: str | None = None) -> boto3
     return session
 
 
-def session_for(args: argparse.Namespace) -> boto3.Session:
-    """The session for a tool's ``--region``/``--profile`` and target ``--stage`` (see resolve_region)."""
-    return make_session(resolve_region(args.region, getattr(args, "stage", None)), args.profile)
+def session_for(args: argparse.Namespace, function: Function | None = None) -> boto3.Session:
+    """The session for a tool's ``--region``/``--profile`` and target function (its stack's region)."""
+    return make_session(resolve_region(args.region, function.stack.region if function else None), args.profile)
 
 
 def client(session: boto3.Session, service: str) -> Any:
@@ -111,68 +124,69 @@ def client(session: boto3.Session, service: str) -> Any:
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("AWS")
-    g.add_argument(
-        "--region", help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, else the stage's region in the config)"
-    )
+    g.add_argument("--region", help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, else the stack's region)")
     g.add_argument("--profile", help="AWS named profile")
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON instead of tables")
 
 
 def add_target_args(parser: argparse.ArgumentParser, *, with_alias: bool = True) -> None:
-    g = parser.add_argument_group("target (a function name, or the service stack to read it from)")
-    g.add_argument("--function-name", metavar="NAME", help="Lambda function name or ARN")
-    g.add_argument("--stack", metavar="NAME", help="service stack name (default: <project>-<stage>-service)")
-    g.add_argument(
-        "--stage", choices=list(cdk_project().stages), help="stage whose service stack to read (with --project)"
-    )
-    g.add_argument(
-        "--project",
-        default=cdk_project().name,
-        metavar="NAME",
-        help=f"project name (default: {cdk_project().name}, from cdk.json)",
-    )
+    g = parser.add_argument_group("target (a deployed function's name, or its stack and function in the assembly)")
+    g.add_argument("--function-name", metavar="NAME", help="deployed Lambda function name or ARN (no assembly read)")
+    g.add_argument("--assembly", default="cdk.out", help="the cloud assembly `cdk synth` wrote (default cdk.out)")
+    g.add_argument("--stage", help="the stage whose stacks to read ([tool.lambda-kit] stage-stacks)")
+    g.add_argument("--stack", action="append", default=[], metavar="GLOB", help="stacks to read (repeatable)")
+    g.add_argument("--function", metavar="NAME", help="construct path or logical id (default: the API's function)")
     if with_alias:
-        g.add_argument(
-            "--alias",
-            metavar="NAME",
-            help=f"alias to measure (default: stack output {OUTPUT_ALIAS_NAME} or '{ALIAS_NAME}')",
-        )
+        g.add_argument("--alias", metavar="NAME", help="alias to measure (default: the function's one alias)")
 
 
 @dataclass(frozen=True)
 class Target:
     function_name: str
-    alias: str
+    alias: str | None
     stack: str | None = None
+    function: Function | None = None  # as the assembly describes it
+
+
+def target_function(args: argparse.Namespace) -> Function | None:
+    """The assembly's function the flags name; None with ``--function-name``."""
+    if args.function_name:
+        return None
+    try:
+        return app_model(args).find(args.function)
+    except AssemblyError as error:
+        raise ToolError(str(error)) from error
 
 
 def resolve_target(
-    cfn_client: CloudFormationClient | None,
-    *,
-    function_name: str | None,
-    stack: str | None,
-    stage: str | None,
-    project: str | None = None,
+    cfn_client: CloudFormationClient | None, function: Function | None, *, function_name: str | None = None,
     alias: str | None = None,
 ) -> Target:
-    """``--function-name`` wins; otherwise read the service stack's outputs."""
+    """``function_name`` wins; otherwise the deployed stack's output whose template value names ``function``."""
     if function_name:
-        return Target(function_name=function_name, alias=alias or ALIAS_NAME)
-    if not stack:
-        if not stage:
-            raise ToolError(f"give --function-name, or --stack NAME, or --stage {'|'.join(cdk_project().stages)}")
-        stack = stack_name(project or cdk_project().name, stage, "service")
-    if cfn_client is None:
-        raise TypeError("resolve_target needs a CloudFormation client unless function_name is given")
-    outputs = stack_outputs(cfn_client, stack)
-    if OUTPUT_FUNCTION_NAME not in outputs:
+        return Target(function_name=function_name, alias=alias)
+    if function is None or cfn_client is None:
+        raise TypeError("resolve_target needs the assembly's function and a CloudFormation client")
+    stack = function.stack
+    keys = [
+        key
+        for key, output in stack.template.get("Outputs", {}).items()
+        if output.get("Value") == {"Ref": function.logical_id}
+    ]
+    if not keys:
         raise ToolError(
-            f"stack {stack} has no output {OUTPUT_FUNCTION_NAME} (outputs: {', '.join(sorted(outputs)) or 'none'})"
+            f"stack {stack.name} has no output naming {function.label} ({{Ref: {function.logical_id}}}): "
+            "add a CfnOutput of its function_name, or pass --function-name"
         )
+    outputs = stack_outputs(cfn_client, stack.name)
+    if keys[0] not in outputs:
+        raise ToolError(f"stack {stack.name} has no output {keys[0]}: deploy it first")
+    aliases = [a.name for a in function.aliases]
     return Target(
-        function_name=outputs[OUTPUT_FUNCTION_NAME],
-        alias=alias or outputs.get(OUTPUT_ALIAS_NAME) or ALIAS_NAME,
-        stack=stack,
+        function_name=outputs[keys[0]],
+        alias=alias or (aliases[0] if len(aliases) == 1 else None),
+        stack=stack.name,
+        function=function,
     )
 
 
@@ -193,7 +207,7 @@ def stack_outputs(cfn_client: CloudFormationClient, stack: str) -> dict[str, str
 
 def load_payload(path: str | None) -> bytes:
     if path is None:
-        return json.dumps(DEFAULT_PAYLOAD).encode()
+        return default_payload()
     try:
         text = Path(path).read_text(encoding="utf-8")
         json.loads(text)
@@ -337,6 +351,6 @@ def run(main: Callable[[list[str] | None], int], argv: list[str] | None = None) 
     except (ToolError, ClientError, BotoCoreError) as exc:
         print(f"error: {describe_error(exc)}", file=sys.stderr)
         return 1
-    except ConfigError as exc:  # cdk.json, read for the project's names and regions
-        print(f"error: invalid stage config: {exc}", file=sys.stderr)
+    except kit_config.ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 1

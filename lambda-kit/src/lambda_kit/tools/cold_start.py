@@ -33,6 +33,7 @@ from lambda_kit.tools.aws import (
     invoke_with_tail,
     load_payload,
     resolve_target,
+    target_function,
     run,
     session_for,
     wait_updated,
@@ -56,14 +57,14 @@ METRICS: tuple[tuple[str, Callable[[InvokeResult], float | None]], ...] = (
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m tools.cold_start",
+        prog="lambda-kit cold-start",
         description="Force cold starts on $LATEST (env-var update, wait Successful, invoke) and compare them with "
         "warm $LATEST and the provisioned alias, using the REPORT line of each invocation (LogType=Tail).",
         epilog="examples:\n"
-        "  python -m tools.cold_start --stage prod --samples 5 --region ap-northeast-1\n\n"
+        "  lambda-kit cold-start --stage prod --samples 5 --region ap-northeast-1\n\n"
         "  # measured numbers for the cost of cold starts (none / provisioned / snapstart):\n"
-        "  python -m tools.cold_start --stage dev --json > cold.json\n"
-        "  python -m tools.cost --from-report cold.json --invocations 1000000 --cold-start-rate 0.02\n",
+        "  lambda-kit cold-start --stage dev --json > cold.json\n"
+        "  lambda-kit cost --from-report cold.json --invocations 1000000 --cold-start-rate 0.02\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_target_args(p)
@@ -116,6 +117,7 @@ def measure(
         log("function update in progress: waiting before starting")
         wait_updated(lambda_client, fn, delay=poll_seconds)
 
+    include_alias = include_alias and target.alias is not None  # a function without an alias: $LATEST only
     result: dict[str, Any] = {
         "function": {
             "name": config.get("FunctionName", fn),
@@ -131,6 +133,7 @@ def measure(
     }
 
     if include_alias:
+        assert target.alias is not None
         result["provisioned_concurrency"] = _pc_status(lambda_client, fn, target.alias)
         alias_samples: list[InvokeResult] = []
         for i in range(samples):
@@ -272,13 +275,12 @@ def render(summary: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     payload = load_payload(args.payload)
-    session = session_for(args)
+    function = target_function(args)
+    session = session_for(args, function)
     target = resolve_target(
-        client(session, "cloudformation") if not args.function_name else None,
+        client(session, "cloudformation") if function else None,
+        function,
         function_name=args.function_name,
-        stack=args.stack,
-        stage=args.stage,
-        project=args.project,
         alias=args.alias,
     )
     lam = client(session, "lambda")

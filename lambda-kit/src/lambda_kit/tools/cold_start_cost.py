@@ -33,7 +33,7 @@ class Measured:
 
 
 def read_cold_start_report(path: Path) -> Measured:
-    """Read ``python -m tools.cold_start --json`` output. Medians, so one slow sample does not decide."""
+    """Read ``lambda-kit cold-start --json`` output. Medians, so one slow sample does not decide."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

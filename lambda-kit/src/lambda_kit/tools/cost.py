@@ -23,15 +23,15 @@ DEFAULT_REGION = "ap-northeast-1"
 EXAMPLES = """\
 examples:
   # the course's example at the seed's price ($1.93 per day) and at AWS's (about $2.33):
-  python -m tools.cost --memory 512 --provisioned-concurrency 10 --hours 24 \\
+  lambda-kit cost --memory 512 --provisioned-concurrency 10 --hours 24 \\
       --region ap-northeast-1 --architecture x86_64 --pc-price-per-gb-second 0.000004463
 
   # cold starts priced for the same traffic: none / provisioned / snapstart, with the break-even:
-  python -m tools.cost --memory 512 --invocations 1000000 --avg-duration-ms 40 \\
+  lambda-kit cost --memory 512 --invocations 1000000 --avg-duration-ms 40 \\
       --cold-start-rate 0.02 --init-ms 450 --provisioned-concurrency 2 --region us-east-1
 
-  # the same from a measurement (python -m tools.cold_start --stage dev --json > cold.json):
-  python -m tools.cost --from-report cold.json --invocations 1000000 --cold-start-rate 0.02
+  # the same from a measurement (lambda-kit cold-start --stage dev --json > cold.json):
+  lambda-kit cost --from-report cold.json --invocations 1000000 --cold-start-rate 0.02
 
 exit status: 0 ok, 1 missing price data or AWS error, 2 bad arguments
 """
@@ -39,7 +39,7 @@ exit status: 0 ok, 1 missing price data or AWS error, 2 bad arguments
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m tools.cost",
+        prog="lambda-kit cost",
         description="Price a Lambda function on-demand, with provisioned concurrency (PC) and with SnapStart: "
         "tiered duration, billed INIT of cold starts, ephemeral storage, optional free tier; the utilization at "
         "which PC becomes cheaper, and what cold starts cost under each strategy.",
@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="share of invocations on a new environment (default 0.01 for SnapStart restores)",
     )
     c.add_argument("--init-ms", type=float, metavar="MS", help="Init Duration of a cold start (billed)")
-    c.add_argument("--from-report", metavar="FILE", help="JSON from `python -m tools.cold_start --json`")
+    c.add_argument("--from-report", metavar="FILE", help="JSON from `lambda-kit cold-start --json`")
     c.add_argument("--restore-ms", type=float, metavar="MS", help="SnapStart Restore Duration (latency)")
     c.add_argument(
         "--billed-restore-ms", type=float, default=0.0, metavar="MS", help="SnapStart Billed Restore Duration"

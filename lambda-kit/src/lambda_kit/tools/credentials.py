@@ -5,7 +5,7 @@ the whole app (bundling the dependencies layer with pip) before it finds out, th
 multi-line error. Credentials are only resolved here (environment, profile, SSO cache, container or
 instance metadata), never sent: whether AWS accepts them is the CDK CLI's business.
 
-    python -m tools.credentials        # exit 0 and no output when credentials resolve
+    lambda-kit credentials        # exit 0 and no output when credentials resolve
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
-"""``make e2e STAGE=dev``: the HTTP contract suite (``tests/contract``) against a deployed stage.
+"""``lambda-kit e2e``: the project's HTTP contract suite against a deployed stack's HTTP API.
 
-    python -m tools.e2e --stage dev [--region R] [--profile P] [PYTEST_ARGS...]
+    lambda-kit e2e --stage dev [--assembly cdk.out] [--region R] [--profile P] [PYTEST_ARGS...]
 
-Reads the service stack's outputs (its name from the stage config: project name and stage, as ``cdk synth``
-names it): the API URL, and whether the API requires IAM authorization (requests are then signed with
-SigV4). The function's ``TABLE_NAME`` lets the suite delete the orders it created. Without AWS credentials
-it stops at once with one line, before anything else.
+Reads the cloud assembly for the stack's HTTP API (its routes: are any ``AWS_IAM``? requests are then signed with
+SigV4) and for the stack outputs that name the API's URL and its function, then the deployed stack's outputs for
+their values, and runs the suite ``[tool.lambda-kit.e2e] tests`` names with pytest, telling it where through
+environment variables (``CONTRACT_*``). Without AWS credentials it stops at once with one line, before anything
+else.
 """
 
 from __future__ import annotations
@@ -14,67 +15,75 @@ import argparse
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-from stacks.naming import OUTPUT_API_URL, OUTPUT_FUNCTION_NAME
-from stacks.stage_config import StageConfig
-from lambda_kit.tools.api_client import needs_signing
-from lambda_kit.tools.aws import ToolError, cdk_project, client, run, session_for, stack_outputs
+from lambda_kit import config as kit_config
+from lambda_kit.assembly.app_model import HttpApi
+from lambda_kit.assembly.intrinsics import Resolver, references
+from lambda_kit.tools.aws import ToolError, app_model, client, run, session_for, stack_outputs
 
-ROOT = Path(__file__).resolve().parents[1]
-# What the suite reads (tests/contract/conftest.py); without CONTRACT_BASE_URL it serves the API locally.
-ENV_BASE_URL, ENV_SIGN_REGION, ENV_TABLE, ENV_REGION = (
+# What the suite reads; without CONTRACT_BASE_URL it is the project's to decide what to test (a local front).
+ENV_BASE_URL, ENV_SIGN_REGION, ENV_REGION, ENV_FUNCTION = (
     "CONTRACT_BASE_URL",
     "CONTRACT_SIGN_REGION",
-    "CONTRACT_TABLE_NAME",
     "CONTRACT_REGION",
+    "CONTRACT_FUNCTION_NAME",
 )
 
 
-def stage_config(stage: str) -> StageConfig:
-    """The stage as ``cdk synth -c stage=STAGE`` sees it (cdk.json's context: project name, region)."""
-    return cdk_project().stage(stage)
+def output_naming(api: HttpApi, logical_id: str) -> str | None:
+    """The key of the stack output whose template value refers to resource ``logical_id`` (through a join too)."""
+    resolver = Resolver({api.stack.name: api.stack.template})
+    for key, output in api.stack.template.get("Outputs", {}).items():
+        if (api.stack.name, logical_id) in set(references(resolver, api.stack.name, output.get("Value"))):
+            return str(key)
+    return None
+
+
+def signs(api: HttpApi) -> bool:
+    return any(route.authorization_type == "AWS_IAM" for route in api.routes)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stage", choices=list(cdk_project().stages), required=True, help="deployed stage to test")
-    parser.add_argument(
-        "--region", help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, else the stage's region in the config)"
-    )
+    parser = argparse.ArgumentParser(prog="lambda-kit e2e", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--assembly", default="cdk.out", help="the cloud assembly `cdk synth` wrote (default cdk.out)")
+    parser.add_argument("--stage", help="the stage whose stacks to read ([tool.lambda-kit] stage-stacks)")
+    parser.add_argument("--stack", action="append", default=[], metavar="GLOB", help="stacks to read (repeatable)")
+    parser.add_argument("--region", help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, else the stack's)")
     parser.add_argument("--profile", help="AWS named profile")
     args, pytest_args = parser.parse_known_args(argv)  # anything else is for pytest (-k, -x, ...)
-    config = stage_config(args.stage)
-    session = session_for(args)
-    region = session.region_name
-    credentials = session.get_credentials()
-    if credentials is None:
+    suite = kit_config.load().section("e2e").get("tests")
+    if not isinstance(suite, str):
+        raise ToolError('no contract suite: name it in [tool.lambda-kit.e2e] tests = "<path>"')
+    model = app_model(args)
+    if len(model.apis) != 1:
+        names = ", ".join(f"{a.stack.name}/{a.logical_id}" for a in model.apis) or "none"
+        raise ToolError(f"expected one HTTP API in the selected stacks, found {len(model.apis)} ({names}): use --stack")
+    api = model.apis[0]
+    url_key = output_naming(api, api.logical_id)
+    if url_key is None:
+        raise ToolError(f"stack {api.stack.name} has no output naming its HTTP API's URL: add a CfnOutput of it")
+    session = session_for(args, api.routes[0].function if api.routes else None)
+    if session.get_credentials() is None:
         raise ToolError(
             "no AWS credentials: configure a profile (--profile), environment variables or SSO (aws sso login); "
             "nothing was run"
         )
-    stack = config.stack_name("service")
-    outputs = stack_outputs(client(session, "cloudformation"), stack)
-    if OUTPUT_API_URL not in outputs:
-        raise ToolError(
-            f"stack {stack} has no output {OUTPUT_API_URL}: deploy it first (make deploy STAGE={args.stage})"
-        )
-    function = client(session, "lambda").get_function_configuration(FunctionName=outputs[OUTPUT_FUNCTION_NAME])
-    env = {
-        **os.environ,
-        ENV_BASE_URL: outputs[OUTPUT_API_URL],
-        ENV_TABLE: function.get("Environment", {}).get("Variables", {}).get("TABLE_NAME", ""),
-        ENV_REGION: region,
-    }
-    if needs_signing(outputs):
-        env[ENV_SIGN_REGION] = region
+    outputs = stack_outputs(client(session, "cloudformation"), api.stack.name)
+    if url_key not in outputs:
+        raise ToolError(f"stack {api.stack.name} has no output {url_key}: deploy it first")
+    env = {**os.environ, ENV_BASE_URL: outputs[url_key], ENV_REGION: str(session.region_name)}
+    functions = {route.function.logical_id for route in api.routes}
+    if len(functions) == 1:
+        function_key = output_naming(api, functions.pop())
+        if function_key in outputs:
+            env[ENV_FUNCTION] = outputs[function_key]
+    if signs(api):
+        env[ENV_SIGN_REGION] = str(session.region_name)
     if args.profile:
         env["AWS_PROFILE"] = args.profile
-    print(
-        f"contract suite against {outputs[OUTPUT_API_URL]} ({stack}, SigV4: {'yes' if needs_signing(outputs) else 'no'})"
-    )
-    command = [sys.executable, "-m", "pytest", "tests/contract", "-p", "no:cacheprovider", *pytest_args]
-    return subprocess.run(command, cwd=ROOT, env=env).returncode
+    print(f"contract suite against {outputs[url_key]} ({api.stack.name}, SigV4: {'yes' if signs(api) else 'no'})")
+    command = [sys.executable, "-m", "pytest", suite, "-p", "no:cacheprovider", *pytest_args]
+    return subprocess.run(command, env=env, check=False).returncode
 
 
 if __name__ == "__main__":

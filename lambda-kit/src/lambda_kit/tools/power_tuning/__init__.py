@@ -4,7 +4,7 @@
 - ``sweep``: the sweep against the function, always restored
 - ``report`` / ``chart``: JSON, PNG and text
 - ``apply``: the recommendation written into cdk.json
-- ``cli``: ``python -m tools.power_tuning``
+- ``cli``: ``lambda-kit power-tuning``
 """
 
 from lambda_kit.tools.power_tuning.analysis import MemoryResult, analyze, choose, recommend

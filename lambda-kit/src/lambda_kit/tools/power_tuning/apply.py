@@ -1,9 +1,10 @@
 """``--apply``: the recommendation goes into code, not into the account.
 
-The stage's ``memory_mb`` is set in ``cdk.json`` (context ``stages.<stage>.memory_mb``, where the app
-reads it), the rest of the file untouched; the next ``cdk deploy`` changes the function through
-CloudFormation. (Power Tuning's ``autoOptimize`` instead changes the function and alias directly: the
-template then no longer describes what runs, and the next deploy quietly reverts it.)
+The stage's memory setting is written into ``cdk.json``'s context, at the key the project names in
+``[tool.lambda-kit.power-tuning] apply`` (``"stages.{stage}.memory_mb"``: where its app reads it), the rest of the
+file untouched; the next ``cdk deploy`` changes the function through CloudFormation, and the app validates the value
+as it validates every setting. (Power Tuning's ``autoOptimize`` instead changes the function and alias directly:
+the template then no longer describes what runs, and the next deploy quietly reverts it.)
 """
 
 from __future__ import annotations
@@ -13,12 +14,23 @@ import json
 import os
 from pathlib import Path
 
-from stacks.stage_config import MEMORY_MB_RANGE, STAGE_DEFAULTS
+from lambda_kit import config as kit_config
 from lambda_kit.tools.aws import ToolError
+
+# Lambda's memory range (MemorySize: 128 MB to 10,240 MB).
+MEMORY_MB_RANGE = (128, 10240)
+
+
+def context_key(stage: str) -> list[str]:
+    """The cdk.json context path of the stage's memory setting, from ``[tool.lambda-kit.power-tuning] apply``."""
+    pattern = kit_config.load().section("power-tuning").get("apply")
+    if not isinstance(pattern, str) or "{stage}" not in pattern:
+        raise ToolError('--apply needs [tool.lambda-kit.power-tuning] apply = "<cdk.json context key with {stage}>"')
+    return pattern.format(stage=stage).split(".")
 
 
 def apply_memory(cdk_json: Path, stage: str, memory_mb: int) -> tuple[int | None, str]:
-    """Set ``context.stages.<stage>.memory_mb``; returns the previous value and a unified diff."""
+    """Set the stage's memory key in cdk.json's context; returns the previous value and a unified diff."""
     low, high = MEMORY_MB_RANGE
     if not low <= memory_mb <= high:
         raise ToolError(f"memory_mb {memory_mb} is outside {low}..{high}: not written")
@@ -32,15 +44,14 @@ def apply_memory(cdk_json: Path, stage: str, memory_mb: int) -> tuple[int | None
     if _dump(data) != text:
         raise ToolError(
             f"{cdk_json} is not laid out as 2-space JSON, so rewriting it would change more than one value; "
-            f'set "memory_mb": {memory_mb} under context.stages.{stage} by hand'
+            f"set {'.'.join(context_key(stage))} = {memory_mb} in its context by hand"
         )
-    stages = data.setdefault("context", {}).setdefault("stages", {})
-    if stage not in STAGE_DEFAULTS and stage not in stages:
-        known = sorted(set(STAGE_DEFAULTS) | set(stages))
-        raise ToolError(f"unknown stage {stage!r} (known: {', '.join(known)}): not written")
-    entry = stages.setdefault(stage, {})
-    previous = entry.get("memory_mb")
-    entry["memory_mb"] = memory_mb
+    *parents, leaf = context_key(stage)
+    entry = data.setdefault("context", {})
+    for part in parents:
+        entry = entry.setdefault(part, {})
+    previous = entry.get(leaf)
+    entry[leaf] = memory_mb
     new_text = _dump(data)
     diff = "".join(
         difflib.unified_diff(

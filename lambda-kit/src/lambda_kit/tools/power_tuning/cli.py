@@ -1,4 +1,4 @@
-"""``python -m tools.power_tuning``: arguments, AWS clients, progress bar, output, ``--apply``."""
+"""``lambda-kit power-tuning``: arguments, AWS clients, progress bar, output, ``--apply``."""
 
 from __future__ import annotations
 
@@ -18,10 +18,11 @@ from lambda_kit.tools.aws import (
     describe_error,
     load_payload,
     resolve_target,
+    target_function,
     session_for,
 )
 from lambda_kit.tools.power_tuning.analysis import COST_MODELS, DURATION_METRICS, ON_ERROR, STRATEGIES
-from lambda_kit.tools.power_tuning.apply import apply_memory
+from lambda_kit.tools.power_tuning.apply import apply_memory, context_key
 from lambda_kit.tools.power_tuning.report import finish, render
 from lambda_kit.tools.power_tuning.sweep import SweepOptions, sweep, weighted_payloads
 
@@ -30,15 +31,15 @@ CDK_JSON = Path("cdk.json")
 
 EXAMPLES = """\
 examples:
-  python -m tools.power_tuning --stage dev --memory-sizes 128,256,512,1024,2048 \\
+  lambda-kit power-tuning --stage dev --memory-sizes 128,256,512,1024,2048 \\
       --invocations 20 --strategy balanced --balanced-weight 0.5
 
   # Power Tuning's numbers and behaviour (its cost per invocation, measured duration, stop on error):
-  python -m tools.power_tuning --stage dev --cost-model power-tuning \\
+  lambda-kit power-tuning --stage dev --cost-model power-tuning \\
       --duration-metric measured --on-error abort
 
-  # write the recommendation into cdk.json (context stages.dev.memory_mb), then deploy it:
-  python -m tools.power_tuning --stage dev --strategy balanced --apply
+  # write the recommendation into cdk.json ([tool.lambda-kit.power-tuning] apply), then deploy it:
+  lambda-kit power-tuning --stage dev --strategy balanced --apply
 
 defaults, and why: --cost-model per-invocation (what one invocation adds to the bill, request price
 included), --duration-metric billed (what you pay for; it includes INIT on cold starts since 2025-08-01),
@@ -58,7 +59,7 @@ def _memory_list(text: str) -> list[int]:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m tools.power_tuning",
+        prog="lambda-kit power-tuning",
         description="Sweep memory sizes on $LATEST, read each invocation's report, price each size and recommend "
         "one (cost, speed or balanced). Restores the function afterwards, also after errors and Ctrl-C.",
         epilog=EXAMPLES,
@@ -136,16 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.only_cold_starts and args.parallel > 1:
         parser.error("--only-cold-starts changes the function before each invocation: it runs serially (no --parallel)")
     if args.apply and not args.stage:
-        parser.error("--apply needs --stage (the stage whose memory_mb to set in cdk.json)")
+        parser.error("--apply needs --stage (the stage whose memory setting to write in cdk.json)")
     payloads = _payloads(args)
-    session = session_for(args)
-    target = resolve_target(
-        client(session, "cloudformation") if not args.function_name else None,
-        function_name=args.function_name,
-        stack=args.stack,
-        stage=args.stage,
-        project=args.project,
-    )
+    function = target_function(args)
+    session = session_for(args, function)
+    target = resolve_target(client(session, "cloudformation") if function else None, function, function_name=args.function_name)
     lam = client(session, "lambda")
 
     def prices_for(architecture: str) -> pricing.Prices:
@@ -216,11 +212,12 @@ def main(argv: list[str] | None = None) -> int:
 def _apply(report: dict[str, Any], stage: str) -> dict[str, Any]:
     memory = report["recommendation"]["memory_mb"]
     previous, diff = apply_memory(CDK_JSON, stage, memory)
+    key = ".".join(context_key(stage))
     if previous == memory:
-        message = f"cdk.json already sets stages.{stage}.memory_mb = {memory}: nothing to change"
+        message = f"cdk.json already sets {key} = {memory}: nothing to change"
     else:
         message = (
-            f"{diff}cdk.json: stages.{stage}.memory_mb {previous if previous is not None else '(default)'} -> {memory}. "
+            f"{diff}cdk.json: {key} {previous if previous is not None else '(default)'} -> {memory}. "
             f"The function itself is unchanged (restored); deploy to apply: make deploy STAGE={stage}"
         )
     return {"stage": stage, "memory_mb": memory, "previous": previous, "diff": diff, "message": message}
