@@ -10,7 +10,6 @@ VENV := .venv
 # read by stacks/project.py). STAGE is yours to choose; unset, the cdk commands use cdk.json's `stage` (dev).
 STAGE ?=
 STAGE_CONTEXT = $(if $(STAGE),-c stage=$(STAGE))
-STAGE_FLAG = $(if $(STAGE),--stage $(STAGE))
 # cdk deploy asks before widening IAM; CI (deploy.yml) passes CDK_APPROVAL=never after its own review gates.
 CDK_APPROVAL ?= broadening
 # The project's Node 24 (npm package `node`) and CDK CLI come first, then the venv: jsii and the CLI
@@ -28,10 +27,14 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 LOCK_PYTHON := 3.11
 LOCK := $(UV) pip compile --quiet --generate-hashes --universal --python-version $(LOCK_PYTHON) --no-header $(ARGS)
 
-$(VENV_STAMP): requirements-uv.lock requirements-dev.lock
+# The kit (lambda-kit/) is installed last, editable and without dependencies: its dependencies are in the lock, and
+# hash-checking refuses a path requirement. A fork that takes the kit from elsewhere pins a wheel's sha256 instead
+# (lambda-kit/README.md).
+$(VENV_STAMP): requirements-uv.lock requirements-dev.lock lambda-kit/pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r requirements-uv.lock
 	$(UV) pip sync --quiet --require-hashes --python $(VENV)/bin/python requirements-dev.lock
+	$(UV) pip install --quiet --no-deps --no-build-isolation --python $(VENV)/bin/python -e ./lambda-kit
 	@touch $@
 
 # checkov pins boto3/botocore 1.35: its own venv keeps it from downgrading the project's.
@@ -50,7 +53,7 @@ setup: $(VENV_STAMP) $(CHECKOV_STAMP) $(NODE_STAMP) ## Create the venvs and inst
 .PHONY: lock
 lock: $(VENV_STAMP) ## Regenerate the hash-pinned *.lock files from requirements*.txt (ARGS=--upgrade to refresh all)
 	$(LOCK) requirements-uv.txt -o requirements-uv.lock
-	$(LOCK) requirements-dev.txt -o requirements-dev.lock
+	$(LOCK) requirements-dev.txt lambda-kit/pyproject.toml --extra test -o requirements-dev.lock
 	$(LOCK) requirements-checkov.txt -o requirements-checkov.lock
 	@# The layer's wheels are for Lambda's Python, and --no-deps as the layer build installs them.
 	for requirements in layers/dependencies/*/requirements.txt; do \
@@ -62,13 +65,22 @@ lock: $(VENV_STAMP) ## Regenerate the hash-pinned *.lock files from requirements
 synth: setup ## Synthesize every stage (dev, prod and any added in cdk.json) into cdk.out
 	cdk synth -c stage=all --quiet
 
+# The stage the kit's commands act on: STAGE, else cdk.json's `stage`. They read what `cdk synth` wrote (cdk.out):
+# `synth-stage` writes that stage alone, without the Guard rules (`make synth` and `make policy-checks` run them).
+KIT_STAGE = $(or $(STAGE),$(shell $(PYTHON) -c 'import json; print(json.load(open("cdk.json"))["context"]["stage"])'))
+
+.PHONY: synth-stage
+synth-stage: setup
+	cdk synth -c stage=$(KIT_STAGE) -c guard=false --quiet
+
 .PHONY: routes-table
-routes-table: setup ## Rewrite the READMEs' route table from every function's api_routes.py and data access
-	python -m stacks.route_table
+routes-table: synth-stage ## Rewrite the documents' route table from the synthesized templates
+	lambda-kit routes --stage $(KIT_STAGE) --write
 
 .PHONY: test
-test: setup ## Run the test suite (unit, infra, integration, contract)
+test: setup ## Run the test suite (unit, infra, integration, contract), then the kit's own (lambda-kit/tests)
 	pytest
+	cd lambda-kit && pytest
 
 .PHONY: policy-checks
 policy-checks: setup ## AWS's Guard rules and checkov over every template, against stacks/policy_acknowledgments.py
@@ -80,50 +92,52 @@ test-docs: setup ## Run every command the docs show (scratch clone) and the infr
 
 .PHONY: mutation
 mutation: setup ## Mutation testing of the core modules (~10 min); one module: make mutation MUTATION_MODULES=stacks/stage_config.py
-	python -m mutation --modules "$(MUTATION_MODULES)"
+	lambda-kit mutation --modules "$(MUTATION_MODULES)"
+	$(if $(MUTATION_MODULES),,cd lambda-kit && lambda-kit mutation)
 
 .PHONY: lint
-lint: setup ## ruff lint + format check, mypy (strict but for tests, bench and app.py)
+lint: setup ## ruff lint + format check, mypy (strict but for tests, bench and app.py), the same for the kit
 	ruff check .
 	ruff format --check .
 	mypy
+	cd lambda-kit && mypy
 
 .PHONY: local
-local: setup ## Run the handler as Lambda would against a local AWS emulator (moto server)
-	python -m local.run $(ARGS)
+local: synth-stage ## Run the function as Lambda would (its synthesized assets) against a local AWS emulator
+	lambda-kit local --stage $(KIT_STAGE) $(ARGS)
 
 .PHONY: serve
-serve: setup ## The API on 127.0.0.1 as API Gateway + Lambda serve it (PORT=8080 to choose the port)
-	python -m local.serve --port $(or $(PORT),0) $(ARGS)
+serve: synth-stage ## The stage's API on 127.0.0.1 as API Gateway + Lambda serve it (PORT=8080 to choose the port)
+	lambda-kit serve --stage $(KIT_STAGE) --port $(or $(PORT),0) $(ARGS)
 
 .PHONY: e2e
-e2e: aws-credentials ## The HTTP contract suite against the deployed STAGE's API (needs AWS credentials)
-	python -m tools.e2e --stage $(STAGE) $(ARGS)
+e2e: aws-credentials synth-stage ## The HTTP contract suite against the deployed STAGE's API (needs AWS credentials)
+	lambda-kit e2e --stage $(KIT_STAGE) $(ARGS)
 
 .PHONY: bench
 bench: setup ## Benchmark, cold and warm: seed code vs this handler (traced, untraced) vs a bare-botocore floor
-	python -m local.bench $(ARGS)
+	lambda-kit bench $(ARGS)
 
 .PHONY: bench-synth
 bench-synth: setup ## Synth time next to a bare one-function app (5 runs); resources and asset sizes
-	python -m bench.synth_time $(ARGS)
+	lambda-kit bench-synth -c stage=all $(ARGS)
 
 .PHONY: cost
 cost: setup ## Price memory/PC/SnapStart: make cost ARGS="--memory 512 --provisioned-concurrency 10 --hours 24"
-	python -m tools.cost $(ARGS)
+	lambda-kit cost $(ARGS)
 
 .PHONY: cold-start
-cold-start: setup ## Measure cold vs warm vs provisioned starts of the deployed STAGE (needs AWS credentials)
-	python -m tools.cold_start $(STAGE_FLAG) $(ARGS)
+cold-start: aws-credentials synth-stage ## Measure cold vs warm vs provisioned starts of the deployed STAGE (needs AWS credentials)
+	lambda-kit cold-start --stage $(KIT_STAGE) $(ARGS)
 
 .PHONY: power-tuning
-power-tuning: setup ## Memory sweep of the deployed STAGE (needs AWS credentials)
-	python -m tools.power_tuning $(STAGE_FLAG) $(ARGS)
+power-tuning: aws-credentials synth-stage ## Memory sweep of the deployed STAGE (needs AWS credentials)
+	lambda-kit power-tuning --stage $(KIT_STAGE) $(ARGS)
 
-# The cdk commands below need AWS credentials: tools.credentials says so in one line, before a synth.
+# The commands below need AWS credentials: `lambda-kit credentials` says so in one line, before a synth.
 .PHONY: aws-credentials
 aws-credentials: setup
-	@python -m tools.credentials
+	@lambda-kit credentials
 
 .PHONY: bootstrap
 bootstrap: aws-credentials ## Bootstrap CDK in STAGE's account and region, once (needs AWS credentials)
@@ -143,7 +157,7 @@ destroy: aws-credentials ## Destroy STAGE; prod's table and bucket are retained 
 
 .PHONY: clean
 clean: ## Remove cdk.out and caches (keeps the venv and node_modules)
-	rm -rf cdk.out .pytest_cache .hypothesis .mypy_cache .ruff_cache .mutation
+	rm -rf cdk.out cdk.out.bench .pytest_cache .hypothesis .mypy_cache .ruff_cache .mutation lambda-kit/.mutation
 	find . -name __pycache__ -not -path './.venv/*' -not -path './node_modules/*' -prune -exec rm -rf {} +
 
 .PHONY: help

@@ -24,9 +24,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def synth(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """Both built-in stages, synthesized once per session for the infra tests and the integration tests' role
-    comparison. AWS's Guard rules cost ~10 s per synth: `make policy-checks` (tests/policy) runs them and checkov
-    on a synth of its own; this session's templates are otherwise identical (the plugin only reports)."""
+    """Both built-in stages, synthesized once per session for the infra tests, the integration tests' role
+    comparison and the contract tests' front (``lambda-kit serve`` runs the dev stage's assets, so the dev service
+    stack's are bundled: its dependencies layer is installed for Lambda's platform). AWS's Guard rules cost ~10 s per
+    synth: `make policy-checks` (tests/policy) runs them and checkov on a synth of its own; this session's templates
+    are otherwise identical (the plugin only reports)."""
+    from stacks.project import load_project
     from tests.infra.conftest import STAGES, synthesize
 
-    return synthesize(tmp_path_factory.mktemp("cdk.out"), stage=",".join(STAGES), guard="false")
+    bundled = load_project().stage("dev").stack_name("service")
+    return synthesize(
+        tmp_path_factory.mktemp("cdk.out"), stage=",".join(STAGES), guard="false", **{"aws:cdk:bundling-stacks": [bundled]}
+    )

@@ -1,10 +1,12 @@
-"""The API under test: by default ``make serve``'s front, started here exactly as ``make serve`` starts it
-(``python -m local.serve``, real processes running the runtime client); with ``CONTRACT_BASE_URL`` set
-(``make e2e STAGE=...``), the deployed API, requests signed with SigV4 when ``CONTRACT_SIGN_REGION`` is set.
+"""The API under test: by default ``make serve``'s front, started here as ``make serve`` starts it (``lambda-kit
+serve`` on the session's synthesized dev stage: the function's code and layer assets as `cdk synth` packaged them,
+real processes running the runtime client); with ``CONTRACT_BASE_URL`` set (``make e2e STAGE=...``), the deployed
+API, requests signed with SigV4 when ``CONTRACT_SIGN_REGION`` is set.
 
 Every test writes only orders with ids of its own and reads nothing else; at the end the suite deletes the
-orders it created: from the local emulator, or from the stage's table when ``CONTRACT_TABLE_NAME`` names it
-and the caller may delete (otherwise they stay, and the stage's order retention applies).
+orders it created: from the local emulator, or from the stage's table (the ``TABLE_NAME`` of the function
+``CONTRACT_FUNCTION_NAME`` names) when the caller may delete (otherwise they stay, and the stage's order retention
+applies).
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from typing import Any
 
 import pytest
 
-from lambda_kit.local.emulator import TABLE_NAME, admin_client
+from lambda_kit.local.emulator import admin_client
 from lambda_kit.tools.api_client import ApiClient, Response, sigv4_signer
-from lambda_kit.tools.e2e import ENV_BASE_URL, ENV_REGION, ENV_SIGN_REGION, ENV_TABLE
+from lambda_kit.tools.e2e import ENV_BASE_URL, ENV_FUNCTION, ENV_REGION, ENV_SIGN_REGION
+from tests.orders_local import REGION
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SECONDS = 60
@@ -54,21 +57,28 @@ def new_id(label: str) -> str:
     return f"ct-{label}-{uuid.uuid4().hex[:12]}"
 
 
+def deployed() -> tuple[str, Any]:
+    """(the deployed API's URL, a DynamoDB client and its function's table for cleanup, or None)."""
+    function = os.environ.get(ENV_FUNCTION)
+    if not function:
+        return os.environ[ENV_BASE_URL], None
+    import boto3
+
+    session = boto3.Session(region_name=os.environ.get(ENV_REGION))
+    configuration = session.client("lambda").get_function_configuration(FunctionName=function)
+    table = configuration.get("Environment", {}).get("Variables", {}).get("TABLE_NAME")
+    return os.environ[ENV_BASE_URL], (session.client("dynamodb"), table) if table else None
+
+
 @pytest.fixture(scope="session")
-def served() -> Iterator[tuple[str, Any]]:
+def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, Any]]:
     """(base URL, a DynamoDB client and table for cleanup or None)."""
     if os.environ.get(ENV_BASE_URL):
-        table = os.environ.get(ENV_TABLE)
-        if table:
-            import boto3
-
-            dynamodb = boto3.Session(region_name=os.environ.get(ENV_REGION)).client("dynamodb")
-            yield os.environ[ENV_BASE_URL], (dynamodb, table)
-        else:
-            yield os.environ[ENV_BASE_URL], None
+        yield deployed()
         return
+    synth = request.getfixturevalue("synth")  # the session's synth: the dev stage's assets are bundled
     process = subprocess.Popen(
-        [sys.executable, "-m", "local.serve", "--port", "0"],
+        [sys.executable, "-m", "lambda_kit", "serve", "--assembly", str(synth.outdir), "--stage", "dev"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -76,7 +86,7 @@ def served() -> Iterator[tuple[str, Any]]:
     )
     assert process.stdout is not None
     lines: list[str] = []
-    base_url = moto = None
+    base_url = moto = table = None
     while base_url is None:
         line = process.stdout.readline()
         if not line:
@@ -84,14 +94,16 @@ def served() -> Iterator[tuple[str, Any]]:
         lines.append(line)
         if found := re.search(r"moto server: (http://\S+)", line):
             moto = found.group(1)
+        if found := re.search(r"created AWS::DynamoDB::Table \S+: (\S+)", line):
+            table = found.group(1)
         if found := re.search(r"listening on (http://\S+)", line):
             base_url = found.group(1)
-    assert moto is not None, lines
+    assert moto is not None and table is not None, lines
     # Keep reading its access lines: a full pipe would block the front.
     reader = threading.Thread(target=lambda: lines.extend(process.stdout or ()), daemon=True)
     reader.start()
     try:
-        yield base_url, (admin_client(moto, "dynamodb"), TABLE_NAME)
+        yield base_url, (admin_client(moto, "dynamodb", region=REGION), table)
     finally:
         process.send_signal(signal.SIGINT)  # Ctrl-C, as a user stops `make serve`
         process.wait(timeout=30)

@@ -2,7 +2,7 @@
 for a module's warm execution environment).
 
 Every response of the in-process app goes through awslambdaric's own marshalling (``tests.integration.
-runtime_marshalling``); function processes run awslambdaric itself (``local.lambda_process``).
+runtime_marshalling``); function processes run awslambdaric itself (the kit's ``lambda_process``).
 
 **AWS calls.** The session sets ``LOCAL_AWS_CALL_LOG``, so every function process started during the session
 records each AWS API call it makes (service, operation, resource-naming parameters: ``TableName``,
@@ -38,13 +38,14 @@ from botocore.config import Config
 from botocore.session import Session
 
 from common.logging import setup_logger
-from lambda_kit.local.emulator import REGION, MotoServer, clients, fake_credentials_env, provision
+from lambda_kit.local.emulator import MotoServer, fake_credentials_env
 from lambda_kit.local.runtime_dir.aws_call_recorder import record as record_aws_call
 from lambda_kit.local.sandbox import CALL_LOG_ENV
 from orders.app import OrdersApp, build_app
 from orders.clients import CLIENT_CONFIG
 from orders.settings import Settings
 from tests.integration.runtime_marshalling import invoke_through_runtime_marshalling
+from tests.orders_local import REGION, clients, provision
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +79,7 @@ class AwsCallLog:
 def aws_calls(tmp_path_factory) -> Iterator[AwsCallLog]:
     path = tmp_path_factory.mktemp("aws-calls") / "calls.jsonl"
     previous = os.environ.get(CALL_LOG_ENV)
-    os.environ[CALL_LOG_ENV] = str(path)  # read by local.lambda_process for every function it starts
+    os.environ[CALL_LOG_ENV] = str(path)  # read by the kit's lambda_process for every function it starts
     yield AwsCallLog(path)
     if previous is None:
         del os.environ[CALL_LOG_ENV]
@@ -172,7 +173,7 @@ def make_app(stack, botocore_session) -> Callable[..., App]:
         receipt_secret_arn: str | None = None,
         **build_options: Any,
     ) -> App:
-        creds = fake_credentials_env()
+        creds = fake_credentials_env(REGION)
         session = botocore_session
         kwargs = dict(
             region_name=REGION,

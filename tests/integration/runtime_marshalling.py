@@ -21,9 +21,10 @@ from typing import Any
 from awslambdaric.lambda_context import LambdaContext
 from awslambdaric.lambda_runtime_marshaller import LambdaMarshaller
 
-from lambda_kit.local.sandbox import FUNCTION_ARN
+from tests.orders_local import orders_function
 
 EXECUTION_ENV = "AWS_Lambda_python3.14"
+FUNCTION_ARN = orders_function().arn
 
 
 _building = threading.Lock()

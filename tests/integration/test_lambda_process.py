@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from lambda_kit.local.lambda_process import InitError, LambdaProcess
-from lambda_kit.local.sandbox import FUNCTION_ARN, lambda_env
+from lambda_kit.local.sandbox import FunctionConfig
 from lambda_kit.local.xray_listener import XRayListener, flatten
-from tests.integration.events import body_of, get, order, post
 from lambda_kit.tools.report_parser import parse_report
+from tests.integration.events import body_of, get, order, post
+from tests.orders_local import orders_function
 
 PLATFORM_LINES = ("INIT_START ", "START ", "END ", "REPORT ", "XRAY ")
 
@@ -26,12 +27,10 @@ def xray():
         yield listener
 
 
-def function_env(stack, xray=None, **extra):
-    return lambda_env(
-        stack.endpoint,
-        {"TABLE_NAME": stack.table, "CONFIG_BUCKET": stack.bucket, **extra},
-        xray.address if xray else None,
-    )
+def function(stack, xray=None, config: FunctionConfig | None = None, **extra) -> LambdaProcess:
+    """An environment of the orders function (or of ``config``) on the test's table and bucket."""
+    config = config or orders_function(TABLE_NAME=stack.table, CONFIG_BUCKET=stack.bucket, **extra)
+    return LambdaProcess(config, stack.endpoint, xray.address if xray else None)
 
 
 @pytest.fixture(scope="module")
@@ -44,16 +43,16 @@ def module_xray():
 def traced_function(module_stack, module_xray):
     """One warm environment in Lambda mode with tracing on, segments captured by ``module_xray``; the config
     is read on every request (TTL 0), so each valid request's trace shows the S3 call."""
-    with LambdaProcess(function_env(module_stack, module_xray, CONFIG_TTL_SECONDS="0")) as function:
-        yield function
+    with function(module_stack, module_xray, CONFIG_TTL_SECONDS="0") as process:
+        yield process
 
 
 @pytest.fixture(scope="module")
 def warm_function(module_stack, module_xray):
     """One warm environment for the tests that only send requests: Lambda mode, a daemon address, and the
     X-Ray SDK disabled (``AWS_XRAY_SDK_ENABLED=false``)."""
-    with LambdaProcess(function_env(module_stack, module_xray, AWS_XRAY_SDK_ENABLED="false")) as function:
-        yield function
+    with function(module_stack, module_xray, AWS_XRAY_SDK_ENABLED="false") as process:
+        yield process
 
 
 def handler_module(tmp_path: Path, source: str) -> Path:
@@ -64,15 +63,14 @@ def handler_module(tmp_path: Path, source: str) -> Path:
 
 def test_init_fails_naming_the_missing_variable(stack):
     missing = "TABLE_NAME"  # each required variable by name: tests/unit/runtime/test_pieces.py
-    env = function_env(stack)
-    del env[missing]
-    function = LambdaProcess(env)
+    process = LambdaProcess(orders_function(CONFIG_BUCKET=stack.bucket), stack.endpoint)
     with pytest.raises(InitError) as info:
-        function.start()
+        process.start()
     # Reported by awslambdaric on /init/error, as Lambda's runtime does; the process then exits.
     assert info.value.error_type == "MissingEnvironmentVariable"
     assert missing in info.value.error_message
-    init_report = next(line for line in function.output() if line.startswith("INIT_REPORT "))
+    init_report = next(line for line in process.output() if line.startswith("INIT_REPORT "))
+    assert info.value.logs == process.output()  # what Lambda logged comes with the error
     assert "Status: error\tError Type: MissingEnvironmentVariable" in init_report
 
 
@@ -114,8 +112,8 @@ def log_entries(invocation):
 
 
 def test_cold_start_flag_and_the_log_stream(stack, xray):
-    with LambdaProcess(function_env(stack, xray)) as function:
-        assert function.init_ms and function.init_cpu_ms and function.init_ms > 0
+    with function(stack, xray) as process:
+        assert process.init_ms and function.init_cpu_ms and function.init_ms > 0
         first = function.invoke(post(order("cs-1")))
         second = function.invoke(get("cs-1"))
         output = function.output()
@@ -134,7 +132,7 @@ def test_cold_start_flag_and_the_log_stream(stack, xray):
         parse_report("\n".join(output[: output.index(f"END RequestId: {i.request_id}") + 2])) for i in (first, second)
     )
     assert cold.request_id == first.request_id and cold.cold and warm.request_id == second.request_id and not warm.cold
-    assert cold.init_duration_ms is not None and cold.init_duration_ms == pytest.approx(function.init_ms, abs=0.01)
+    assert cold.init_duration_ms is not None and cold.init_duration_ms == pytest.approx(process.init_ms, abs=0.01)
     assert cold.billed_duration_ms is not None and cold.max_memory_used_mb is not None
     assert cold.billed_duration_ms >= cold.init_duration_ms + cold.duration_ms  # INIT is billed since 2025-08
     assert cold.memory_size_mb == 512 and 0 < cold.max_memory_used_mb < 512
@@ -142,24 +140,19 @@ def test_cold_start_flag_and_the_log_stream(stack, xray):
 
 
 def test_no_cold_start_under_provisioned_concurrency(stack):
-    env = lambda_env(
-        stack.endpoint,
-        {"TABLE_NAME": stack.table, "CONFIG_BUCKET": stack.bucket},
-        initialization_type="provisioned-concurrency",
-    )
-    with LambdaProcess(env) as function:
-        invocation = function.invoke(post(order("pc-1")))
+    config = orders_function(TABLE_NAME=stack.table, CONFIG_BUCKET=stack.bucket)
+    with function(stack, config=config.but(initialization_type="provisioned-concurrency")) as process:
+        invocation = process.invoke(post(order("pc-1")))
     [entry] = log_entries(invocation)
     assert entry["cold_start"] is False
     assert invocation.report and invocation.report.init_duration_ms is None  # init was off the request path
 
 
 def test_outside_lambda_mode_runs_untraced_without_noise(stack, xray):
-    env = function_env(stack, xray)
-    del env["LAMBDA_TASK_ROOT"]
-    with LambdaProcess(env) as function:
-        invocation = function.invoke(post(order("nl-1")))
-        output = function.output()
+    config = orders_function(TABLE_NAME=stack.table, CONFIG_BUCKET=stack.bucket)
+    with LambdaProcess(config, stack.endpoint, xray.address, unset=("LAMBDA_TASK_ROOT",)) as process:
+        invocation = process.invoke(post(order("nl-1")))
+        output = process.output()
     assert invocation.result["statusCode"] == 201
     assert xray.documents() == []
     assert all(line.startswith((*PLATFORM_LINES, "{")) for line in output), output
@@ -255,10 +248,11 @@ def test_the_handler_gets_the_invocation_context_from_the_runtime_api(stack, tmp
             }
         """,
     )
-    with LambdaProcess(function_env(stack), handler="fn.handler", task_root=task_root, timeout_seconds=3) as fn:
+    config = orders_function().but(handler="fn.handler", task_root=task_root, timeout_seconds=3)
+    with function(stack, config=config) as fn:
         invocation = fn.invoke({"hello": "世界"}, client_context={"custom": {"tenant": "t-1"}})
     result = invocation.result
-    assert result["request_id"] == invocation.request_id and result["arn"] == FUNCTION_ARN
+    assert result["request_id"] == invocation.request_id and result["arn"] == config.arn
     assert 0 < result["remaining_ms"] <= 3000
     assert result["client"] == {"tenant": "t-1"} and result["event"] == {"hello": "世界"}
     assert result["trace"].startswith(f"Root={invocation.trace_id};")
@@ -270,7 +264,8 @@ def test_the_handler_gets_the_invocation_context_from_the_runtime_api(stack, tmp
 
 def test_a_timeout_ends_the_environment_as_lambda_does(stack, tmp_path):
     task_root = handler_module(tmp_path, "import time\n\ndef handler(event, context):\n    time.sleep(5)\n")
-    with LambdaProcess(function_env(stack), handler="fn.handler", task_root=task_root, timeout_seconds=1) as fn:
+    config = orders_function().but(handler="fn.handler", task_root=task_root, timeout_seconds=1)
+    with function(stack, config=config) as fn:
         invocation = fn.invoke({})
         assert not fn.alive
     assert invocation.error == {"errorType": "Sandbox.Timedout", "errorMessage": "Task timed out after 1.00 seconds"}
@@ -303,10 +298,11 @@ def newer_python():
 @pytest.mark.skipif(newer_python() is None, reason="no Python >= 3.13 on this machine")
 def test_runs_on_a_newer_python_without_deprecation_warnings(stack, xray, runtime_interface_for):
     python = newer_python()
-    env = function_env(stack, xray)
+    config = orders_function(TABLE_NAME=stack.table, CONFIG_BUCKET=stack.bucket)
     flags = ("-W", "error::DeprecationWarning")
     runtime = runtime_interface_for(python)
-    with LambdaProcess(env, python=python, python_flags=flags, runtime_interface=runtime) as function:
-        invocation = function.invoke(post(order("py-new")))
+    options = {"python": python, "python_flags": flags, "runtime_interface": runtime}
+    with LambdaProcess(config, stack.endpoint, xray.address, **options) as process:
+        invocation = process.invoke(post(order("py-new")))
     assert invocation.error is None and invocation.result["statusCode"] == 201
     assert {"validate_input", "save_to_dynamodb"} <= {n["name"] for n in flatten(xray.documents(invocation.trace_id))}

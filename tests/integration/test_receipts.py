@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from lambda_kit.local.emulator import REGION, admin_client
+from lambda_kit.local.emulator import admin_client
+from tests.orders_local import REGION
 from orders.receipts import receipt_signature
 from tests.integration.events import body_of, get, order, post
 from tests.integration.test_orders_api import assert_generic_503
@@ -16,7 +17,7 @@ def _secret(stack, value: str) -> str:
 
 
 def _secrets_client(stack):
-    return admin_client(stack.endpoint, "secretsmanager")
+    return admin_client(stack.endpoint, "secretsmanager", region=REGION)
 
 
 def test_orders_carry_a_receipt_signed_with_the_secret(make_app, stack):

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from lambda_kit.local.sample_events import EVENTS, load_event
+import json
+
+from lambda_kit.tools.aws import default_payload
 from stacks.function_routes import declared_routes
 from tests.integration import events as test_events
-from lambda_kit.tools.aws import DEFAULT_PAYLOAD
+from tests.orders_local import EVENTS, load_event
 
 DECLARED = {route.key for route in declared_routes("orders")}
 # events/unknown_route.json is what API Gateway sends for its $default route: the one key no function declares.
@@ -24,7 +26,8 @@ def test_each_sample_event_names_a_declared_route(name: str) -> None:
 
 
 def test_the_tools_and_the_tests_send_declared_routes() -> None:
-    sent = [DEFAULT_PAYLOAD, test_events.post({}), test_events.get("o-1")]
+    # The deployed-stage tools' payload: [tool.lambda-kit] payload in pyproject.toml, read by the kit.
+    sent = [json.loads(default_payload()), test_events.post({}), test_events.get("o-1")]
     assert {event["routeKey"] for event in sent} == DECLARED
 
 

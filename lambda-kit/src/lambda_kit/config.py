@@ -7,6 +7,7 @@ local`` sends, the benchmark's baseline handlers, the mutation table.
     events = "events"            # sample events (API Gateway's, Lambda's, ...): where tools look for them
     id-field = "order_id"        # the request field given a fresh value per request (body and path parameter)
     payload = "get_order.json"   # what the deployed-stage tools invoke with by default
+    stage-stacks = "*-{stage}-*" # --stage NAME: the stacks of that stage (the CDK CLI's glob)
 
 Paths are relative to the directory that holds the ``pyproject.toml``.
 """
@@ -21,6 +22,7 @@ from typing import Any
 
 CONFIG_FILE = "pyproject.toml"
 TABLE = "lambda-kit"
+STAGE_STACKS = "stage-stacks"  # the stacks of a stage, a glob with "{stage}" in it: "*-{stage}-*"
 
 
 class ConfigError(ValueError):
@@ -66,3 +68,13 @@ def load(root: Path | None = None) -> KitConfig:
     with path.open("rb") as file:
         document = tomllib.load(file)
     return KitConfig(root, document.get("tool", {}).get(TABLE, {}))
+
+
+def stack_patterns(stage: str | None, stacks: list[str], config: KitConfig | None = None) -> list[str]:
+    """``--stack`` globs, plus the stage's through ``[tool.lambda-kit] stage-stacks`` when ``--stage`` is given."""
+    if stage is None:
+        return stacks
+    pattern = (config or load()).value(STAGE_STACKS)
+    if not isinstance(pattern, str) or "{stage}" not in pattern:
+        raise ConfigError(f"--stage needs [tool.{TABLE}] {STAGE_STACKS} (a glob with {{stage}}); or pass --stack")
+    return [*stacks, pattern.format(stage=stage)]

@@ -23,7 +23,7 @@ from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
 from common.logging import setup_logger
-from lambda_kit.local.sample_events import load_event
+from tests.orders_local import load_event
 from orders.app import OrdersApp, build_app
 from orders.order import Order
 from orders.repository import to_item

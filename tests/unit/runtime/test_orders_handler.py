@@ -24,7 +24,8 @@ from moto import mock_aws
 from snapshot_restore_py import get_after_restore
 
 from common.utils import MissingEnvironmentVariable
-from lambda_kit.local.emulator import fake_credentials_env, provision
+from lambda_kit.local.emulator import fake_credentials_env
+from tests.orders_local import REGION, provision
 from orders.receipts import receipt_signature
 from tests.unit.runtime.orders_service import body_of, get, lambda_context, order_request, post
 from tests.unit.runtime.stubbed import offline_client
@@ -51,7 +52,7 @@ class Account:
 @pytest.fixture(scope="module")
 def account() -> Iterator[Account]:
     with pytest.MonkeyPatch.context() as env, mock_aws():
-        for name, value in fake_credentials_env().items():
+        for name, value in fake_credentials_env(REGION).items():
             env.setenv(name, value)
         env.delenv("AWS_ENDPOINT_URL", raising=False)
         yield Account()

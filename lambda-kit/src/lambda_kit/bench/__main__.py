@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -50,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--runs must be >= 1 and --warm >= 0")
     try:
         bench = bench_rows.load()
+        for assembly, synth in bench.assemblies.items():
+            if synth:
+                print(f"cdk synth {' '.join(synth)} -o {assembly}", flush=True)
+                subprocess.run(["cdk", "synth", "--quiet", *synth, "-o", str(assembly)], check=True)
         with contextlib.ExitStack() as stack:
             tmp = stack.enter_context(tempfile.TemporaryDirectory())
             moto, xray = stack.enter_context(MotoServer()), stack.enter_context(XRayListener())
@@ -62,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.no_bytecode:
                 options = copy_without_bytecode(options, Path(tmp))
             _report(bench, options, args)
-    except (AssemblyError, ProvisionError, kit_config.ConfigError) as error:
+    except (AssemblyError, ProvisionError, kit_config.ConfigError, subprocess.CalledProcessError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     flags = "".join(f" --{f}" for f, on in (("importtime", args.importtime), ("no-bytecode", args.no_bytecode)) if on)

@@ -3,12 +3,13 @@ execution environment and requests are built.
 
 A row is a function of a cloud assembly as Lambda would run it (code, layers, memory, environment resolved
 against the emulated resources), optionally with its handler and code replaced by a handler file of the project
-(``handler`` + ``code``: a baseline run with the same layers and environment)::
+(``handler`` + ``code``: a baseline run with the same layers and environment). A row's ``synth`` is the context
+``cdk synth`` writes its assembly with before the run (a variant of the app: another tracing backend, say)::
 
     [tool.lambda-kit.bench]
     event = "post_order.json"      # every request: the sample event, its id field fresh each time
     rows = [
-      { key = "b", label = "this handler", assembly = "cdk.out" },
+      { key = "b", label = "this handler", assembly = "cdk.out.bench/b", synth = "-c stage=dev" },
       { key = "c", label = "floor: bare botocore", assembly = "cdk.out", handler = "floor.handler", code = "bench" },
       { key = "r", label = "runtime alone", assembly = "cdk.out", handler = "empty.handler", code = "bench" },
     ]
@@ -22,6 +23,7 @@ requests) the same way, so a new row is one more entry.
 
 from __future__ import annotations
 
+import shlex
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,6 +44,7 @@ class Row:
     function: str | None = None  # the assembly's function (default: the one behind its HTTP API)
     handler: str | None = None  # a handler of the project's instead of the function's own
     code: Path | None = None  # the task root that handler lives in
+    synth: tuple[str, ...] = ()  # `cdk synth` arguments that write ``assembly`` (none: it is there already)
 
     @property
     def title(self) -> str:
@@ -82,8 +85,15 @@ class BenchConfig:
         return next(row for row in self.rows if row.key == key)
 
     @property
-    def assemblies(self) -> list[Path]:
-        return list(dict.fromkeys(row.assembly for row in self.rows))
+    def assemblies(self) -> dict[Path, tuple[str, ...]]:
+        """Each assembly the rows read, and the ``cdk synth`` arguments that write it."""
+        found: dict[Path, tuple[str, ...]] = {}
+        for row in self.rows:
+            if row.synth and found.get(row.assembly, row.synth) not in ((), row.synth):
+                raise kit_config.ConfigError(f"[tool.lambda-kit.bench] rows write {row.assembly} with different synth")
+            if row.synth or row.assembly not in found:
+                found[row.assembly] = row.synth
+        return found
 
     def request(self, prefix: str = "bench") -> dict[str, Any]:
         """The sample event with a new id: every request writes something new."""
@@ -110,6 +120,7 @@ def load(config: kit_config.KitConfig | None = None) -> BenchConfig:
                 function=entry.get("function"),
                 handler=entry.get("handler"),
                 code=config.root / str(entry["code"]) if "code" in entry else None,
+                synth=tuple(shlex.split(str(entry.get("synth", "")))),
             )
         )
     keys = [row.key for row in rows]

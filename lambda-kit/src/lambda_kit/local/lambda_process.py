@@ -95,9 +95,12 @@ class LambdaProcess:
         python_flags: tuple[str, ...] = (),
         call_log: str | None = None,
         runtime_interface: Path | None = None,
+        unset: tuple[str, ...] = (),
     ) -> None:
+        """``unset``: variables Lambda sets that this environment goes without (a test of code run outside
+        Lambda: ``LAMBDA_TASK_ROOT``)."""
         self.config = config
-        self._env = lambda_env(config, endpoint_url, xray_daemon_address)
+        self._env = {k: v for k, v in lambda_env(config, endpoint_url, xray_daemon_address).items() if k not in unset}
         self.handler = config.handler
         self._python = python
         self._python_flags = python_flags

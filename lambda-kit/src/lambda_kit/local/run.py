@@ -58,13 +58,14 @@ def summary(result: Any) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lambda-kit local", description=__doc__.split("\n\n")[0])
     parser.add_argument("--assembly", default="cdk.out", help="the cloud assembly `cdk synth` wrote (default cdk.out)")
+    parser.add_argument("--stage", help="the stage whose stacks to run ([tool.lambda-kit] stage-stacks)")
     parser.add_argument("--stack", action="append", default=[], help="stacks to run (glob; repeatable)")
     parser.add_argument("--function", help="the function (construct path or logical id); default: the API's one")
     parser.add_argument("--logs", action="store_true", help="also print the function's log lines")
     args = parser.parse_args(argv)
     try:
         events = steps(kit_config.load())
-        with LocalApp(args.assembly, args.stack) as local:
+        with LocalApp(args.assembly, kit_config.stack_patterns(args.stage, args.stack)) as local:
             return _run(local, args, events)
     except (AssemblyError, ProvisionError, kit_config.ConfigError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -25,6 +25,7 @@ from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit
 
+from lambda_kit import config as kit_config
 from lambda_kit.assembly.app_model import Route
 from lambda_kit.assembly.cloud_assembly import AssemblyError
 from lambda_kit.local.environment_pool import EnvironmentPool
@@ -161,6 +162,7 @@ def _stop_on(signum: int, frame: FrameType | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lambda-kit serve", description=__doc__.split("\n\n")[0])
     parser.add_argument("--assembly", default="cdk.out", help="the cloud assembly `cdk synth` wrote (default cdk.out)")
+    parser.add_argument("--stage", help="the stage whose stacks to serve ([tool.lambda-kit] stage-stacks)")
     parser.add_argument(
         "--stack", action="append", default=[], help="stacks to serve (glob; repeatable; default: every stack)"
     )
@@ -175,13 +177,13 @@ def main(argv: list[str] | None = None) -> int:
     for stop in (signal.SIGINT, signal.SIGTERM):  # also when started with SIGINT ignored (a background job)
         signal.signal(stop, _stop_on)
     try:
-        local = LocalApp(args.assembly, args.stack)
+        local = LocalApp(args.assembly, kit_config.stack_patterns(args.stage, args.stack))
         routes = [route for api in local.model.apis for route in api.routes]
         if not routes:
             raise AssemblyError(f"{args.assembly}: the selected stacks have no HTTP API routes to serve")
         with local:
             return _serve(local, routes, args)
-    except (AssemblyError, ProvisionError) as error:
+    except (AssemblyError, ProvisionError, kit_config.ConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
 

@@ -31,7 +31,6 @@ if TYPE_CHECKING:  # type-only: the service stubs (mypy-boto3-*) are dev depende
     from mypy_boto3_lambda import LambdaClient
 
 LATEST = "$LATEST"
-STAGE_STACKS = "stage-stacks"  # [tool.lambda-kit] key: the stack glob of a stage, "{stage}" in it
 
 THROTTLE_CODES = {
     "TooManyRequestsException",
@@ -68,22 +67,12 @@ def default_payload() -> bytes:
     return json.dumps(load_event(config.events / str(name), config.id_field, "bench-1")).encode()
 
 
-def stack_patterns(stage: str | None, stacks: list[str]) -> list[str]:
-    """``--stack`` globs, or the stage's through ``[tool.lambda-kit] stage-stacks`` (e.g. ``"*-{stage}-*"``)."""
-    if stage is None:
-        return stacks
-    pattern = kit_config.load().value(STAGE_STACKS)
-    if not isinstance(pattern, str) or "{stage}" not in pattern:
-        raise ToolError(f"--stage needs [tool.lambda-kit] {STAGE_STACKS} (a glob with {{stage}}); or pass --stack")
-    return [*stacks, pattern.format(stage=stage)]
-
-
 def app_model(args: argparse.Namespace) -> AppModel:
     """The selected stacks of ``--assembly`` (``--stage``/``--stack``)."""
     try:
         assembly = CloudAssembly(args.assembly)
-        return AppModel(assembly, assembly.select(stack_patterns(args.stage, args.stack)))
-    except AssemblyError as error:
+        return AppModel(assembly, assembly.select(kit_config.stack_patterns(args.stage, args.stack)))
+    except (AssemblyError, kit_config.ConfigError) as error:
         raise ToolError(str(error)) from error
 
 
