@@ -113,7 +113,7 @@ def log_entries(invocation):
 
 def test_cold_start_flag_and_the_log_stream(stack, xray):
     with function(stack, xray) as process:
-        assert process.init_ms and function.init_cpu_ms and function.init_ms > 0
+        assert process.init_ms and process.init_cpu_ms and process.init_ms > 0
         first = function.invoke(post(order("cs-1")))
         second = function.invoke(get("cs-1"))
         output = function.output()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from lambda_kit.local.trace_comparison import BACKENDS, STEPS, Node, Outcome, run_backend, side_by_side
+from tests.integration.trace_comparison import BACKENDS, STEPS, Node, Outcome, run_backend, side_by_side
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,8 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar
 
-from lambda_kit.assembly.cloud_assembly import AssemblyError, CloudAssembly
+from lambda_kit import config as kit_config
+from lambda_kit.assembly.cloud_assembly import AssemblyError, CloudAssembly, add_selection_args
 from lambda_kit.assembly.intrinsics import Resolver
 
 T = TypeVar("T")
@@ -440,13 +441,12 @@ def hops(templates: Mapping[str, Mapping[str, Any]], stacks: Sequence[str] | Non
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lambda-kit hops", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--assembly", default="cdk.out", help="the cloud assembly `cdk synth` wrote (default cdk.out)")
-    parser.add_argument("--stack", action="append", default=[], metavar="GLOB", help="stacks to read (repeatable)")
+    add_selection_args(parser)
     args = parser.parse_args(argv)
     try:
         assembly = CloudAssembly(args.assembly)
-        names = [stack.name for stack in assembly.select(args.stack)]
-    except AssemblyError as error:
+        names = [stack.name for stack in assembly.select(kit_config.stack_patterns(args.stage, args.stack))]
+    except (AssemblyError, kit_config.ConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     templates = assembly.templates()

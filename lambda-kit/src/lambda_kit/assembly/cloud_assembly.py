@@ -13,6 +13,7 @@ app.
 
 from __future__ import annotations
 
+import argparse
 import fnmatch
 import json
 import zipfile
@@ -170,3 +171,12 @@ def extracted(asset: Asset, cache: Path) -> Path:
             staging.rename(target)
         return target
     raise AssemblyError(f"asset {asset.hash}: {asset.path} is neither a directory nor a .zip file")
+
+
+def add_selection_args(parser: argparse._ActionsContainer, what: str = "read") -> None:
+    """``--assembly``, ``--stage`` and ``--stack``: which stacks of which cloud assembly a command reads."""
+    parser.add_argument("--assembly", default="cdk.out", help="the cloud assembly `cdk synth` wrote (default cdk.out)")
+    parser.add_argument("--stage", help=f"the stage whose stacks to {what} ([tool.lambda-kit] stage-stacks)")
+    parser.add_argument(
+        "--stack", action="append", default=[], metavar="GLOB", help=f"stacks to {what} (repeatable; default: all)"
+    )

@@ -14,8 +14,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from lambda_kit import config as kit_config
 from lambda_kit.assembly.app_model import AppModel
-from lambda_kit.assembly.cloud_assembly import AssemblyError, CloudAssembly, Stack
+from lambda_kit.assembly.cloud_assembly import AssemblyError, CloudAssembly, add_selection_args, Stack
 
 CODE_PROPERTIES = {"AWS::Lambda::Function": "Code", "AWS::Lambda::LayerVersion": "Content"}
 
@@ -70,13 +71,12 @@ def report(stacks: list[Stack]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lambda-kit assets", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--assembly", default="cdk.out", help="the cloud assembly `cdk synth` wrote (default cdk.out)")
-    parser.add_argument("--stack", action="append", default=[], metavar="GLOB", help="stacks to read (repeatable)")
+    add_selection_args(parser)
     args = parser.parse_args(argv)
     try:
         assembly = CloudAssembly(args.assembly)
-        stacks = AppModel(assembly, assembly.select(args.stack)).stacks
-    except AssemblyError as error:
+        stacks = AppModel(assembly, assembly.select(kit_config.stack_patterns(args.stage, args.stack))).stacks
+    except (AssemblyError, kit_config.ConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print("\n".join(report(stacks)))

@@ -26,7 +26,7 @@ import uuid
 from typing import Any
 
 from lambda_kit import config as kit_config
-from lambda_kit.assembly.cloud_assembly import AssemblyError
+from lambda_kit.assembly.cloud_assembly import AssemblyError, add_selection_args
 from lambda_kit.local.lambda_process import InitError
 from lambda_kit.local.local_app import LocalApp
 from lambda_kit.local.provision import ProvisionError
@@ -57,9 +57,7 @@ def summary(result: Any) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lambda-kit local", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--assembly", default="cdk.out", help="the cloud assembly `cdk synth` wrote (default cdk.out)")
-    parser.add_argument("--stage", help="the stage whose stacks to run ([tool.lambda-kit] stage-stacks)")
-    parser.add_argument("--stack", action="append", default=[], help="stacks to run (glob; repeatable)")
+    add_selection_args(parser, "run")
     parser.add_argument("--function", help="the function (construct path or logical id); default: the API's one")
     parser.add_argument("--logs", action="store_true", help="also print the function's log lines")
     args = parser.parse_args(argv)

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from lambda_kit import config as kit_config
 from lambda_kit.assembly.app_model import Route
-from lambda_kit.assembly.cloud_assembly import AssemblyError
+from lambda_kit.assembly.cloud_assembly import AssemblyError, add_selection_args
 from lambda_kit.local.environment_pool import EnvironmentPool
 from lambda_kit.local.http_gateway import (
     INTERNAL_ERROR,
@@ -161,11 +161,7 @@ def _stop_on(signum: int, frame: FrameType | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lambda-kit serve", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--assembly", default="cdk.out", help="the cloud assembly `cdk synth` wrote (default cdk.out)")
-    parser.add_argument("--stage", help="the stage whose stacks to serve ([tool.lambda-kit] stage-stacks)")
-    parser.add_argument(
-        "--stack", action="append", default=[], help="stacks to serve (glob; repeatable; default: every stack)"
-    )
+    add_selection_args(parser, "serve")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port (default 0: a free one, printed)")
     parser.add_argument("--max-idle", type=float, default=300.0, help="seconds before an idle environment stops")

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from lambda_kit import config as kit_config
 from lambda_kit.assembly.app_model import AppModel, Function
-from lambda_kit.assembly.cloud_assembly import AssemblyError, CloudAssembly
+from lambda_kit.assembly.cloud_assembly import AssemblyError, CloudAssembly, add_selection_args
 from lambda_kit.local.sample_events import load_event
 from lambda_kit.tools.report_parser import Report, ReportNotFound, parse_log_result
 
@@ -121,9 +121,7 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
 def add_target_args(parser: argparse.ArgumentParser, *, with_alias: bool = True) -> None:
     g = parser.add_argument_group("target (a deployed function's name, or its stack and function in the assembly)")
     g.add_argument("--function-name", metavar="NAME", help="deployed Lambda function name or ARN (no assembly read)")
-    g.add_argument("--assembly", default="cdk.out", help="the cloud assembly `cdk synth` wrote (default cdk.out)")
-    g.add_argument("--stage", help="the stage whose stacks to read ([tool.lambda-kit] stage-stacks)")
-    g.add_argument("--stack", action="append", default=[], metavar="GLOB", help="stacks to read (repeatable)")
+    add_selection_args(g)
     g.add_argument("--function", metavar="NAME", help="construct path or logical id (default: the API's function)")
     if with_alias:
         g.add_argument("--alias", metavar="NAME", help="alias to measure (default: the function's one alias)")

@@ -18,6 +18,7 @@ import sys
 
 from lambda_kit import config as kit_config
 from lambda_kit.assembly.app_model import HttpApi
+from lambda_kit.assembly.cloud_assembly import add_selection_args
 from lambda_kit.assembly.intrinsics import Resolver, references
 from lambda_kit.tools.aws import ToolError, app_model, client, run, session_for, stack_outputs
 
@@ -45,9 +46,7 @@ def signs(api: HttpApi) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lambda-kit e2e", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--assembly", default="cdk.out", help="the cloud assembly `cdk synth` wrote (default cdk.out)")
-    parser.add_argument("--stage", help="the stage whose stacks to read ([tool.lambda-kit] stage-stacks)")
-    parser.add_argument("--stack", action="append", default=[], metavar="GLOB", help="stacks to read (repeatable)")
+    add_selection_args(parser)
     parser.add_argument("--region", help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, else the stack's)")
     parser.add_argument("--profile", help="AWS named profile")
     args, pytest_args = parser.parse_known_args(argv)  # anything else is for pytest (-k, -x, ...)

@@ -1,6 +1,6 @@
 """Same requests, once per tracing backend: do the X-Ray SDK and OpenTelemetry give the same trace?
 
-    python -m local.trace_comparison
+    .venv/bin/python -m tests.integration.trace_comparison
 
 Each backend gets a fresh Lambda-like environment (``local.lambda_process`` with ``TRACING`` set to it: its
 stage's dependencies layer on ``sys.path``), its own table and bucket on one moto server, and the same five requests
@@ -33,12 +33,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from lambda_kit.local.emulator import CONFIG_KEY, REPO_ROOT, MotoServer, clients, provision
+from lambda_kit.local.emulator import MotoServer
 from lambda_kit.local.lambda_process import LambdaProcess
 from lambda_kit.local.otlp_receiver import OtlpUdpReceiver
-from lambda_kit.local.sample_events import load_event
-from lambda_kit.local.sandbox import lambda_env
 from lambda_kit.local.xray_listener import XRayListener, flatten
+from tests.orders_local import CONFIG_FILE, CONFIG_KEY, clients, load_event, orders_function, provision
 
 BACKENDS = ("xray-sdk", "otel")
 _ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(\+00:00|Z)")
@@ -152,7 +151,7 @@ def _delete_config(s3: Any, bucket: str) -> None:
 
 
 def _restore_config(s3: Any, bucket: str) -> None:
-    s3.put_object(Bucket=bucket, Key=CONFIG_KEY, Body=(REPO_ROOT / "config" / "config.json").read_bytes())
+    s3.put_object(Bucket=bucket, Key=CONFIG_KEY, Body=CONFIG_FILE.read_bytes())
 
 
 STEPS = (
@@ -180,9 +179,9 @@ def run_backend(backend: str, endpoint: str) -> list[Outcome]:
     provision(endpoint, table_name=table, bucket=bucket, aws_clients=(s3, dynamodb))
     daemon = XRayListener() if backend == "xray-sdk" else OtlpUdpReceiver()
     to_tree = xray_sdk_tree if backend == "xray-sdk" else otel_tree
-    function_env = {"TABLE_NAME": table, "CONFIG_BUCKET": bucket, "TRACING": backend}
+    config = orders_function(TABLE_NAME=table, CONFIG_BUCKET=bucket, TRACING=backend)
     invocations = []
-    with daemon, LambdaProcess(lambda_env(endpoint, function_env, daemon.address)) as fn:
+    with daemon, LambdaProcess(config, endpoint, daemon.address) as fn:
         for step in STEPS:
             if step.before:
                 step.before(s3, bucket)
