@@ -53,7 +53,7 @@ setup: $(VENV_STAMP) $(CHECKOV_STAMP) $(NODE_STAMP) ## Create the venvs and inst
 .PHONY: lock
 lock: $(VENV_STAMP) ## Regenerate the hash-pinned *.lock files from requirements*.txt (ARGS=--upgrade to refresh all)
 	$(LOCK) requirements-uv.txt -o requirements-uv.lock
-	$(LOCK) requirements-dev.txt lambda-kit/pyproject.toml --extra test -o requirements-dev.lock
+	$(LOCK) requirements-dev.txt lambda-kit/pyproject.toml --all-extras -o requirements-dev.lock
 	$(LOCK) requirements-checkov.txt -o requirements-checkov.lock
 	@# The layer's wheels are for Lambda's Python, and --no-deps as the layer build installs them.
 	for requirements in layers/dependencies/*/requirements.txt; do \

@@ -34,5 +34,8 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
     bundled = load_project().stage("dev").stack_name("service")
     return synthesize(
-        tmp_path_factory.mktemp("cdk.out"), stage=",".join(STAGES), guard="false", **{"aws:cdk:bundling-stacks": [bundled]}
+        tmp_path_factory.mktemp("cdk.out"),
+        stage=",".join(STAGES),
+        guard="false",
+        **{"aws:cdk:bundling-stacks": [bundled]},
     )

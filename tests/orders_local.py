@@ -20,6 +20,7 @@ from typing import Any
 from lambda_kit.local import sample_events
 from lambda_kit.local.emulator import admin_client
 from lambda_kit.local.sandbox import FunctionConfig, venv_layer
+
 from stacks.stage_config import DEFAULT_STAGE, build_stage_config
 from stacks.tracing_backends import pinned_distributions
 
@@ -42,7 +43,7 @@ def function_layers(tracing: str = DEFAULT_TRACING, without_bytecode_in: Path | 
     pins = pinned_distributions(tracing)
     if not pins:
         return (COMMON_LAYER,)
-    return (COMMON_LAYER, venv_layer(tracing, pins, without_bytecode_in))
+    return (COMMON_LAYER, venv_layer(tracing, list(pins), without_bytecode_in))
 
 
 def orders_function(**environment: str) -> FunctionConfig:

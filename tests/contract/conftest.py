@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from lambda_kit.local.emulator import admin_client
 from lambda_kit.tools.api_client import ApiClient, Response, sigv4_signer
 from lambda_kit.tools.e2e import ENV_BASE_URL, ENV_FUNCTION, ENV_REGION, ENV_SIGN_REGION
+
 from tests.orders_local import REGION
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from lambda_kit.docs.scratch import plain_env, scratch_clone
 
 FORK_NAME = "shop-orders"

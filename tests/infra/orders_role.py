@@ -3,9 +3,10 @@ templates, with example values for what a deployment fills in: the environment n
 
 from __future__ import annotations
 
+from lambda_kit.access.iam_reading import Permissions, function_permissions
+
 from stacks.service_stack import ORDERS
 from tests.infra.conftest import Synth
-from lambda_kit.access.iam_reading import Permissions, function_permissions
 
 PSEUDO = {"AWS::Partition": "aws", "AWS::Region": "ap-northeast-1", "AWS::AccountId": "123456789012"}
 SECRET_ARN = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:orders-receipt-key-AbCdEf"

@@ -6,10 +6,10 @@ from __future__ import annotations
 import copy
 
 import pytest
-
-from lambda_kit.assembly.intrinsics import Resolver
-from tests.infra.conftest import STAGES, Synth, all_routes
 from lambda_kit.access.hops import HOP_KINDS, alarm_hops, hops, invoke_permission_hops
+from lambda_kit.assembly.intrinsics import Resolver
+
+from tests.infra.conftest import STAGES, Synth, all_routes
 
 
 def _expected_kinds(synth: Synth, stage: str) -> set[str]:

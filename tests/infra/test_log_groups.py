@@ -5,9 +5,9 @@ that Lambda would create outside the stacks (never expiring, never deleted)."""
 from __future__ import annotations
 
 import pytest
+from lambda_kit.assembly.intrinsics import Resolver
 
 from stacks.naming import function_id
-from lambda_kit.assembly.intrinsics import Resolver
 from tests.infra.conftest import FUNCTION_NAMES, STAGES, Synth
 
 # The listing, as reviewed: (stack kind, construct path) per stage.

@@ -7,6 +7,7 @@ from lambda_kit import config as kit_config
 from lambda_kit.access import route_table
 from lambda_kit.assembly.app_model import AppModel
 from lambda_kit.assembly.cloud_assembly import CloudAssembly
+
 from tests.infra.conftest import ROOT, Synth, all_routes
 
 

@@ -36,11 +36,11 @@ from typing import Any
 import pytest
 from botocore.config import Config
 from botocore.session import Session
-
-from common.logging import setup_logger
 from lambda_kit.local.emulator import MotoServer, fake_credentials_env
 from lambda_kit.local.runtime_dir.aws_call_recorder import record as record_aws_call
 from lambda_kit.local.sandbox import CALL_LOG_ENV
+
+from common.logging import setup_logger
 from orders.app import OrdersApp, build_app
 from orders.clients import CLIENT_CONFIG
 from orders.settings import Settings

@@ -10,11 +10,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-
 from lambda_kit.local.lambda_process import InitError, LambdaProcess
 from lambda_kit.local.sandbox import FunctionConfig
 from lambda_kit.local.xray_listener import XRayListener, flatten
 from lambda_kit.tools.report_parser import parse_report
+
 from tests.integration.events import body_of, get, order, post
 from tests.orders_local import orders_function
 
@@ -114,9 +114,9 @@ def log_entries(invocation):
 def test_cold_start_flag_and_the_log_stream(stack, xray):
     with function(stack, xray) as process:
         assert process.init_ms and process.init_cpu_ms and process.init_ms > 0
-        first = function.invoke(post(order("cs-1")))
-        second = function.invoke(get("cs-1"))
-        output = function.output()
+        first = process.invoke(post(order("cs-1")))
+        second = process.invoke(get("cs-1"))
+        output = process.output()
     # Every line the function printed is one JSON object; the others are Lambda's platform lines.
     function_lines = [line for line in output if not line.startswith(PLATFORM_LINES)]
     assert function_lines and all(json.loads(line) for line in function_lines)

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lambda_kit.access.iam_reading import Call, compare
 
 from tests.infra.conftest import STAGES, Synth
-from lambda_kit.access.iam_reading import Call, compare
 from tests.infra.orders_role import ENVIRONMENT, orders_role
 
 HERE = Path(__file__).resolve()

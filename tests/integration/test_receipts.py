@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 
 from lambda_kit.local.emulator import admin_client
-from tests.orders_local import REGION
+
 from orders.receipts import receipt_signature
 from tests.integration.events import body_of, get, order, post
 from tests.integration.test_orders_api import assert_generic_503
+from tests.orders_local import REGION
 
 
 def _secret(stack, value: str) -> str:

@@ -37,6 +37,7 @@ from lambda_kit.local.emulator import MotoServer
 from lambda_kit.local.lambda_process import LambdaProcess
 from lambda_kit.local.otlp_receiver import OtlpUdpReceiver
 from lambda_kit.local.xray_listener import XRayListener, flatten
+
 from tests.orders_local import CONFIG_FILE, CONFIG_KEY, clients, load_event, orders_function, provision
 
 BACKENDS = ("xray-sdk", "otel")

@@ -3,12 +3,10 @@ a new command in a document fails here, with the rule to add, before `make test-
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-import pytest
+from lambda_kit.docs.commands import CI, EXEMPT, Command
 
-from lambda_kit.docs.commands import CI, EXEMPT, OFFLINE, Command, Rule
 from tests.docs.rules import CATALOG, RULES
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 import json
 
+import pytest
 from lambda_kit.tools.aws import default_payload
+
 from stacks.function_routes import declared_routes
 from tests.integration import events as test_events
 from tests.orders_local import EVENTS, load_event

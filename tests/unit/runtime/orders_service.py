@@ -23,11 +23,11 @@ from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
 from common.logging import setup_logger
-from tests.orders_local import load_event
 from orders.app import OrdersApp, build_app
 from orders.order import Order
 from orders.repository import to_item
 from orders.settings import Settings
+from tests.orders_local import load_event
 from tests.unit.runtime.stubbed import offline_client, stubbed
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)

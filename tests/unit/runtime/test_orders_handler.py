@@ -20,13 +20,13 @@ from typing import Any
 
 import pytest
 from awslambdaric.lambda_runtime_hooks_runner import run_after_restore
+from lambda_kit.local.emulator import fake_credentials_env
 from moto import mock_aws
 from snapshot_restore_py import get_after_restore
 
 from common.utils import MissingEnvironmentVariable
-from lambda_kit.local.emulator import fake_credentials_env
-from tests.orders_local import REGION, provision
 from orders.receipts import receipt_signature
+from tests.orders_local import REGION, provision
 from tests.unit.runtime.orders_service import body_of, get, lambda_context, order_request, post
 from tests.unit.runtime.stubbed import offline_client
 

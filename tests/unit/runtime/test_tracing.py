@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from lambda_kit.local.otlp_receiver import OtlpUdpReceiver
 
 REPO = Path(__file__).resolve().parents[3]

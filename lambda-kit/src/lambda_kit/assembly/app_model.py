@@ -44,9 +44,14 @@ class Alias:
 class Function:
     stack: Stack
     logical_id: str
-    code: Asset
+    code: Asset | None  # None: inline code (``Code.ZipFile``, which Lambda writes to ``index.py``)
     layers: tuple[Layer, ...]
     aliases: tuple[Alias, ...]
+
+    @property
+    def inline_code(self) -> str | None:
+        code = self.properties.get("Code", {}).get("ZipFile")
+        return str(code) if code is not None else None
 
     @property
     def properties(self) -> Mapping[str, Any]:
@@ -166,7 +171,7 @@ class AppModel:
         properties = stack.resources[logical_id].get("Properties", {})
         if "ImageUri" in properties.get("Code", {}):
             raise AssemblyError(f"{stack.name}/{logical_id}: a container image function; the kit runs zip functions")
-        code = stack.asset_of(logical_id, properties.get("Code", {}))
+        code = None if "ZipFile" in properties.get("Code", {}) else stack.asset_of(logical_id, properties.get("Code", {}))
         layers = tuple(self._layer(stack, logical_id, value) for value in properties.get("Layers", []))
         return Function(stack, logical_id, code, layers, self._aliases(stack, logical_id))
 

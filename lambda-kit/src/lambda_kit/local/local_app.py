@@ -39,7 +39,7 @@ def function_config(function: Function, provisioned: Provisioned, cache: Path) -
     name = function.properties.get("FunctionName")
     return FunctionConfig(
         handler=function.handler,
-        task_root=extracted(function.code, cache),
+        task_root=_task_root(function, cache),
         layers=tuple(python_paths([extracted(layer.asset, cache) for layer in function.layers], cache)),
         name=(
             provisioned.resolver.text(function.stack.name, name)
@@ -53,6 +53,16 @@ def function_config(function: Function, provisioned: Provisioned, cache: Path) -
         environment=provisioned.environment(function),
         log_group=_log_group(function, provisioned),
     )
+
+
+def _task_root(function: Function, cache: Path) -> Path:
+    """The code asset unpacked, or inline code written where Lambda writes it (``index.py``)."""
+    if function.code is not None:
+        return extracted(function.code, cache)
+    root = cache / f"inline.{function.stack.name}.{function.logical_id}"
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "index.py").write_text(function.inline_code or "", encoding="utf-8")
+    return root
 
 
 def _log_group(function: Function, provisioned: Provisioned) -> str | None:

@@ -1,7 +1,7 @@
 """``lambda-kit mutation``: mutation-test the modules the project names and score them.
 
     lambda-kit mutation                                   # every module of the table
-    lambda-kit mutation --modules 'lambda_src/orders/*'   # some of them (globs on repository paths)
+    lambda-kit mutation --modules 'src/pkg/*'            # some of them (globs on repository paths)
 
 The table is the project's ``[tool.lambda-kit.mutation]`` (its ``pyproject.toml``, in the working directory)::
 

@@ -15,10 +15,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-
-from common import tracing
 from lambda_kit.local.otlp_receiver import OtlpUdpReceiver
 from lambda_kit.local.xray_listener import XRayListener
+
+from common import tracing
 
 # The trace header of AWS's documentation example (X-Ray Developer Guide, "Tracing header").
 ROOT = "1-5759e988-bd862e3fe1be46a994272793"

@@ -8,9 +8,9 @@ import sys
 
 import botocore.client
 import pytest
+from lambda_kit.local.xray_listener import XRayListener
 
 from common import tracing
-from lambda_kit.local.xray_listener import XRayListener
 from tests.unit.runtime.tracing.conftest import ROOT, TRACE, block_import, raise_in_step
 
 

@@ -11,11 +11,11 @@ import sys
 from decimal import Decimal
 
 import pytest
+from lambda_kit.local.otlp_receiver import OtlpUdpReceiver
 from opentelemetry.sdk.trace.export import SpanExportResult
 
 from common import tracing
 from common.tracing_otel import XRayDaemonUdpExporter
-from lambda_kit.local.otlp_receiver import OtlpUdpReceiver
 from tests.unit.runtime.tracing.conftest import (
     FUNCTION_NAME,
     OTHER_PARENT,
