@@ -1,5 +1,5 @@
 """A fork's first step, tested: in a copy whose cdk.json names another project and adds a stage, the
-infra suite and the unit tests (the tools' stack lookup included) pass unchanged (make test-docs)."""
+infra suite and the unit tests pass unchanged, and the kit finds the fork's stacks (make test-docs)."""
 
 from __future__ import annotations
 
@@ -35,13 +35,15 @@ def test_the_copy_is_the_fork(fork: Path) -> None:
     assert _python(fork, "-c", probe).stdout.split() == [FORK_NAME, "dev", "prod", "staging"]
 
 
-def test_the_tools_find_the_fork_stacks(fork: Path) -> None:
-    probe = (
-        "import argparse; from lambda_kit.tools.aws import add_target_args;"
-        "p = argparse.ArgumentParser(); add_target_args(p); a = p.parse_args(['--stage', 'staging']);"
-        "print(a.project, a.stage)"
+def test_the_kit_finds_the_fork_stacks(fork: Path) -> None:
+    """`make routes-table` in the fork: a synth of the added stage, read by the kit through `--stage`."""
+    result = subprocess.run(
+        ["make", "routes-table", "STAGE=staging"], cwd=fork, env=plain_env(), capture_output=True, text=True, timeout=600
     )
-    assert _python(fork, "-c", probe).stdout.split() == [FORK_NAME, "staging"]
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert f"lambda-kit routes --stage staging --write" in result.stdout
+    manifest = json.loads((fork / "cdk.out" / "manifest.json").read_text())
+    assert {f"{FORK_NAME}-staging-data", f"{FORK_NAME}-staging-service"} <= set(manifest["artifacts"])
 
 
 def test_infra_and_unit_suites_pass_unchanged_under_the_fork_name(fork: Path) -> None:
