@@ -33,6 +33,7 @@ def upgraded(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_newer_kit_is_installed(upgraded: Path) -> None:
     assert _run(upgraded, ".venv/bin/lambda-kit", "--version").stdout.strip() == f"lambda-kit {NEWER}"
+    assert "--repeat" in _run(upgraded, ".venv/bin/lambda-kit", "local", "--help").stdout  # its changed command
     diff = _run(upgraded, "git", "diff", "--stat").stdout
     assert "lambda-kit/" in diff and not any(
         line.split("|")[0].strip() and not line.strip().startswith("lambda-kit/") for line in diff.splitlines()[:-1]
