@@ -10,7 +10,7 @@ use_project_interpreter()  # before aws_cdk: cdk.json's `python3` may be the mac
 import aws_cdk as cdk  # noqa: E402
 
 from stacks.app_builder import build  # noqa: E402
-from stacks.stage_config import ConfigError  # noqa: E402
+from stacks.stage_rules import ConfigError  # noqa: E402
 
 app = cdk.App()
 try:

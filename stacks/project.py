@@ -32,16 +32,14 @@ from typing import Any
 from stacks import typed_values
 from stacks.naming import DEFAULT_PROJECT_NAME
 from stacks.stage_config import (
-    ALL_STAGES,
     DEFAULT_STAGE,
     STAGE_DEFAULTS,
-    ConfigError,
     StageConfig,
     build_stage_config,
-    check_stage_name,
     closest,
     setting_types,
 )
+from stacks.stage_rules import ALL_STAGES, ConfigError, check_stage_name
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT_KEYS = ("project_name", "stage", "stages", "power_tuning", "guard")

@@ -38,10 +38,15 @@ def test_the_copy_is_the_fork(fork: Path) -> None:
 def test_the_kit_finds_the_fork_stacks(fork: Path) -> None:
     """`make routes-table` in the fork: a synth of the added stage, read by the kit through `--stage`."""
     result = subprocess.run(
-        ["make", "routes-table", "STAGE=staging"], cwd=fork, env=plain_env(), capture_output=True, text=True, timeout=600
+        ["make", "routes-table", "STAGE=staging"],
+        cwd=fork,
+        env=plain_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert f"lambda-kit routes --stage staging --write" in result.stdout
+    assert "lambda-kit routes --stage staging --write" in result.stdout
     manifest = json.loads((fork / "cdk.out" / "manifest.json").read_text())
     assert {f"{FORK_NAME}-staging-data", f"{FORK_NAME}-staging-service"} <= set(manifest["artifacts"])
 

@@ -10,7 +10,8 @@ import pytest
 from stacks import typed_values
 from stacks.naming import DEFAULT_PROJECT_NAME
 from stacks.project import cdk_json_context, load_project, read_project
-from stacks.stage_config import ConfigError, StageConfig, setting_types
+from stacks.stage_config import StageConfig, setting_types
+from stacks.stage_rules import ConfigError
 
 # The typos of the issue, and their neighbours: each is refused at synth, naming the closest known key.
 REFUSED: list[tuple[dict[str, Any], str]] = [

@@ -8,7 +8,8 @@ import pytest
 
 from stacks.naming import DEFAULT_PROJECT_NAME
 from stacks.project import read_project
-from stacks.stage_config import ConfigError, build_stage_config
+from stacks.stage_config import build_stage_config
+from stacks.stage_rules import ConfigError
 
 
 def test_defaults_per_stage() -> None:

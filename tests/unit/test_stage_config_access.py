@@ -9,13 +9,8 @@ from typing import Any
 import pytest
 
 from stacks.project import read_project
-from stacks.stage_config import (
-    ORDER_RETENTION_DAYS_RANGE,
-    RESERVED_CONCURRENCY_RANGE,
-    ConfigError,
-    StageConfig,
-    build_stage_config,
-)
+from stacks.stage_config import StageConfig, build_stage_config
+from stacks.stage_rules import ORDER_RETENTION_DAYS_RANGE, RESERVED_CONCURRENCY_RANGE, ConfigError
 
 ISSUER = "https://cognito-idp.ap-northeast-1.amazonaws.com/ap-northeast-1_Example"
 

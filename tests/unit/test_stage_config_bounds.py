@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from stacks.project import read_project
-from stacks.stage_config import ConfigError, build_stage_config
+from stacks.stage_config import build_stage_config
+from stacks.stage_rules import ConfigError
 
 # (stage, overrides): a stage that is valid apart from the setting under test.
 PROVISIONED = {"cold_start_strategy": "provisioned", "provisioned_concurrency": 2, "pc_max": 10}

@@ -7,7 +7,8 @@ import pytest
 
 from common import tracing
 from stacks.project import read_project
-from stacks.stage_config import STAGE_DEFAULTS, ConfigError, build_stage_config
+from stacks.stage_config import STAGE_DEFAULTS, build_stage_config
+from stacks.stage_rules import ConfigError
 from stacks.tracing_backends import TRACING_BACKENDS, requirements_file
 
 
