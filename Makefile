@@ -79,8 +79,8 @@ routes-table: synth-stage ## Rewrite the documents' route table from the synthes
 
 .PHONY: test
 test: setup ## Run the test suite (unit, infra, integration, contract), then the kit's own (lambda-kit/tests)
-	pytest
-	cd lambda-kit && pytest
+	pytest -n auto --dist loadgroup
+	cd lambda-kit && pytest -n auto
 
 .PHONY: policy-checks
 policy-checks: setup ## AWS's Guard rules and checkov over every template, against stacks/policy_acknowledgments.py

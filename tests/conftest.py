@@ -18,6 +18,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for kind in ("unit", "infra", "integration", "contract", "docs", "fork", "policy"):
             if kind in parts:
                 item.add_marker(getattr(pytest.mark, kind))
+        if "integration" in parts:
+            # One worker under `pytest -n` (make test): the least-privilege test reads the calls the others recorded
+            # in that worker's session.
+            item.add_marker(pytest.mark.xdist_group("integration"))
     # What reads the calls every other test recorded runs after them (a stable sort keeps the rest in order).
     items.sort(key=lambda item: item.get_closest_marker("after_recorded_calls") is not None)
 
