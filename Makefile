@@ -62,16 +62,16 @@ lock: $(VENV_STAMP) ## Regenerate the hash-pinned *.lock files from requirements
 	done
 
 .PHONY: synth
-synth: setup ## Synthesize every stage (dev, prod and any added in cdk.json) into cdk.out
-	cdk synth -c stage=all --quiet
+synth: setup ## Synthesize every stage (dev, prod and any added in cdk.json) into cdk.out, AWS's Guard rules included
+	cdk synth -c stage=all -c guard=true --quiet
 
 # The stage the kit's commands act on: STAGE, else cdk.json's `stage`. They read what `cdk synth` wrote (cdk.out):
-# `synth-stage` writes that stage alone, without the Guard rules (`make synth` and `make policy-checks` run them).
+# `synth-stage` writes that stage alone (without the Guard rules, which gate synth, deploy and the policy checks).
 KIT_STAGE = $(or $(STAGE),$(shell $(PYTHON) -c 'import json; print(json.load(open("cdk.json"))["context"]["stage"])'))
 
 .PHONY: synth-stage
 synth-stage: setup
-	cdk synth -c stage=$(KIT_STAGE) -c guard=false --quiet
+	cdk synth -c stage=$(KIT_STAGE) --quiet
 
 .PHONY: routes-table
 routes-table: synth-stage ## Rewrite the documents' route table from the synthesized templates
@@ -145,11 +145,11 @@ bootstrap: aws-credentials ## Bootstrap CDK in STAGE's account and region, once 
 
 .PHONY: diff
 diff: aws-credentials ## Show what a deploy of STAGE would change (needs AWS credentials)
-	cdk diff $(STAGE_CONTEXT) $(ARGS)
+	cdk diff $(STAGE_CONTEXT) -c guard=true $(ARGS)
 
 .PHONY: deploy
 deploy: aws-credentials ## Deploy STAGE to the account of your AWS credentials; ARGS="-c power_tuning=true" adds Power Tuning
-	cdk deploy $(STAGE_CONTEXT) --all --require-approval $(CDK_APPROVAL) $(ARGS)
+	cdk deploy $(STAGE_CONTEXT) -c guard=true --all --require-approval $(CDK_APPROVAL) $(ARGS)
 
 .PHONY: destroy
 destroy: aws-credentials ## Destroy STAGE; prod's table and bucket are retained (see README)

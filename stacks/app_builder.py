@@ -50,8 +50,9 @@ def build(app: cdk.App) -> Project:
     for config in project.selected_configs:
         add_stage(app, config, power_tuning=project.power_tuning)
     add_nag_checks(app)
-    # `-c guard=false` skips the Guard rules (~10 s per synth of both stages): `make test`'s synths check what the
-    # templates say, `make policy-checks` (tests/policy) runs the rules. cdk-nag always runs.
+    # `-c guard=true` adds the Guard rules (~10 s per synth of both stages): `make synth`, `make diff`/`deploy` and
+    # `make policy-checks` (tests/policy) pass it; other synths (the tests', `make serve`'s) skip them. cdk-nag
+    # always runs.
     if project.guard:
         add_guard_checks(app)
     return project

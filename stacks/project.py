@@ -12,7 +12,9 @@ Context keys:
   from another one: ``{"staging": {"extends": "prod", "provisioned_concurrency": 1}}``;
 - ``<stage>.<setting>``: one setting of one stage, ``-c prod.memory_mb=2048`` (over cdk.json);
 - ``power_tuning``: ``true`` adds the opt-in Power Tuning stack per stage;
-- ``guard``: ``false`` skips AWS's Guard rules at synth (the tests' synths; ``make policy-checks`` runs them).
+- ``guard``: ``true`` adds AWS's Guard rules to synth, as ``make synth``, ``make diff``, ``make deploy`` and
+  ``make policy-checks`` pass it; a plain ``cdk synth`` (and ``make serve``'s, the tests') skips them: ~10 s of
+  every synth that gates nothing the commands that ship do not gate again. cdk-nag always runs.
 
 CDK's own keys (feature flags ``@aws-cdk/...``, ``aws:cdk:...``, lookups ``<provider>:...``, and the CLI's
 ``acknowledged-issue-numbers`` and ``cli-telemetry``) pass untouched. Any other key is refused with the
@@ -57,7 +59,7 @@ class Project:
     stages: Mapping[str, StageConfig]  # every stage: dev, prod, then cdk.json's added ones, in file order
     selected: tuple[str, ...]  # the `stage` context
     power_tuning: bool
-    guard: bool = True
+    guard: bool = False
 
     @property
     def selected_configs(self) -> list[StageConfig]:
@@ -101,7 +103,7 @@ def read_project(context: Mapping[str, Any]) -> Project:
                     f"project_name={name!r} with stage {stage!r} is too long for power_tuning=true: "
                     f"'<project>-<stage>-power-tuning' may have {POWER_TUNING_PREFIX_MAX} characters at most"
                 )
-    guard = _flag("guard", context.get("guard"), default=True)
+    guard = _flag("guard", context.get("guard"), default=False)
     return Project(name=name, stages=stages, selected=selected, power_tuning=power_tuning, guard=guard)
 
 
