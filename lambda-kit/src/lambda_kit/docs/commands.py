@@ -123,7 +123,9 @@ class Catalog:
 
 
 def how_to_classify(command: Command, rules_file: str) -> str:
-    example = re.escape(command.key).replace("\\ ", " ")
+    # re.escape escapes spaces and "-" too; outside a character class (an escaped command has none) both match as
+    # themselves, so the suggested pattern reads as the command does.
+    example = re.escape(command.key).replace("\\ ", " ").replace("\\-", "-")
     return (
         f"{command.where}: no rule in {rules_file} RULES classifies this command:\n"
         f"    {command.key}\n"
