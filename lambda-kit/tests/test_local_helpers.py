@@ -7,6 +7,7 @@ from importlib.metadata import distributions, version
 from pathlib import Path
 
 import pytest
+import tqdm
 
 from lambda_kit.assembly.app_model import AppModel
 from lambda_kit.bench.cold import import_costs
@@ -71,8 +72,12 @@ def shop_config(shop_model: AppModel) -> FunctionConfig:
 
 def test_lambda_env_is_lambda_mode_with_fake_credentials_and_the_emulator(shop_config: FunctionConfig):
     env = lambda_env(shop_config, "http://127.0.0.1:5000", "127.0.0.1:2000")
-    assert env["LAMBDA_TASK_ROOT"] == str(shop_config.task_root) and env["AWS_LAMBDA_INITIALIZATION_TYPE"] == "on-demand"
-    assert env["AWS_LAMBDA_FUNCTION_NAME"] == "shop-dev-service-Shop" and env["AWS_LAMBDA_FUNCTION_VERSION"] == "$LATEST"
+    assert (
+        env["LAMBDA_TASK_ROOT"] == str(shop_config.task_root) and env["AWS_LAMBDA_INITIALIZATION_TYPE"] == "on-demand"
+    )
+    assert (
+        env["AWS_LAMBDA_FUNCTION_NAME"] == "shop-dev-service-Shop" and env["AWS_LAMBDA_FUNCTION_VERSION"] == "$LATEST"
+    )
     assert env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == "256"  # MemorySize in the template
     assert env["AWS_LAMBDA_LOG_GROUP_NAME"] == "/aws/lambda/shop-dev-service-Shop"
     assert env["AWS_EXECUTION_ENV"] == "AWS_Lambda_python3.14"
@@ -87,7 +92,9 @@ def test_lambda_env_without_a_listener_or_an_emulator(shop_config: FunctionConfi
     env = lambda_env(shop_config.but(initialization_type="provisioned-concurrency", version="3"))
     assert env["AWS_XRAY_SDK_ENABLED"] == "false"  # no listener: send nothing
     assert "AWS_XRAY_DAEMON_ADDRESS" not in env and "AWS_ENDPOINT_URL" not in env
-    assert env["AWS_LAMBDA_INITIALIZATION_TYPE"] == "provisioned-concurrency" and env["AWS_LAMBDA_FUNCTION_VERSION"] == "3"
+    assert (
+        env["AWS_LAMBDA_INITIALIZATION_TYPE"] == "provisioned-concurrency" and env["AWS_LAMBDA_FUNCTION_VERSION"] == "3"
+    )
 
 
 def test_the_functions_own_variables_come_last(shop_config: FunctionConfig):
@@ -105,7 +112,12 @@ def test_a_venv_layer_copied_without_bytecode_holds_the_packages_and_their_metad
     # OpenTelemetry finds its parts through entry points, i.e. package metadata: the layer's own is found.
     assert {d.metadata["Name"] for d in distributions(path=[str(layer)])} == {"opentelemetry-proto", "tqdm"}
     imported = subprocess.run(
-        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(layer)!r}); import tqdm; print(tqdm.__file__)"],
+        [
+            sys.executable,
+            "-I",
+            "-c",
+            f"import sys; sys.path.insert(0, {str(layer)!r}); import tqdm; print(tqdm.__file__)",
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -116,4 +128,4 @@ def test_a_venv_layer_copied_without_bytecode_holds_the_packages_and_their_metad
 def test_a_venv_layer_links_this_venvs_copies():
     layer = venv_layer("kit-tests-tqdm", ["tqdm"])
     entry = layer / "tqdm"
-    assert entry.is_symlink() and (entry.resolve() / "__init__.py").samefile(Path(__import__("tqdm").__file__))
+    assert entry.is_symlink() and (entry.resolve() / "__init__.py").samefile(str(tqdm.__file__))

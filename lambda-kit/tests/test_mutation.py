@@ -54,7 +54,7 @@ def magnitude(x: int) -> int:
 def discount(total: int) -> int:
     return total // 10 if total > 100 else 0
 """,
-    "src/calc/text.py": "def shout(text: str) -> str:\n    return text.upper() + \"!\"\n",
+    "src/calc/text.py": 'def shout(text: str) -> str:\n    return text.upper() + "!"\n',
     "tests/test_limits.py": """\
 from calc.limits import discount, magnitude
 
@@ -74,7 +74,7 @@ from calc.limits import discount
 def test_discount_at_the_boundary():
     assert discount(100) == 0 and discount(101) == 10 and discount(1009) == 100
 """,
-    "tests/test_text.py": "from calc.text import shout\n\n\ndef test_shout():\n    assert shout(\"a\") == \"A!\"\n",
+    "tests/test_text.py": 'from calc.text import shout\n\n\ndef test_shout():\n    assert shout("a") == "A!"\n',
     "mutation/equivalents.toml": """\
 [[equivalent]]
 module = "src/calc/limits.py"
@@ -102,6 +102,7 @@ def repo(tmp_path: Path) -> Path:
         (root / name).write_text(text)
     subprocess.run(["git", "init", "--quiet", str(root)], check=True)
     return root
+
 
 DIFF = """--- layers/common/python/common/config_cache.py
 +++ layers/common/python/common/config_cache.py
@@ -302,7 +303,10 @@ def test_the_table_comes_from_the_projects_pyproject(repo):
     ("table", "message"),
     [
         ("", r"no \[tool.lambda-kit.mutation\] targets in .+pyproject.toml"),
-        ('targets = [{ path = "src/calc/*.py", tests = "slow" }]', "'src/calc/\\*.py': tests 'slow' names no test-groups"),
+        (
+            'targets = [{ path = "src/calc/*.py", tests = "slow" }]',
+            "'src/calc/\\*.py': tests 'slow' names no test-groups",
+        ),
     ],
 )
 def test_a_table_that_says_too_little_is_refused(tmp_path, table, message):

@@ -71,9 +71,11 @@ def test_the_function_resolves_through_its_stacks_output(shop_project: Path, arg
 def test_what_names_no_function_says_what_to_do(
     shop_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with pytest.raises(ToolError, match=r"--function 'nope' matches 0.+the functions: .*Shop \(shop-dev-service/Shop563325D0\)"):
+    with pytest.raises(
+        ToolError, match=r"--function 'nope' matches 0.+the functions: .*Shop \(shop-dev-service/Shop563325D0\)"
+    ):
         target_function(parse("--function", "nope"))
-    with pytest.raises(ToolError, match="no stack of .+ matches shop-qa-"):
+    with pytest.raises(ToolError, match=r"no stack of .+ matches shop-qa-"):
         target_function(parse("--stage", "qa"))
     monkeypatch.chdir(tmp_path)  # a folder that is no project
     with pytest.raises(ToolError, match=r"--stage needs \[tool.lambda-kit\] stage-stacks.+--function-name NAME"):

@@ -126,7 +126,9 @@ def test_the_suite_runs_against_the_stacks_url(suite_run, tmp_path: Path, capsys
     assert env[e2e.ENV_BASE_URL] == fx.API_URL and env[e2e.ENV_FUNCTION] == fx.FUNCTION
     assert env[e2e.ENV_REGION] == "ap-northeast-1"  # the stack's region
     assert env.get(e2e.ENV_SIGN_REGION) == ("ap-northeast-1" if iam else None)
-    assert f"contract suite against {fx.API_URL} ({SERVICE}, SigV4: {'yes' if iam else 'no'})" in capsys.readouterr().out
+    assert (
+        f"contract suite against {fx.API_URL} ({SERVICE}, SigV4: {'yes' if iam else 'no'})" in capsys.readouterr().out
+    )
 
 
 def test_what_it_cannot_find_it_names(suite_run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,14 +9,14 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import ANY, Stubber
 
-from tests.tools import fixtures as fx
-from tests.tools.stubbed_sweep import run_stubbed, stub_sweep
 from lambda_kit.tools import power_tuning, pricing
 from lambda_kit.tools.aws import InvokeResult, ToolError, run
 from lambda_kit.tools.power_tuning import MemoryResult, analyze, recommend
 from lambda_kit.tools.power_tuning.analysis import Candidate, InvocationFailed, choose, failure_reason
 from lambda_kit.tools.power_tuning.sweep import SweepOptions, sweep
 from lambda_kit.tools.report_parser import parse_report
+from tests.tools import fixtures as fx
+from tests.tools.stubbed_sweep import run_stubbed, stub_sweep
 
 PRICES = pricing.get_prices("us-east-1", "arm64")
 

@@ -24,8 +24,8 @@ A command no rule matches is reported with the rule to add (``Catalog.how_to_cla
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SHELL_LANGUAGES = ("bash", "sh", "shell")
@@ -34,6 +34,7 @@ CONSOLE = "console"
 OFFLINE, AWS, CI, EXEMPT, SERVER = "offline", "needs AWS", "run by .ci/run", "exempt", "server"
 AWS_SECONDS = 10.0
 NO_CREDENTIALS = r"error: no AWS credentials: .+"
+
 
 @dataclass(frozen=True)
 class Rule:

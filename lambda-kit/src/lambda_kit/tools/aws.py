@@ -146,7 +146,10 @@ def target_function(args: argparse.Namespace) -> Function | None:
 
 
 def resolve_target(
-    cfn_client: CloudFormationClient | None, function: Function | None, *, function_name: str | None = None,
+    cfn_client: CloudFormationClient | None,
+    function: Function | None,
+    *,
+    function_name: str | None = None,
     alias: str | None = None,
 ) -> Target:
     """``function_name`` wins; otherwise the deployed stack's output whose template value names ``function``."""

@@ -18,8 +18,8 @@ from lambda_kit.tools.aws import (
     describe_error,
     load_payload,
     resolve_target,
-    target_function,
     session_for,
+    target_function,
 )
 from lambda_kit.tools.power_tuning.analysis import COST_MODELS, DURATION_METRICS, ON_ERROR, STRATEGIES
 from lambda_kit.tools.power_tuning.apply import apply_memory, context_key
@@ -143,7 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     payloads = _payloads(args)
     function = target_function(args)
     session = session_for(args, function)
-    target = resolve_target(client(session, "cloudformation") if function else None, function, function_name=args.function_name)
+    target = resolve_target(
+        client(session, "cloudformation") if function else None, function, function_name=args.function_name
+    )
     lam = client(session, "lambda")
 
     def prices_for(architecture: str) -> pricing.Prices:
