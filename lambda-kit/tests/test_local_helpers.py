@@ -72,12 +72,10 @@ def shop_config(shop_model: AppModel) -> FunctionConfig:
 
 def test_lambda_env_is_lambda_mode_with_fake_credentials_and_the_emulator(shop_config: FunctionConfig):
     env = lambda_env(shop_config, "http://127.0.0.1:5000", "127.0.0.1:2000")
-    assert (
-        env["LAMBDA_TASK_ROOT"] == str(shop_config.task_root) and env["AWS_LAMBDA_INITIALIZATION_TYPE"] == "on-demand"
-    )
-    assert (
-        env["AWS_LAMBDA_FUNCTION_NAME"] == "shop-dev-service-Shop" and env["AWS_LAMBDA_FUNCTION_VERSION"] == "$LATEST"
-    )
+    assert env["LAMBDA_TASK_ROOT"] == str(shop_config.task_root)
+    assert env["AWS_LAMBDA_INITIALIZATION_TYPE"] == "on-demand"
+    assert env["AWS_LAMBDA_FUNCTION_NAME"] == "shop-dev-service-Shop"
+    assert env["AWS_LAMBDA_FUNCTION_VERSION"] == "$LATEST"
     assert env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == "256"  # MemorySize in the template
     assert env["AWS_LAMBDA_LOG_GROUP_NAME"] == "/aws/lambda/shop-dev-service-Shop"
     assert env["AWS_EXECUTION_ENV"] == "AWS_Lambda_python3.14"
@@ -92,9 +90,8 @@ def test_lambda_env_without_a_listener_or_an_emulator(shop_config: FunctionConfi
     env = lambda_env(shop_config.but(initialization_type="provisioned-concurrency", version="3"))
     assert env["AWS_XRAY_SDK_ENABLED"] == "false"  # no listener: send nothing
     assert "AWS_XRAY_DAEMON_ADDRESS" not in env and "AWS_ENDPOINT_URL" not in env
-    assert (
-        env["AWS_LAMBDA_INITIALIZATION_TYPE"] == "provisioned-concurrency" and env["AWS_LAMBDA_FUNCTION_VERSION"] == "3"
-    )
+    assert env["AWS_LAMBDA_INITIALIZATION_TYPE"] == "provisioned-concurrency"
+    assert env["AWS_LAMBDA_FUNCTION_VERSION"] == "3"
 
 
 def test_the_functions_own_variables_come_last(shop_config: FunctionConfig):
@@ -111,13 +108,9 @@ def test_a_venv_layer_copied_without_bytecode_holds_the_packages_and_their_metad
     assert not list(layer.rglob("__pycache__"))  # sources only, as a layer installed with --no-compile holds them
     # OpenTelemetry finds its parts through entry points, i.e. package metadata: the layer's own is found.
     assert {d.metadata["Name"] for d in distributions(path=[str(layer)])} == {"opentelemetry-proto", "tqdm"}
+    script = f"import sys; sys.path.insert(0, {str(layer)!r}); import tqdm; print(tqdm.__file__)"
     imported = subprocess.run(
-        [
-            sys.executable,
-            "-I",
-            "-c",
-            f"import sys; sys.path.insert(0, {str(layer)!r}); import tqdm; print(tqdm.__file__)",
-        ],
+        [sys.executable, "-I", "-c", script],
         capture_output=True,
         text=True,
         check=True,
