@@ -1,20 +1,23 @@
-"""make serve's front: the events it builds match real HTTP API events, routes match as API Gateway's do,
-and function results become HTTP responses as API Gateway makes them (payload format 2.0)."""
+"""lambda-kit serve's front: the events it builds match real HTTP API events, routes match as API Gateway's do, and
+function results become HTTP responses as API Gateway makes them (payload format 2.0)."""
 
 import base64
 import json
-from pathlib import Path
 
 import pytest
 
+from lambda_kit.assembly.app_model import AppModel
 from lambda_kit.local.http_gateway import INTERNAL_ERROR, Router, build_event, is_text, to_http_response
-from stacks.function_routes import declared_routes
-
-EVENTS = Path(__file__).resolve().parents[3] / "events"
-ROUTER = Router([(r.method, r.path) for r in declared_routes("orders")])
+from tests.conftest import SHOP
 
 
-def event(method="POST", target="/orders", headers=(), body=b"", route=("POST /orders", {})):
+@pytest.fixture
+def router(shop_model: AppModel) -> Router:
+    """The fixture app's routes as its template declares them: POST /items, GET /items/{id}, GET /hello."""
+    return Router([(route.method, route.path) for api in shop_model.apis for route in api.routes])
+
+
+def event(method="POST", target="/items", headers=(), body=b"", route=("POST /items", {})):
     path, _, query = target.partition("?")
     return build_event(
         method=method,
@@ -34,17 +37,19 @@ def event(method="POST", target="/orders", headers=(), body=b"", route=("POST /o
 @pytest.mark.parametrize(
     "method, path, expected",
     [
-        ("POST", "/orders", ("POST /orders", {})),
-        ("GET", "/orders/o-1", ("GET /orders/{order_id}", {"order_id": "o-1"})),
-        ("GET", "/orders/a%20b", ("GET /orders/{order_id}", {"order_id": "a b"})),
-        ("GET", "/orders", None),
-        ("GET", "/orders/a/b", None),
-        ("DELETE", "/orders/o-1", None),
-        ("POST", "/orders/", ("POST /orders", {})),
+        ("POST", "/items", ("POST /items", {})),
+        ("GET", "/items/i-1", ("GET /items/{id}", {"id": "i-1"})),
+        ("GET", "/items/a%20b", ("GET /items/{id}", {"id": "a b"})),
+        ("GET", "/hello", ("GET /hello", {})),
+        ("GET", "/items", None),
+        ("GET", "/items/a/b", None),
+        ("DELETE", "/items/i-1", None),
+        ("POST", "/items/", ("POST /items", {})),
+        ("POST", "/hello", None),
     ],
 )
-def test_routes_match_like_api_gateway(method, path, expected):
-    assert ROUTER.match(method, path) == expected
+def test_routes_match_like_api_gateway(router, method, path, expected):
+    assert router.match(method, path) == expected
 
 
 def test_literal_segments_win_and_greedy_parameters_take_the_rest():
@@ -55,7 +60,7 @@ def test_literal_segments_win_and_greedy_parameters_take_the_rest():
 
 
 def test_the_event_has_the_shape_of_a_real_http_api_event():
-    real = json.loads((EVENTS / "post_order.json").read_text())
+    real = json.loads((SHOP / "events" / "post_item.json").read_text())  # events/SOURCES.md
     built = event(headers=[("Content-Type", "application/json"), ("Cookie", "a=1; b=2")], body=b"{}")
     optional = {"pathParameters", "queryStringParameters", "stageVariables"}
     assert set(built) - optional == set(real) - optional
@@ -70,7 +75,7 @@ def test_the_event_has_the_shape_of_a_real_http_api_event():
 
 def test_headers_cookies_and_query_as_api_gateway_passes_them():
     built = event(
-        target="/orders?a=1&a=2&b=x%20y&c=",
+        target="/items?a=1&a=2&b=x%20y&c=",
         headers=[("Content-Type", "application/json"), ("X-Dup", "1"), ("x-dup", "2"), ("Cookie", "s=1; t=2")],
         body=b'{"k": "\xc3\xa9"}',
     )
@@ -103,9 +108,9 @@ def test_bodies_of_binary_types_are_base64_encoded(content_type, text):
 
 
 def test_no_body_no_body_field():
-    built = event(method="GET", target="/orders/o-1", route=("GET /orders/{order_id}", {"order_id": "o-1"}))
+    built = event(method="GET", target="/items/i-1", route=("GET /items/{id}", {"id": "i-1"}))
     assert "body" not in built and built["isBase64Encoded"] is False
-    assert built["pathParameters"] == {"order_id": "o-1"}
+    assert built["pathParameters"] == {"id": "i-1"}
 
 
 def test_function_results_become_http_responses():

@@ -1,16 +1,108 @@
-"""make mutation's own logic: staging layout, the module table, equivalents matching, scores and thresholds."""
+"""lambda-kit mutation: the table ([tool.lambda-kit.mutation]), staging layout, equivalents matching, scores and
+thresholds, and a whole run of mutmut on a small repository made for the test."""
 
 from __future__ import annotations
 
+import re
+import subprocess
 import tomllib
 from pathlib import Path
 
 import pytest
 
+from lambda_kit import config as kit_config
 from lambda_kit.mutation import results, staging
-from lambda_kit.mutation.__main__ import EQUIVALENTS, REPO, UsageError, defines_functions, expand, name_patterns
-from lambda_kit.mutation.modules import TARGETS, Target
+from lambda_kit.mutation.__main__ import (
+    Target,
+    UsageError,
+    defines_functions,
+    expand,
+    load_table,
+    main,
+    name_patterns,
+)
 from lambda_kit.mutation.results import Equivalent, Mutant
+
+KIT = Path(__file__).resolve().parents[1]
+
+# A repository as a project that uses the kit lays it out (hand-written for these tests): a package under an import
+# root (src/), tests that cover it, a slow test the table leaves out, and the table in its pyproject.toml.
+REPOSITORY = {
+    "pyproject.toml": """\
+[tool.pytest.ini_options]
+pythonpath = [".", "src"]
+addopts = "-ra"
+
+[tool.lambda-kit.mutation]
+module-threshold = 0.90
+overall-threshold = 0.95
+equivalents = "mutation/equivalents.toml"
+test-groups.fast = ["tests", "--ignore=tests/test_slow.py"]
+targets = [
+  { path = "src/calc/*.py", tests = "fast" },
+  { path = "src/calc/text.py", tests = ["tests/test_text.py"], pending = "being written" },
+]
+""",
+    "src/calc/__init__.py": "",
+    "src/calc/limits.py": """\
+def magnitude(x: int) -> int:
+    if x >= 0:
+        return x
+    return -x
+
+
+def discount(total: int) -> int:
+    return total // 10 if total > 100 else 0
+""",
+    "src/calc/text.py": 'def shout(text: str) -> str:\n    return text.upper() + "!"\n',
+    "tests/test_limits.py": """\
+from calc.limits import discount, magnitude
+
+
+def test_magnitude():
+    assert magnitude(-3) == 3 and magnitude(4) == 4
+
+
+def test_discount():
+    assert discount(1000) == 100 and discount(50) == 0
+""",
+    # Kills every mutant of discount the fast tests leave: left out of the run by the table's --ignore.
+    "tests/test_slow.py": """\
+from calc.limits import discount
+
+
+def test_discount_at_the_boundary():
+    assert discount(100) == 0 and discount(101) == 10 and discount(1009) == 100
+""",
+    "tests/test_text.py": 'from calc.text import shout\n\n\ndef test_shout():\n    assert shout("a") == "A!"\n',
+    "mutation/equivalents.toml": """\
+[[equivalent]]
+module = "src/calc/limits.py"
+function = "magnitude"
+line = "if x >= 0:"
+operator = ">= -> >"
+reason = "At 0 both branches return 0."
+
+[[equivalent]]
+module = "src/calc/limits.py"
+function = "magnitude"
+line = "if x >= 0:"
+operator = "0 -> 1"
+reason = "For integers, x >= 1 differs from x >= 0 only at 0, where both branches return 0."
+""",
+    ".gitignore": ".mutation/\n",
+}
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    for name, text in REPOSITORY.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    subprocess.run(["git", "init", "--quiet", str(root)], check=True)
+    return root
+
 
 DIFF = """--- layers/common/python/common/config_cache.py
 +++ layers/common/python/common/config_cache.py
@@ -127,9 +219,12 @@ def test_equivalents_of_modules_outside_the_run_are_not_checked():
     assert report.failures() == []
 
 
-def test_equivalents_file_is_valid_and_every_entry_complete(tmp_path):
-    for entry in results.load_equivalents(EQUIVALENTS):
-        assert entry.reason.strip() and entry.module in expand(TARGETS, [])
+def test_the_kits_own_table_and_equivalents_are_valid(tmp_path):
+    table = load_table(kit_config.load(KIT))  # lambda-kit mutation, run from the kit's folder
+    modules = expand(KIT, table.targets, [])
+    assert "src/lambda_kit/tools/pricing.py" in modules
+    for entry in results.load_equivalents(table.equivalents):
+        assert entry.reason.strip() and entry.module in modules
     bad = tmp_path / "equivalents.toml"
     bad.write_text('[[equivalent]]\nmodule = "stacks/stage_config.py"\nfunction = "validate"\n')
     with pytest.raises(results.EquivalentsError, match="missing \\['line', 'operator', 'reason'\\]"):
@@ -193,27 +288,69 @@ def test_report_lists_each_survivor_with_its_diff():
 # --- the table and the staging tree --------------------------------------------------------------------------------
 
 
-def test_every_row_of_the_table_matches_files_and_tests():
-    modules = expand(TARGETS, [])
-    assert {"stacks/stage_config.py", "lambda_src/orders/validation.py", CACHE, "tools/pricing.py"} <= set(modules)
-    assert list(expand(TARGETS, ["lambda_src/orders/v*"])) == ["lambda_src/orders/validation.py"]
+def test_the_table_comes_from_the_projects_pyproject(repo):
+    table = load_table(kit_config.load(repo))
+    assert table.targets == (
+        Target("src/calc/*.py", ("tests", "--ignore=tests/test_slow.py")),  # its test-groups entry
+        Target("src/calc/text.py", ("tests/test_text.py",), pending="being written"),
+    )
+    assert (table.module_threshold, table.overall_threshold) == (0.90, 0.95)
+    assert table.equivalents == repo / "mutation" / "equivalents.toml"
+    assert [e.operator for e in results.load_equivalents(table.equivalents)] == [">= -> >", "0 -> 1"]
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("", r"no \[tool.lambda-kit.mutation\] targets in .+pyproject.toml"),
+        (
+            'targets = [{ path = "src/calc/*.py", tests = "slow" }]',
+            "'src/calc/\\*.py': tests 'slow' names no test-groups",
+        ),
+    ],
+)
+def test_a_table_that_says_too_little_is_refused(tmp_path, table, message):
+    (tmp_path / "pyproject.toml").write_text(f"[tool.lambda-kit.mutation]\n{table}\n")
+    with pytest.raises(UsageError, match=message):
+        load_table(kit_config.load(tmp_path))
+
+
+def test_every_row_of_the_table_matches_files_and_tests(repo):
+    modules = expand(repo, load_table(kit_config.load(repo)).targets, [])
+    assert list(modules) == ["src/calc/__init__.py", "src/calc/limits.py", "src/calc/text.py"]
+    assert list(expand(repo, [Target("src/calc/*.py", ("tests",))], ["src/calc/l*"])) == ["src/calc/limits.py"]
     with pytest.raises(UsageError, match="matches no core module"):
-        expand(TARGETS, ["stacks/naming.py"])
+        expand(repo, [Target("src/calc/*.py", ("tests",))], ["src/other.py"])
     with pytest.raises(UsageError, match="matches no Python file"):
-        expand([Target("tools/gone.py", ("tests/unit",))], [])
-    with pytest.raises(UsageError, match=r"tests 'tests/unit/test_gone\.py' match nothing"):
-        expand([Target("stacks/stage_config.py", ("tests/unit/test_gone.py",))], [])
+        expand(repo, [Target("src/calc/gone.py", ("tests",))], [])
+    with pytest.raises(UsageError, match=r"tests 'tests/test_gone\.py' match nothing"):
+        expand(repo, [Target("src/calc/limits.py", ("tests/test_gone.py",))], [])
     with pytest.raises(UsageError, match="match nothing"):
-        expand([Target("stacks/stage_config.py", ("tests/unit", "--deselect=tests/unit/test_gone.py::test_x"))], [])
+        expand(repo, [Target("src/calc/limits.py", ("tests", "--deselect=tests/test_gone.py::test_x"))], [])
     with pytest.raises(UsageError, match="only --ignore/--deselect"):
-        expand([Target("stacks/stage_config.py", ("tests/unit", "--keyword=slow"))], [])
+        expand(repo, [Target("src/calc/limits.py", ("tests", "--keyword=slow"))], [])
 
 
-def test_a_later_row_for_the_same_file_replaces_the_earlier():
-    tests = ("tests/unit/runtime",)
-    rows = [Target("lambda_src/orders/*.py", tests), Target("lambda_src/orders/app.py", tests, pending="why")]
-    modules = expand(rows, [])
-    assert modules["lambda_src/orders/app.py"].pending and not modules["lambda_src/orders/validation.py"].pending
+def test_a_later_row_for_the_same_file_replaces_the_earlier(repo):
+    modules = expand(repo, load_table(kit_config.load(repo)).targets, [])
+    assert modules["src/calc/text.py"].pending and not modules["src/calc/limits.py"].pending
+    assert modules["src/calc/text.py"].tests == ("tests/test_text.py",)
+
+
+def test_a_run_scores_each_module_with_mutmut_against_the_tests_its_row_names(repo, monkeypatch, capsys):
+    """A whole run (~4 s): mutmut on the staged repository, the table's test group with its --ignore, the declared
+    equivalents, the score and the report."""
+    monkeypatch.chdir(repo)
+    assert main(["--modules", "src/calc/limits.py", "--max-children", "2"]) == 1
+    report = (repo / ".mutation" / "report.md").read_text()
+    assert capsys.readouterr().out.startswith("session 0: 1 modules x tests, --ignore=tests/test_slow.py")
+    # killed, the two declared equivalents, the survivors of discount's boundary that only tests/test_slow.py kills
+    assert re.search(r"\| src/calc/limits.py +\| +5 \| +2 \| +3 \| +62.5% \| yes \|", report)
+    assert "### calc.limits.x_discount__mutmut_5 (survived; > -> >=)" in report
+    assert "-    return total // 10 if total > 100 else 0\n+    return total // 10 if total >= 100 else 0" in report
+    assert "x_magnitude" not in report  # declared equivalent: left out of the score, not listed
+    assert "FAILED:\n- src/calc/limits.py: 62.5% < 90.0%" in report
+    assert "overall" not in report.split("FAILED:")[1]  # a run of some modules gates each module only
 
 
 def test_a_module_without_functions_is_told_apart(tmp_path):
@@ -234,12 +371,14 @@ def test_function_filters_become_mutmut_name_patterns():
     ]
 
 
-def test_import_roots_come_from_pytests_pythonpath():
-    roots = staging.import_roots(staging.read_pyproject(REPO))
-    assert roots == ["layers/common/python", "lambda_src"]
-    assert staging.flat_path("layers/common/python/common/http.py", roots) == "common/http.py"
-    assert staging.flat_path("stacks/stage_config.py", roots) == "stacks/stage_config.py"
-    assert staging.module_name("common/http.py") == "common.http"
+def test_import_roots_come_from_pytests_pythonpath(repo):
+    roots = staging.import_roots(staging.read_pyproject(repo))
+    assert roots == ["src"]
+    assert staging.flat_path("src/calc/limits.py", roots) == "calc/limits.py"
+    assert staging.flat_path("tests/test_limits.py", roots) == "tests/test_limits.py"
+    assert staging.module_name("calc/limits.py") == "calc.limits"
+    deeper = {"tool": {"pytest": {"ini_options": {"pythonpath": [".", "lambda_src", "layers/common/python"]}}}}
+    assert staging.import_roots(deeper) == ["layers/common/python", "lambda_src"]  # longest first
 
 
 def test_staging_lifts_each_import_root_and_keeps_the_originals(tmp_path):
@@ -266,7 +405,8 @@ def test_staging_pyproject_imports_everything_from_the_top():
     assert document["tool"]["mutmut"] == {"source_paths": ["pkg"], "use_git_change_detection": False}
 
 
-def test_repository_files_are_what_git_would_commit():
-    files = staging.repository_files(REPO)
-    assert "mutation/modules.py" in files and "pyproject.toml" in files
-    assert not {".venv", ".mutation", "node_modules"} & {Path(f).parts[0] for f in files}  # ignored: not copied
+def test_repository_files_are_what_git_would_commit(repo):
+    (repo / ".mutation").mkdir()
+    (repo / ".mutation" / "report.md").write_text("")
+    files = staging.repository_files(repo)  # nothing committed yet: new files count, ignored ones do not
+    assert set(files) == set(REPOSITORY)

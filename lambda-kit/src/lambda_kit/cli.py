@@ -24,7 +24,9 @@ COMMANDS: dict[str, Command] = {
     "bench-synth": Command("lambda_kit.bench.synth_time", "`cdk synth` time next to a bare one-function app"),
     "assets": Command("lambda_kit.bench.asset_sizes", "each function's code and layer assets: files and sizes"),
     "cost": Command("lambda_kit.tools.cost", "price memory, provisioned concurrency and SnapStart", True),
-    "cold-start": Command("lambda_kit.tools.cold_start", "cold vs warm vs provisioned starts of a deployed stack", True),
+    "cold-start": Command(
+        "lambda_kit.tools.cold_start", "cold vs warm vs provisioned starts of a deployed stack", True
+    ),
     "power-tuning": Command("lambda_kit.tools.power_tuning.cli", "memory sweep of a deployed function", True),
     "e2e": Command("lambda_kit.tools.e2e", "a contract suite against a deployed stack's HTTP API", True),
     "credentials": Command("lambda_kit.tools.credentials", "fail in one line when no AWS credentials resolve"),

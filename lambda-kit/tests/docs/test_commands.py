@@ -11,7 +11,6 @@ import pytest
 from lambda_kit.docs import commands as docs
 from lambda_kit.docs.commands import OFFLINE, Catalog, Command, Rule
 
-
 SAMPLE = """
 Text `inline` is not collected.
 

@@ -15,7 +15,9 @@ import boto3
 from botocore.response import StreamingBody
 from botocore.stub import ANY, Stubber
 
-FUNCTION = "lambda-deep-dive-dev-service-OrdersFunction1A2B3C4D-AbCdEfGh1234"
+# The physical name CloudFormation gives the fixture app's function (tests/fixtures/shop: shop-dev-service, Shop).
+FUNCTION = "shop-dev-service-Shop563325D0-AbCdEfGh1234"
+API_URL = "https://abc123.execute-api.ap-northeast-1.amazonaws.com"
 RID = "8f5e1c2a-3b4d-4e6f-9a1b-2c3d4e5f6a7b"
 XRAY = "XRAY TraceId: 1-6748a3f1-0a1b2c3d4e5f60718293a4b5\tSegmentId: 3c4d5e6f7a8b9c0d\tSampled: true\t\n"
 
@@ -87,6 +89,21 @@ def cfn_client():
     return boto3.client(
         "cloudformation", region_name="ap-northeast-1", aws_access_key_id="testing", aws_secret_access_key="testing"
     )
+
+
+def describe_stacks(outputs: dict[str, str] | None = None, stack: str = "shop-dev-service") -> dict[str, Any]:
+    """DescribeStacks of a deployed stack with these outputs (default: the fixture service stack's two)."""
+    outputs = {"ShopFunctionName": FUNCTION, "ApiUrl": API_URL} if outputs is None else outputs
+    return {
+        "Stacks": [
+            {
+                "StackName": stack,
+                "CreationTime": "2026-11-28T00:00:00Z",
+                "StackStatus": "CREATE_COMPLETE",
+                "Outputs": [{"OutputKey": k, "OutputValue": v} for k, v in outputs.items()],
+            }
+        ]
+    }
 
 
 def invoke_response(log: str, body: dict[str, Any] | None = None, function_error: str | None = None) -> dict[str, Any]:

@@ -15,9 +15,9 @@ from typing import Any
 
 from botocore.stub import ANY, Stubber
 
-from tests.tools import fixtures as fx
 from lambda_kit.tools import cold_start, output
 from lambda_kit.tools.aws import Target
+from tests.tools import fixtures as fx
 
 ENV = {"LOG_LEVEL": "INFO"}
 COLD = [(12.1, 431.0), (13.4, 452.5), (11.8, 440.2), (12.9, 446.8), (12.3, 437.9)]  # (duration, init) ms

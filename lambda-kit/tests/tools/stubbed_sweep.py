@@ -11,9 +11,9 @@ from typing import Any
 
 from botocore.stub import Stubber
 
-from tests.tools import fixtures as fx
 from lambda_kit.tools import power_tuning, pricing
 from lambda_kit.tools.power_tuning.sweep import SweepOptions, sweep
+from tests.tools import fixtures as fx
 
 # A CPU-bound handler: duration falls with memory until ~1 vCPU (1,769 MB), then flattens.
 # 128 MB runs out of memory.

@@ -1,4 +1,5 @@
-"""The CLIs' main() against stubbed clients: --stage resolution, tables, JSON, files, exit codes."""
+"""The CLIs' main() against stubbed clients: --stage resolution through the fixture app's assembly and its
+[tool.lambda-kit] table, tables, JSON, files, exit codes."""
 
 from __future__ import annotations
 
@@ -8,18 +9,14 @@ from pathlib import Path
 import pytest
 from botocore.stub import Stubber
 
-from stacks.project import load_project
-from tests.tools import fixtures as fx
-from tests.tools.stubbed_sweep import stub_sweep
-from tests.tools.test_aws import outputs
 from lambda_kit.tools import cold_start, cost, power_tuning
 from lambda_kit.tools.aws import run
+from tests.tools import fixtures as fx
+from tests.tools.stubbed_sweep import stub_sweep
 
 
 @pytest.fixture
-def clients(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+def clients(monkeypatch: pytest.MonkeyPatch, aws_env: None, shop_project: Path):
     lam, cfn = fx.lambda_client(), fx.cfn_client()
     by_service = {"lambda": lam, "cloudformation": cfn}
     for module in (cold_start, power_tuning.cli):
@@ -32,16 +29,15 @@ def clients(monkeypatch: pytest.MonkeyPatch):
 
 def test_power_tuning_cli_by_stage_writes_json_and_chart(clients, tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     lam_stub, cfn_stub = clients
-    service = load_project().stage("dev").stack_name("service")  # cdk.json's project name
-    cfn_stub.add_response("describe_stacks", outputs(), {"StackName": service})
+    # --stage dev: the stacks [tool.lambda-kit] stage-stacks names, the function behind the HTTP API, the region of
+    # its stack, the deployed function's name from the stack output naming it.
+    cfn_stub.add_response("describe_stacks", fx.describe_stacks(), {"StackName": "shop-dev-service"})
     stub_sweep(lam_stub, [512, 1024], invocations=5, warmup=1)
     rc = run(
         power_tuning.main,
         [
             "--stage",
             "dev",
-            "--region",
-            "ap-northeast-1",
             "--memory-sizes",
             "512,1024",
             "--invocations",
@@ -64,18 +60,20 @@ def test_power_tuning_cli_by_stage_writes_json_and_chart(clients, tmp_path, caps
 
 
 def test_cold_start_cli_table(clients, capsys: pytest.CaptureFixture[str]) -> None:
-    lam_stub, _ = clients
-    env = {"TABLE_NAME": "orders"}
+    lam_stub, cfn_stub = clients
+    cfn_stub.add_response("describe_stacks", fx.describe_stacks(), {"StackName": "shop-dev-service"})
+    env = {"TABLE_NAME": "items"}
     lam_stub.add_response("get_function_configuration", fx.configuration(env=env), {"FunctionName": fx.FUNCTION})
-    lam_stub.add_response(
+    lam_stub.add_response(  # the alias the template gives the function: its one alias, `live`
         "get_provisioned_concurrency_config",
         {
             "RequestedProvisionedConcurrentExecutions": 1,
             "AllocatedProvisionedConcurrentExecutions": 1,
             "Status": "READY",
         },
+        {"FunctionName": fx.FUNCTION, "Qualifier": "live"},
     )
-    lam_stub.add_response("invoke", fx.invoke_response(fx.ARM_WARM), fx.invoke_params("production"))
+    lam_stub.add_response("invoke", fx.invoke_response(fx.ARM_WARM), fx.invoke_params("live"))
     lam_stub.add_response("update_function_configuration", fx.configuration(env=env))
     lam_stub.add_response("get_function", fx.get_function_response())
     lam_stub.add_response("invoke", fx.invoke_response(fx.ARM_COLD), fx.invoke_params("$LATEST"))
@@ -87,14 +85,12 @@ def test_cold_start_cli_table(clients, capsys: pytest.CaptureFixture[str]) -> No
         {"FunctionName": fx.FUNCTION, "Environment": {"Variables": env}},
     )
     lam_stub.add_response("get_function", fx.get_function_response())
-    rc = run(
-        cold_start.main,
-        ["--function-name", fx.FUNCTION, "--region", "ap-northeast-1", "--samples", "1", "--poll-seconds", "0"],
-    )
+    rc = run(cold_start.main, ["--stage", "dev", "--samples", "1", "--poll-seconds", "0"])
     captured = capsys.readouterr()
     assert rc == 0, captured.err
-    assert "$LATEST cold (forced) n=1" in captured.out
+    assert "live (alias) n=1" in captured.out and "$LATEST cold (forced) n=1" in captured.out
     assert "388.9" in captured.out  # Init Duration from the REPORT line
+    assert "provisioned concurrency 1/1 (READY)" in captured.out
     assert "configuration restored: yes" in captured.out
 
 

@@ -4,15 +4,17 @@ function's environment after success, failure and Ctrl-C."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import ANY, Stubber
 
-from tests.tools import fixtures as fx
 from lambda_kit.tools import cold_start
 from lambda_kit.tools.aws import Target, run
+from tests.conftest import SHOP
+from tests.tools import fixtures as fx
 
 ENV = {"TABLE_NAME": "orders", "LOG_LEVEL": "INFO"}
 TARGET = Target(function_name=fx.FUNCTION, alias="production")
@@ -229,9 +231,7 @@ def test_warnings_for_a_cold_alias_and_a_failed_invocation() -> None:
 
 
 @pytest.fixture
-def stubbed_cli(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+def stubbed_cli(monkeypatch: pytest.MonkeyPatch, aws_env: None, shop_project: Path):
     client = fx.lambda_client()
     stub = Stubber(client)
     monkeypatch.setattr(cold_start, "client", lambda session, service: client)
@@ -256,11 +256,14 @@ def test_cli_throttled(stubbed_cli: Stubber, capsys: pytest.CaptureFixture[str])
     stubbed_cli.add_client_error(
         "get_provisioned_concurrency_config", service_error_code="TooManyRequestsException", http_status_code=429
     )
-    assert run(cold_start.main, ["--function-name", fx.FUNCTION, "--region", "ap-northeast-1"]) == 1
+    argv = ["--function-name", fx.FUNCTION, "--alias", "live", "--region", "ap-northeast-1"]
+    assert run(cold_start.main, argv) == 1
     assert "throttled" in capsys.readouterr().err
 
 
-def test_cli_no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_no_credentials(
+    monkeypatch: pytest.MonkeyPatch, tmp_path, capsys: pytest.CaptureFixture[str], shop_project: Path
+) -> None:
     for var in (
         "AWS_ACCESS_KEY_ID",
         "AWS_SECRET_ACCESS_KEY",
@@ -278,11 +281,28 @@ def test_cli_no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path, capsys: p
     assert "no AWS credentials" in capsys.readouterr().err
 
 
-def test_cli_needs_a_target(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    assert run(cold_start.main, ["--region", "ap-northeast-1"]) == 1
-    assert "--function-name" in capsys.readouterr().err
+def test_cli_needs_a_target(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, aws_env: None, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no cloud assembly to read the function from
+    payload = str(SHOP / "events" / "get_item.json")
+    assert run(cold_start.main, ["--region", "ap-northeast-1", "--payload", payload]) == 1
+    err = capsys.readouterr().err
+    assert "cdk.out is not a cloud assembly" in err and "--function-name NAME" in err
+
+
+def test_cli_a_function_named_without_an_alias_samples_latest_only(
+    stubbed_cli: Stubber, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stubbed_cli.add_response("get_function_configuration", fx.configuration(env=ENV), {"FunctionName": fx.FUNCTION})
+    stubbed_cli.add_response("update_function_configuration", fx.configuration(env=ENV), nonce_update())
+    stubbed_cli.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+    stubbed_cli.add_response("invoke", fx.invoke_response(fx.ARM_COLD), fx.invoke_params("$LATEST"))
+    stub_restore(stubbed_cli)
+    argv = ["--function-name", fx.FUNCTION, "--region", "ap-northeast-1", "--samples", "1", "--warm-samples", "0"]
+    assert run(cold_start.main, [*argv, "--poll-seconds", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "$LATEST cold (forced) n=1" in out and "(alias)" not in out and "provisioned concurrency" not in out
 
 
 def test_a_function_with_the_json_log_format_is_measured_the_same_way() -> None:

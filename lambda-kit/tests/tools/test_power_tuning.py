@@ -9,14 +9,14 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import ANY, Stubber
 
-from tests.tools import fixtures as fx
-from tests.tools.stubbed_sweep import run_stubbed, stub_sweep
 from lambda_kit.tools import power_tuning, pricing
 from lambda_kit.tools.aws import InvokeResult, ToolError, run
 from lambda_kit.tools.power_tuning import MemoryResult, analyze, recommend
 from lambda_kit.tools.power_tuning.analysis import Candidate, InvocationFailed, choose, failure_reason
 from lambda_kit.tools.power_tuning.sweep import SweepOptions, sweep
 from lambda_kit.tools.report_parser import parse_report
+from tests.tools import fixtures as fx
+from tests.tools.stubbed_sweep import run_stubbed, stub_sweep
 
 PRICES = pricing.get_prices("us-east-1", "arm64")
 
@@ -284,7 +284,7 @@ def test_invalid_memory_is_refused_before_any_call() -> None:
 
 def test_stubbed_sweep_writes_chart_and_json(tmp_path) -> None:
     report = run_stubbed(tmp_path, strategy="balanced", weight=0.5)
-    png, js = tmp_path / "lambda-deep-dive-dev-service-OrdersFunction1A2B3C4D-AbCdEfGh1234-stubbed.png", None
+    png = tmp_path / f"{fx.FUNCTION}-stubbed.png"
     assert report["chart_path"] == str(png)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
     js = json.loads((tmp_path / png.name.replace(".png", ".json")).read_text())

@@ -1,4 +1,5 @@
-"""--apply: the recommendation written into cdk.json (only that value changes), the function restored."""
+"""--apply: the recommendation written into cdk.json at the context key [tool.lambda-kit.power-tuning] apply names
+(only that value changes), the function restored."""
 
 from __future__ import annotations
 
@@ -8,23 +9,25 @@ from pathlib import Path
 import pytest
 from botocore.stub import Stubber
 
-import lambda_kit.tools.power_tuning.cli
-from tests.tools import fixtures as fx
-from tests.tools.stubbed_sweep import stub_sweep
 from lambda_kit.tools import power_tuning
 from lambda_kit.tools.aws import ToolError, run
 from lambda_kit.tools.power_tuning.apply import apply_memory
+from tests.tools import fixtures as fx
+from tests.tools.stubbed_sweep import stub_sweep
 
-REPO_CDK_JSON = Path(__file__).resolve().parents[3] / "cdk.json"
+# Hand-written: a cdk.json as `cdk init` lays it out (2-space JSON), with the context the fixture app synthesizes with
+# (tests/fixtures/shop/app.py) and no stage settings yet.
+CDK_JSON = {
+    "app": "python3 app.py",
+    "context": {"aws:cdk:enable-path-metadata": True, "@aws-cdk/core:explicitStackTags": True},
+}
 
 
 @pytest.fixture
-def cdk_json(tmp_path: Path) -> Path:
-    # The repository's cdk.json without its `stages` (a fork's has some; the test writes the first).
-    data = json.loads(REPO_CDK_JSON.read_text())
-    data["context"].pop("stages", None)
+def cdk_json(tmp_path: Path, shop_project: Path) -> Path:
+    """A project's cdk.json, written by the kit from the project's folder (whose table names the key)."""
     path = tmp_path / "cdk.json"
-    path.write_text(json.dumps(data, indent=2) + "\n")
+    path.write_text(json.dumps(CDK_JSON, indent=2) + "\n")
     return path
 
 
@@ -60,14 +63,21 @@ def test_other_settings_of_the_stage_are_kept(cdk_json: Path) -> None:
     }
 
 
-@pytest.mark.parametrize(
-    ("stage", "memory", "message"),
-    [("qa", 1024, "unknown stage 'qa'"), ("dev", 64, "outside 128..10240"), ("dev", 10241, "outside")],
-)
-def test_refuses_what_the_app_would_refuse(cdk_json: Path, stage: str, memory: int, message: str) -> None:
+@pytest.mark.parametrize(("memory", "message"), [(64, "outside 128..10240"), (10241, "outside")])
+def test_refuses_a_memory_size_lambda_refuses(cdk_json: Path, memory: int, message: str) -> None:
     before = cdk_json.read_text()
     with pytest.raises(ToolError, match=message):
-        apply_memory(cdk_json, stage, memory)
+        apply_memory(cdk_json, "dev", memory)
+    assert cdk_json.read_text() == before
+
+
+def test_without_the_key_in_the_table_nothing_is_written(
+    cdk_json: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = cdk_json.read_text()
+    monkeypatch.chdir(tmp_path)  # a project whose pyproject.toml names no key
+    with pytest.raises(ToolError, match=r"--apply needs \[tool.lambda-kit.power-tuning\] apply"):
+        apply_memory(cdk_json, "dev", 1024)
     assert cdk_json.read_text() == before
 
 
@@ -80,13 +90,11 @@ def test_a_hand_formatted_file_is_not_rewritten(cdk_json: Path) -> None:
 
 
 def test_cli_apply_writes_cdk_json_and_says_to_deploy(
-    cdk_json: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    cdk_json: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], aws_env: None
 ) -> None:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setattr(tools.power_tuning.cli, "CDK_JSON", cdk_json)
+    monkeypatch.setattr(power_tuning.cli, "CDK_JSON", cdk_json)
     lam = fx.lambda_client()
-    monkeypatch.setattr(tools.power_tuning.cli, "client", lambda session, service: lam)
+    monkeypatch.setattr(power_tuning.cli, "client", lambda session, service: lam)
     with Stubber(lam) as stub:
         stub_sweep(stub, [512, 1024], invocations=5, warmup=1)
         argv = ["--function-name", fx.FUNCTION, "--stage", "dev", "--region", "ap-northeast-1", "--apply"]
@@ -96,7 +104,7 @@ def test_cli_apply_writes_cdk_json_and_says_to_deploy(
         stub.assert_no_pending_responses()  # the sweep ended with the memory restore
     out = capsys.readouterr().out
     assert json.loads(cdk_json.read_text())["context"]["stages"]["dev"]["memory_mb"] == 1024
-    assert "stages.dev.memory_mb (default) -> 1024" in out and "make deploy STAGE=dev" in out
+    assert "stages.dev.memory_mb (default) -> 1024" in out and "deploy stage dev to apply it" in out
     assert '+        "memory_mb": 1024' in out
 
 
@@ -104,3 +112,17 @@ def test_cli_apply_needs_a_stage(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         run(power_tuning.main, ["--function-name", "f", "--apply"])
     assert exc.value.code == 2 and "--apply needs --stage" in capsys.readouterr().err
+
+
+def test_cli_apply_without_the_key_in_the_table_stops_before_the_sweep(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], aws_env: None
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a project whose pyproject.toml names no key
+    lam = fx.lambda_client()
+    monkeypatch.setattr(power_tuning.cli, "client", lambda session, service: lam)
+    payload = tmp_path / "event.json"
+    payload.write_text("{}")
+    argv = ["--function-name", fx.FUNCTION, "--stage", "dev", "--region", "ap-northeast-1", "--apply"]
+    with Stubber(lam):  # no response stubbed: any call to Lambda fails the test
+        assert run(power_tuning.main, [*argv, "--payload", str(payload), "--no-progress"]) == 1
+    assert "--apply needs [tool.lambda-kit.power-tuning] apply" in capsys.readouterr().err

@@ -192,8 +192,8 @@ def test_cold_start_rate_must_be_a_share() -> None:
 
 
 def test_from_report_compares_the_three_strategies(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
-    from tests.tools.stubbed_cold_start import run_stubbed
     from lambda_kit.tools import output
+    from tests.tools.stubbed_cold_start import run_stubbed
 
     report = tmp_path / "cold.json"
     report.write_text(output.dumps(run_stubbed()))

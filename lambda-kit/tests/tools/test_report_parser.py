@@ -7,9 +7,15 @@ import json
 
 import pytest
 
+from lambda_kit.tools.report_parser import (
+    ReportNotFound,
+    decode_log_result,
+    iter_reports,
+    parse_log_result,
+    parse_report,
+)
 from tests.tools import fixtures as fx
 from tests.tools.report_fixtures import FIXTURES, NOT_REPORTS, Fixture
-from lambda_kit.tools.report_parser import ReportNotFound, decode_log_result, iter_reports, parse_log_result, parse_report
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=[f.name for f in FIXTURES])

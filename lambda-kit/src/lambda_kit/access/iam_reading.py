@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -313,7 +313,7 @@ def resource_matches(pattern: str, arn: str) -> bool:
     return _glob(pattern, arn, case_sensitive=True)
 
 
-_STRING_OPERATORS = {
+_STRING_OPERATORS: dict[str, Callable[[str, str], bool]] = {
     "StringEquals": lambda want, have: have == want,
     "StringNotEquals": lambda want, have: have != want,
     "StringEqualsIgnoreCase": lambda want, have: have.lower() == want.lower(),

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lambda_kit import config as kit_config
 from lambda_kit.assembly.app_model import AppModel
-from lambda_kit.assembly.cloud_assembly import AssemblyError, CloudAssembly, add_selection_args, Stack
+from lambda_kit.assembly.cloud_assembly import AssemblyError, CloudAssembly, Stack, add_selection_args
 
 CODE_PROPERTIES = {"AWS::Lambda::Function": "Code", "AWS::Lambda::LayerVersion": "Content"}
 

@@ -164,7 +164,9 @@ class Options:
     xray_address: str
     python_flags: tuple[str, ...] = ()
 
-    def environment(self, row: Row, extra_flags: tuple[str, ...] = (), config: FunctionConfig | None = None) -> LambdaProcess:
+    def environment(
+        self, row: Row, extra_flags: tuple[str, ...] = (), config: FunctionConfig | None = None
+    ) -> LambdaProcess:
         """A new (not yet started) execution environment for ``row``."""
         return LambdaProcess(
             config or self.configs[row.key],

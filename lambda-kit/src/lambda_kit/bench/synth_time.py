@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
 import tempfile
 import time
-import zipfile
 from collections import Counter
 from pathlib import Path
 

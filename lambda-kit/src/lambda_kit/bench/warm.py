@@ -4,10 +4,11 @@ of the function spends its time."""
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from lambda_kit.bench.rows import BenchConfig, Options, target_lines
 from lambda_kit.tools.stats import percentile
+
 
 @dataclass(frozen=True)
 class WarmSamples:

@@ -24,8 +24,8 @@ A command no rule matches is reported with the rule to add (``Catalog.how_to_cla
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SHELL_LANGUAGES = ("bash", "sh", "shell")
@@ -34,6 +34,7 @@ CONSOLE = "console"
 OFFLINE, AWS, CI, EXEMPT, SERVER = "offline", "needs AWS", "run by .ci/run", "exempt", "server"
 AWS_SECONDS = 10.0
 NO_CREDENTIALS = r"error: no AWS credentials: .+"
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -123,7 +124,9 @@ class Catalog:
 
 
 def how_to_classify(command: Command, rules_file: str) -> str:
-    example = re.escape(command.key).replace("\\ ", " ")
+    # re.escape escapes spaces and "-" too; outside a character class (an escaped command has none) both match as
+    # themselves, so the suggested pattern reads as the command does.
+    example = re.escape(command.key).replace("\\ ", " ").replace("\\-", "-")
     return (
         f"{command.where}: no rule in {rules_file} RULES classifies this command:\n"
         f"    {command.key}\n"

@@ -7,8 +7,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
-from pathlib import Path
 from typing import Any
 
 from botocore.config import Config

@@ -160,7 +160,12 @@ class LambdaProcess:
         self._log.platform(init_start_line(self.config.arn))
         self._spawned_at = time.perf_counter()
         self._process = subprocess.Popen(
-            self._command(), cwd=self.config.task_root, env=env, stdin=subprocess.DEVNULL, stdout=write_fd, stderr=write_fd
+            self._command(),
+            cwd=self.config.task_root,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=write_fd,
+            stderr=write_fd,
         )
         os.close(write_fd)
         self._wait_for_init()

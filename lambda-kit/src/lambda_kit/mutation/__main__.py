@@ -37,7 +37,6 @@ import time
 from collections.abc import Sequence
 from contextlib import chdir
 from pathlib import Path, PurePosixPath
-
 from typing import NamedTuple
 
 from lambda_kit import config as kit_config
@@ -78,7 +77,9 @@ def load_table(config: kit_config.KitConfig) -> Table:
     for t in section["targets"]:
         tests = groups.get(t["tests"]) if isinstance(t["tests"], str) else t["tests"]
         if tests is None:
-            raise UsageError(f"[tool.lambda-kit.mutation]: {t['path']!r}: tests {t['tests']!r} names no test-groups entry")
+            raise UsageError(
+                f"[tool.lambda-kit.mutation]: {t['path']!r}: tests {t['tests']!r} names no test-groups entry"
+            )
         targets.append(Target(str(t["path"]), tuple(tests), tuple(t.get("functions", ())), str(t.get("pending", ""))))
     return Table(
         tuple(targets),
@@ -106,7 +107,9 @@ def expand(repo: Path, targets: Sequence[Target], selection: Sequence[str]) -> d
         for test in target.tests:
             option, _, value = test.partition("=") if test.startswith("--") else ("", "", test)
             if option not in ("", "--ignore", "--deselect"):
-                raise UsageError(f"[tool.lambda-kit.mutation]: {target.path!r}: tests {test!r}: only --ignore/--deselect")
+                raise UsageError(
+                    f"[tool.lambda-kit.mutation]: {target.path!r}: tests {test!r}: only --ignore/--deselect"
+                )
             if not _glob(repo, value.partition("::")[0]):
                 raise UsageError(f"[tool.lambda-kit.mutation]: {target.path!r}: tests {test!r} match nothing")
         chosen.update(dict.fromkeys(files, target))

@@ -141,12 +141,15 @@ def target_function(args: argparse.Namespace) -> Function | None:
         return None
     try:
         return app_model(args).find(args.function)
-    except AssemblyError as error:
-        raise ToolError(str(error)) from error
+    except (AssemblyError, ToolError) as error:
+        raise ToolError(f"{error} (or name the deployed function: --function-name NAME)") from error
 
 
 def resolve_target(
-    cfn_client: CloudFormationClient | None, function: Function | None, *, function_name: str | None = None,
+    cfn_client: CloudFormationClient | None,
+    function: Function | None,
+    *,
+    function_name: str | None = None,
     alias: str | None = None,
 ) -> Target:
     """``function_name`` wins; otherwise the deployed stack's output whose template value names ``function``."""
@@ -326,12 +329,12 @@ def describe_error(exc: BaseException, function_name: str | None = None) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def run(main: Callable[[list[str] | None], int], argv: list[str] | None = None) -> int:
+def run(main: Callable[[list[str] | None], int | None], argv: list[str] | None = None) -> int:
     """Run a tool's main, mapping failures to a message on stderr and a non-zero exit status."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        return main(argv)
+        return main(argv) or 0
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

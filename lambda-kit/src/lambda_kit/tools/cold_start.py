@@ -33,9 +33,9 @@ from lambda_kit.tools.aws import (
     invoke_with_tail,
     load_payload,
     resolve_target,
-    target_function,
     run,
     session_for,
+    target_function,
     wait_updated,
 )
 

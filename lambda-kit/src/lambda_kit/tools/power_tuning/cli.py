@@ -18,8 +18,8 @@ from lambda_kit.tools.aws import (
     describe_error,
     load_payload,
     resolve_target,
-    target_function,
     session_for,
+    target_function,
 )
 from lambda_kit.tools.power_tuning.analysis import COST_MODELS, DURATION_METRICS, ON_ERROR, STRATEGIES
 from lambda_kit.tools.power_tuning.apply import apply_memory, context_key
@@ -138,10 +138,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--only-cold-starts changes the function before each invocation: it runs serially (no --parallel)")
     if args.apply and not args.stage:
         parser.error("--apply needs --stage (the stage whose memory setting to write in cdk.json)")
+    if args.apply:
+        context_key(args.stage)  # the project names where it goes: known before the sweep, not after it
     payloads = _payloads(args)
     function = target_function(args)
     session = session_for(args, function)
-    target = resolve_target(client(session, "cloudformation") if function else None, function, function_name=args.function_name)
+    target = resolve_target(
+        client(session, "cloudformation") if function else None, function, function_name=args.function_name
+    )
     lam = client(session, "lambda")
 
     def prices_for(architecture: str) -> pricing.Prices:
@@ -218,6 +222,6 @@ def _apply(report: dict[str, Any], stage: str) -> dict[str, Any]:
     else:
         message = (
             f"{diff}cdk.json: {key} {previous if previous is not None else '(default)'} -> {memory}. "
-            f"The function itself is unchanged (restored); deploy to apply: make deploy STAGE={stage}"
+            f"The function itself is unchanged (restored); deploy stage {stage} to apply it"
         )
     return {"stage": stage, "memory_mb": memory, "previous": previous, "diff": diff, "message": message}
