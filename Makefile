@@ -100,7 +100,7 @@ lint: setup ## ruff lint + format check, mypy (strict but for tests, bench and a
 	ruff check .
 	ruff format --check .
 	mypy
-	cd lambda-kit && mypy
+	cd lambda-kit && ruff check . && ruff format --check . && mypy
 
 .PHONY: local
 local: synth-stage ## Run the function as Lambda would (its synthesized assets) against a local AWS emulator

@@ -47,14 +47,20 @@ def test_the_function_as_its_template_describes_it(assembly: CloudAssembly) -> N
     assert len(model.functions) == 2
     assert (function.label, function.handler, function.runtime) == ("Shop", "shop.handler.handle", "python3.14")
     assert (function.memory_mb, function.timeout_seconds, function.architecture) == (256, 5, "arm64")
-    assert function.code and (function.code.path / "shop" / "handler.py").is_file()  # the code asset, found through its S3 key
+    assert (
+        function.code and (function.code.path / "shop" / "handler.py").is_file()
+    )  # the code asset, found through its S3 key
     common, dependencies = function.layers
     assert (common.asset.path / "python" / "shop_common").is_dir()
     assert (dependencies.asset.path / "python" / "markupsafe-3.0.4.dist-info").is_dir()
     [alias] = function.aliases
-    assert alias.name == "live" and alias.version_logical_id and alias.version_logical_id.startswith("ShopCurrentVersion")
+    assert (
+        alias.name == "live" and alias.version_logical_id and alias.version_logical_id.startswith("ShopCurrentVersion")
+    )
     assert set(function.environment) == {"TABLE_NAME", "TABLE_ARN", "CONFIG_BUCKET", "SECRET_ARN"}
-    assert model.find(None) is function and model.find("shop") is function and model.find(function.logical_id)
+    assert (
+        model.find(None) is function and model.find("shop") is function and model.find(function.logical_id) is function
+    )
 
 
 def test_routes_name_their_function_through_the_alias_integration(assembly: CloudAssembly) -> None:
@@ -89,7 +95,9 @@ def test_strict_resolution_names_what_has_no_local_value(assembly: CloudAssembly
     resolver = Resolver(assembly.templates(), pseudo={"AWS::Region": "ap-northeast-1"}, strict=True)
     outputs = assembly.stacks["shop-dev-data"].template["Outputs"]
     output = next(k for k, v in outputs.items() if "Ref" in v["Value"] and v["Value"]["Ref"].startswith("Items"))
-    table_name = {"Fn::GetStackOutput": {"StackName": "shop-dev-data", "Region": "ap-northeast-1", "OutputName": output}}
+    table_name = {
+        "Fn::GetStackOutput": {"StackName": "shop-dev-data", "Region": "ap-northeast-1", "OutputName": output}
+    }
     with pytest.raises(Unresolvable, match=r"shop-dev-data/Items\w+ \(AWS::DynamoDB::Table\) has no local counterpart"):
         resolver.text("shop-dev-service", table_name)
     with pytest.raises(Unresolvable, match=r"the pseudo parameter AWS::AccountId has no local value"):

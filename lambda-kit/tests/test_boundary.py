@@ -42,7 +42,7 @@ def imported(path: Path) -> set[str]:
 def test_every_kit_module_imports_only_the_stdlib_itself_and_its_declared_dependencies() -> None:
     providers = packages_distributions()  # import name -> the distributions that provide it
     allowed = declared()
-    strays = {}
+    strays: dict[str, list[str]] = {}
     for path in sorted(SOURCES.rglob("*.py")):
         for name in imported(path) - set(sys.stdlib_module_names) - {"lambda_kit", "__future__"}:
             if not {canonicalize_name(d) for d in providers.get(name, [])} & allowed:

@@ -47,7 +47,9 @@ def test_a_version_this_environment_lacks_is_refused_naming_the_pin(tmp_path: Pa
     metadata = info / "METADATA"
     metadata.write_text(metadata.read_text().replace("Version: 3.0.4", "Version: 9.9.9", 1))
     info.rename(copy / "markupsafe-9.9.9.dist-info")
-    with pytest.raises(LayerError, match=r"MarkupSafe 9\.9\.9 is built for cp314-.*aarch64.*install markupsafe==9\.9\.9"):
+    with pytest.raises(
+        LayerError, match=r"MarkupSafe 9\.9\.9 is built for cp314-.*aarch64.*install markupsafe==9\.9\.9"
+    ):
         local_view(copy, cache=tmp_path / "cache")
 
 

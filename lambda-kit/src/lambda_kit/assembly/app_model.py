@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lambda_kit.assembly.cloud_assembly import Asset, AssemblyError, CloudAssembly, Stack
+from lambda_kit.assembly.cloud_assembly import AssemblyError, Asset, CloudAssembly, Stack
 from lambda_kit.assembly.intrinsics import Resolver
 
 FUNCTION = "AWS::Lambda::Function"
@@ -91,7 +91,7 @@ class Function:
 
     @property
     def active_tracing(self) -> bool:
-        return self.properties.get("TracingConfig", {}).get("Mode") == "Active"
+        return bool(self.properties.get("TracingConfig", {}).get("Mode") == "Active")
 
     @property
     def reserved_concurrency(self) -> int | None:
@@ -143,7 +143,9 @@ class AppModel:
         self.assembly = assembly
         self.stacks = list(stacks)
         self.resolver = Resolver(assembly.templates())
-        self.functions = [self._function(stack, logical_id) for stack in stacks for logical_id, _ in stack.of_type(FUNCTION)]
+        self.functions = [
+            self._function(stack, logical_id) for stack in stacks for logical_id, _ in stack.of_type(FUNCTION)
+        ]
         self.apis = [self._api(stack, logical_id) for stack in stacks for logical_id, _ in stack.of_type(HTTP_API)]
 
     def function(self, stack: str, logical_id: str) -> Function:
@@ -171,7 +173,9 @@ class AppModel:
         properties = stack.resources[logical_id].get("Properties", {})
         if "ImageUri" in properties.get("Code", {}):
             raise AssemblyError(f"{stack.name}/{logical_id}: a container image function; the kit runs zip functions")
-        code = None if "ZipFile" in properties.get("Code", {}) else stack.asset_of(logical_id, properties.get("Code", {}))
+        code = (
+            None if "ZipFile" in properties.get("Code", {}) else stack.asset_of(logical_id, properties.get("Code", {}))
+        )
         layers = tuple(self._layer(stack, logical_id, value) for value in properties.get("Layers", []))
         return Function(stack, logical_id, code, layers, self._aliases(stack, logical_id))
 

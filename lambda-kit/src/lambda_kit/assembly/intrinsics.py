@@ -72,7 +72,7 @@ class Resolver:
                 return self.get_att(stack, logical_id, attribute)
             if function == "Fn::Join":
                 separator, parts = argument
-                return separator.join(self.text(stack, part) for part in parts)
+                return str(separator).join(self.text(stack, part) for part in parts)
             if function == "Fn::Sub":
                 return self.sub(stack, argument)
             if function == "Fn::GetStackOutput":

@@ -65,9 +65,7 @@ def layer_distributions(python_dir: Path) -> list[LayerDistribution]:
                 for row in csv.reader(rows):
                     if row and not row[0].startswith(".."):
                         entries.add(row[0].split("/", 1)[0])
-        found.append(
-            LayerDistribution(str(metadata["Name"][0]), str(metadata["Version"][0]), tags, frozenset(entries))
-        )
+        found.append(LayerDistribution(str(metadata["Name"][0]), str(metadata["Version"][0]), tags, frozenset(entries)))
     return found
 
 
@@ -127,7 +125,11 @@ def _installed_entries(layer_dist: LayerDistribution) -> list[Path]:
             f"the layer's {layer_dist.name} {layer_dist.version} is built for {wanted}, not this machine, and "
             f"{have}: install {canonicalize_name(layer_dist.name)}=={layer_dist.version} to run it locally"
         )
-    tops = {Path(str(installed.locate_file(f.parts[0]))) for f in installed.files or () if f.parts[0] not in ("..", "__pycache__")}
+    tops = {
+        Path(str(installed.locate_file(f.parts[0])))
+        for f in installed.files or ()
+        if f.parts[0] not in ("..", "__pycache__")
+    }
     return sorted(tops)
 
 

@@ -67,7 +67,9 @@ def _task_root(function: Function, cache: Path) -> Path:
 
 def _log_group(function: Function, provisioned: Provisioned) -> str | None:
     """The log group the function's LoggingConfig names (its LogGroupName), else Lambda's default."""
-    target = provisioned.resolver.refers_to(function.stack.name, function.properties.get("LoggingConfig", {}).get("LogGroup"))
+    target = provisioned.resolver.refers_to(
+        function.stack.name, function.properties.get("LoggingConfig", {}).get("LogGroup")
+    )
     if target is None:
         return None
     name = provisioned.resolver.resource(*target).get("Properties", {}).get("LogGroupName")
@@ -130,5 +132,8 @@ class LocalApp:
     def environment(self, function: Function, config: FunctionConfig | None = None, **options: object) -> LambdaProcess:
         """A new (not yet started) execution environment of ``function`` (or of ``config``, a variant of it)."""
         return LambdaProcess(
-            config or self.config(function), self.moto.endpoint_url, self.xray.address, **options  # type: ignore[arg-type]
+            config or self.config(function),
+            self.moto.endpoint_url,
+            self.xray.address,
+            **options,  # type: ignore[arg-type]
         )

@@ -108,9 +108,7 @@ def provision(
     provisioned = Provisioned(resolver)
     for stack_name, logical_id in wanted:
         resource = resolver.resource(stack_name, logical_id)
-        properties = {
-            key: value for key, value in resource.get("Properties", {}).items() if key not in ("Tags",)
-        }
+        properties = {key: value for key, value in resource.get("Properties", {}).items() if key not in ("Tags",)}
         kind = resource["Type"]
         create = {TABLE: _table, BUCKET: _bucket, SECRET: _secret}[kind]
         ref = create(endpoint_url, region, resolver, stack_name, logical_id, properties)

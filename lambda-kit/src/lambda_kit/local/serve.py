@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import functools
 import json
 import signal
 import sys
@@ -192,7 +193,7 @@ def _serve(local: LocalApp, routes: list[Route], args: argparse.Namespace) -> in
         if key not in pools:
             config = local.config(route.function)
             pools[key] = EnvironmentPool(
-                lambda function=route.function, config=config: local.environment(function, config),
+                functools.partial(local.environment, route.function, config),
                 args.max_environments,
                 args.max_idle,
             )
