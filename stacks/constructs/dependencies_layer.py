@@ -12,9 +12,12 @@ One layer per tracing backend, built from that backend's own requirements file o
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -83,15 +86,40 @@ def build_layer(output_dir: Path, architecture: str, python_version: str, backen
     shutil.rmtree(target / "bin", ignore_errors=True)
 
 
+def _cache_root() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lambda-deep-dive" / "layers"
+
+
+def cached_layer(asset_hash: str, output_dir: Path, build: Callable[[Path], None]) -> None:
+    """The layer built once per asset hash (the pins with their hashes, the platform, the Python: what decides its
+    files), then copied from the cache: every synth writes a fresh cdk.out, and pip would download and unpack the
+    same wheels into each."""
+    cached = _cache_root() / asset_hash
+    if not cached.is_dir():
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{asset_hash}.", dir=cached.parent))
+        build(staging)
+        try:
+            staging.rename(cached)
+        except OSError:  # another synth cached the same layer meanwhile: theirs is the same files
+            shutil.rmtree(staging)
+    shutil.copytree(cached, output_dir, dirs_exist_ok=True)
+
+
 @jsii.implements(cdk.ILocalBundling)
 class _PipLocalBundling:
-    def __init__(self, architecture: str, python_version: str, backend: str) -> None:
+    def __init__(self, architecture: str, python_version: str, backend: str, asset_hash: str) -> None:
         self.architecture = architecture
         self.python_version = python_version
         self.backend = backend
+        self.asset_hash = asset_hash
 
     def try_bundle(self, output_dir: str, *, image: cdk.DockerImage, **_: object) -> bool:
-        build_layer(Path(output_dir), self.architecture, self.python_version, self.backend)
+        cached_layer(
+            self.asset_hash,
+            Path(output_dir),
+            lambda target: build_layer(target, self.architecture, self.python_version, self.backend),
+        )
         return True
 
 
@@ -119,7 +147,7 @@ class DependenciesLayer(Construct):
             bundling=cdk.BundlingOptions(
                 # Never pulled: local bundling succeeds first. CDK requires an image to be named.
                 image=cdk.DockerImage.from_registry("local-bundling-only"),
-                local=_PipLocalBundling(architecture.name, python_version, backend),
+                local=_PipLocalBundling(architecture.name, python_version, backend, asset_hash),
             ),
         )
         self.layer = _lambda.LayerVersion(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from stacks.constructs.dependencies_layer import RUNTIME_PROVIDED, build_layer
+from stacks.constructs.dependencies_layer import RUNTIME_PROVIDED, build_layer, cached_layer
 from stacks.tracing_backends import pinned_distributions
 
 # ELF e_machine values (System V ABI): what a shared object was compiled for.
@@ -77,3 +77,24 @@ def test_the_xray_layer_holds_no_opentelemetry_and_the_otel_layer_no_xray_sdk(
     for arch in ("arm64", "x86_64"):
         assert not (built_layers[("xray-sdk", arch)] / "opentelemetry").exists()
         assert not (built_layers[("otel", arch)] / "aws_xray_sdk").exists()
+
+
+def test_a_layer_is_built_once_per_asset_hash_then_copied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    builds: list[Path] = []
+
+    def build(target: Path) -> None:
+        builds.append(target)
+        (target / "python").mkdir()
+        (target / "python" / "pkg.py").write_text("x = 1\n")
+
+    for synth in ("first", "second"):
+        cached_layer("hash-a", tmp_path / synth, build)
+        assert (tmp_path / synth / "python" / "pkg.py").read_text() == "x = 1\n"
+    assert len(builds) == 1  # the second synth copied the first one's build
+    cached_layer("hash-b", tmp_path / "third", build)
+    assert len(builds) == 2  # other pins, platform or Python: another hash, another build
+    assert sorted(p.name for p in (tmp_path / "cache" / "lambda-deep-dive" / "layers").iterdir()) == [
+        "hash-a",
+        "hash-b",
+    ]
