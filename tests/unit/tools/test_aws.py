@@ -73,7 +73,7 @@ def test_region_from_flag_then_environment_then_stage(monkeypatch: pytest.Monkey
     assert session_for(parser.parse_args(["--stage", "prod"])).region_name == prod_region
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
     assert resolve_region(None, "prod") == "eu-west-1"
-    monkeypatch.setenv("AWS_REGION", "us-east-2")  # the README's `export AWS_REGION=...`; botocore alone ignores it
+    monkeypatch.setenv("AWS_REGION", "us-east-2")  # the docs' `export AWS_REGION=...`; botocore alone ignores it
     assert session_for(parser.parse_args(["--stage", "prod"])).region_name == "us-east-2"
     assert session_for(parser.parse_args(["--stage", "prod", "--region", "us-west-2"])).region_name == "us-west-2"
 
