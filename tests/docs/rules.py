@@ -25,7 +25,7 @@ AWS_CLI_WALKTHROUGH = (
 
 RULES: tuple[Rule, ...] = (
     # -- setup, tests and quality gates
-    Rule(r"make (synth|test|lint|test-docs|policy-checks|mutation)", CI),
+    Rule(r"make (synth|test|lint|docs|test-docs|policy-checks|mutation)", CI),
     Rule(r"make mutation MUTATION_MODULES=\S+", OFFLINE, timeout=900),
     Rule(r"cat \.mutation/report\.md", OFFLINE),
     Rule(r"make setup", OFFLINE, timeout=300),
@@ -37,7 +37,7 @@ RULES: tuple[Rule, ...] = (
     Rule(r"PROPERTY_EXAMPLES=\d+ \.venv/bin/pytest tests/integration/test_property\.py", OFFLINE),
     Rule(r"\.venv/bin/pytest tests/infra( -q)? --snapshot-update", OFFLINE),
     Rule(r"git diff tests/infra/__snapshots__/", OFFLINE),
-    # -- a second function (README "A second function"): written, registered, tested in the docs' clone
+    # -- a second function (docs/second-function.md): written, registered, tested in the docs' clone
     Rule(r"mkdir lambda_src/status", OFFLINE),
     Rule(r"cat > lambda_src/status/\w+\.py <<'EOF'\n[\s\S]+", OFFLINE),
     Rule(r"git apply <<'EOF'\n[\s\S]+", OFFLINE),

@@ -53,7 +53,7 @@ def _of_type(r: Resolver, stack: str, kind: str) -> Iterator[tuple[str, Mapping[
 
 
 def _path(r: Resolver, stack: str, logical_id: str) -> str:
-    """The resource's construct path inside its stack (what the README and reviewers read)."""
+    """The resource's construct path inside its stack (what the docs and reviewers read)."""
     path = r.resource(stack, logical_id).get("Metadata", {}).get("aws:cdk:path", f"{stack}/{logical_id}")
     return re.sub(r"/(Resource|Default)$", "", path.split("/", 1)[1])
 
