@@ -35,6 +35,7 @@ _TOOLS_TESTS = (
 TARGETS: tuple[Target, ...] = (
     Target("stacks/stage_config.py", _STAGE_CONFIG_TESTS),
     Target("lambda_src/orders/*.py", _RUNTIME_TESTS),
+    Target("lambda_src/pre_traffic_hook/*.py", _RUNTIME_TESTS),
     Target("layers/common/python/common/*.py", _RUNTIME_TESTS),
     Target("tools/pricing.py", _TOOLS_TESTS),
     Target("tools/price_data.py", _TOOLS_TESTS),

@@ -24,12 +24,13 @@ from stacks.constructs.common_layer import ASSET_EXCLUDES
 from stacks.constructs.function_runtime import ARCHITECTURES, RUNTIME
 from stacks.constructs.log_retention import stage_log_group
 from stacks.constructs.pc_autoscaling import ProvisionedConcurrencyAutoscaling
-from stacks.data_resources import Access, DataResources, access_problem, actions_for
+from stacks.data_resources import WRITE, Access, DataResources, access_problem, actions_for
 from stacks.function_routes import declared_routes
 from stacks.guard import acknowledge_guard_findings
 from stacks.nag import acknowledge
 from stacks.naming import ALIAS_NAME, function_id
 from stacks.policy_acknowledgments import FUNCTION
+from stacks.smoke_cases import SmokeDeclaration, declared_smoke
 from stacks.stage_config import StageConfig
 
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -56,11 +57,28 @@ class ApiFunctionSpec:
         for name, access in self.data_access.items():
             if problem := access_problem(name, access):
                 raise ValueError(f"{where}: data_access: {problem}")
+        try:
+            created = self.smoke.created  # every route needs a smoke case: its pre-traffic hook runs them
+        except (OSError, ValueError) as error:
+            raise ValueError(f"{where}: {error}") from None
+        for item in created:
+            granted = self.data_access.get(item.data)
+            if granted is None or WRITE not in granted:
+                allowed = f"may only {granted.name}" if granted else "does not use"
+                raise ValueError(
+                    f"{where}: smoke_cases.py: CREATED names {item.data!r}, which the function {allowed} "
+                    "(data_access): its cases cannot have created anything there"
+                )
 
     @property
     def routes(self) -> tuple[tuple[str, str], ...]:
         """(method, path) of each HTTP API route that invokes it: what its package declares in ``api_routes.py``."""
         return tuple((r.method, r.path) for r in declared_routes(self.code.name, self.code.parent))
+
+    @property
+    def smoke(self) -> SmokeDeclaration:
+        """The smoke cases and latency budget its package declares in ``smoke_cases.py``."""
+        return declared_smoke(self.code.name, self.code.parent)
 
     @property
     def construct_id(self) -> str:
@@ -95,7 +113,9 @@ class ApiFunction(Construct):
             runtime=RUNTIME,
             architecture=ARCHITECTURES[config.architecture],
             handler=spec.handler,
-            code=_lambda.Code.from_asset(str(spec.code.parent), exclude=[*_only(spec.code.name), *ASSET_EXCLUDES]),
+            code=_lambda.Code.from_asset(
+                str(spec.code.parent), exclude=[*only_package(spec.code.name), *ASSET_EXCLUDES]
+            ),
             memory_size=config.memory_mb,
             timeout=cdk.Duration.seconds(config.timeout_seconds),
             role=self.role,
@@ -138,6 +158,13 @@ class ApiFunction(Construct):
         self._acknowledge(config)
         acknowledge_guard_findings(self, config, FUNCTION)
 
+    def deploy_after(self, *constructs: Construct) -> None:
+        """The alias's update, which starts the CodeDeploy deployment, waits for these (its hook, the alarms that name
+        the new version); the alias's autoscaling target does not."""
+        alias = self.alias.node.default_child
+        assert alias is not None
+        alias.node.add_dependency(*constructs)
+
     def _data_environment(self, data: DataResources, config: StageConfig) -> dict[str, str]:
         environment: dict[str, str] = {}
         for name, access in self.spec.data_access.items():
@@ -178,7 +205,7 @@ class ApiFunction(Construct):
         )
 
 
-def _only(package: str) -> list[str]:
+def only_package(package: str) -> list[str]:
     """Asset exclusions that keep the package directory alone: every function's asset holds its own code, so a
     change to one function publishes a new version of that function only."""
     return ["*", f"!{package}", f"!{package}/**"]

@@ -44,3 +44,12 @@ def test_settings_read_order_retention_days(monkeypatch):
     monkeypatch.setenv("ORDER_RETENTION_DAYS", "0")
     with pytest.raises(ValueError, match="ORDER_RETENTION_DAYS must be >= 1"):
         Settings.from_env()
+
+
+def test_settings_read_the_smoke_id_prefix(monkeypatch):
+    monkeypatch.setenv("TABLE_NAME", "t")
+    monkeypatch.setenv("CONFIG_BUCKET", "b")
+    monkeypatch.delenv("SMOKE_ID_PREFIX", raising=False)
+    assert Settings.from_env().smoke_id_prefix is None
+    monkeypatch.setenv("SMOKE_ID_PREFIX", " __smoke- ")
+    assert Settings.from_env().smoke_id_prefix == "__smoke-"
