@@ -141,7 +141,7 @@ def _result(case: SmokeCase, invocation: Invocation | None, problem: str | None)
         case.route,
         case.expect,
         _status(invocation.payload) if invocation else None,
-        invocation.duration_ms if invocation else None,
+        round(invocation.duration_ms, 3) if invocation else None,  # ms, to the microsecond
         problem,
     )
 

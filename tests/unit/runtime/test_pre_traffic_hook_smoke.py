@@ -178,6 +178,13 @@ def test_an_invoke_that_raises_fails_its_case_and_the_others_still_run() -> None
     assert results[1].passed
 
 
+def test_a_result_carries_the_duration_to_the_microsecond() -> None:
+    [result] = run_cases(
+        [POST], lambda event: Invocation(_answer(201), None, 1.23456), smoke_id="S", budget_ms=10, now=lambda: WHEN
+    )
+    assert result.duration_ms == 1.235
+
+
 def test_cases_stop_starting_when_the_hooks_time_runs_out() -> None:
     left = [60_000.0, 50_001.0, 50_000.0, 40_000.0]
     results = run_cases(
