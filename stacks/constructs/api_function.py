@@ -17,6 +17,7 @@ from pathlib import Path
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as _lambda
+from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from stacks import naming
@@ -97,25 +98,14 @@ class ApiFunction(Construct):
     ) -> None:
         super().__init__(scope, spec.construct_id)
         self.spec = spec
-        self.log_group = stage_log_group(self, "LogGroup", config=config)
-        # Our own role instead of AWSLambdaBasicExecutionRole (AwsSolutions-IAM4): it may write to this
-        # function's log group only, not create or write to any log group in the account.
-        self.role = iam.Role(
-            self,
-            "Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"{spec.name} function ({config.stage})",
-        )
-        self.log_group.grant_write(self.role)
+        self.log_group, self.role = logs_and_role(self, config, f"{spec.name} function ({config.stage})")
         self.function = _lambda.Function(
             self,
             "Function",
             runtime=RUNTIME,
             architecture=ARCHITECTURES[config.architecture],
             handler=spec.handler,
-            code=_lambda.Code.from_asset(
-                str(spec.code.parent), exclude=[*only_package(spec.code.name), *ASSET_EXCLUDES]
-            ),
+            code=package_code(spec.code),
             memory_size=config.memory_mb,
             timeout=cdk.Duration.seconds(config.timeout_seconds),
             role=self.role,
@@ -205,10 +195,22 @@ class ApiFunction(Construct):
         )
 
 
-def only_package(package: str) -> list[str]:
-    """Asset exclusions that keep the package directory alone: every function's asset holds its own code, so a
-    change to one function publishes a new version of that function only."""
-    return ["*", f"!{package}", f"!{package}/**"]
+def package_code(package: Path) -> _lambda.Code:
+    """The asset of one package under ``lambda_src/`` and nothing beside it: every function's asset holds its own
+    code, so a change to one function publishes a new version of that function only."""
+    return _lambda.Code.from_asset(
+        str(package.parent), exclude=["*", f"!{package.name}", f"!{package.name}/**", *ASSET_EXCLUDES]
+    )
+
+
+def logs_and_role(scope: Construct, config: StageConfig, description: str) -> tuple[logs.ILogGroup, iam.Role]:
+    """A function's log group in ``scope`` and its own role, which may write there. Our own role instead of
+    AWSLambdaBasicExecutionRole (AwsSolutions-IAM4): it may write to this function's log group only, not create or
+    write to any log group in the account."""
+    log_group = stage_log_group(scope, "LogGroup", config=config)
+    role = iam.Role(scope, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description=description)
+    log_group.grant_write(role)
+    return log_group, role
 
 
 def per_function_id(functions: Sequence[ApiFunction], function: ApiFunction, name: str) -> str:

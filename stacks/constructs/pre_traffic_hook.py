@@ -18,10 +18,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as _lambda
 from constructs import Construct
 
-from stacks.constructs.api_function import ApiFunction, only_package
-from stacks.constructs.common_layer import ASSET_EXCLUDES
+from stacks.constructs.api_function import ApiFunction, logs_and_role, package_code
 from stacks.constructs.function_runtime import ARCHITECTURES, RUNTIME
-from stacks.constructs.log_retention import stage_log_group
 from stacks.data_resources import DataResources, Table
 from stacks.function_routes import FUNCTIONS_DIR
 from stacks.guard import acknowledge_guard_findings
@@ -66,23 +64,16 @@ class PreTrafficHook(Construct):
             )
         version = function.function.current_version
         tables = [(item, _table(data, item.data, where)) for item in smoke.created]
-        self.log_group = stage_log_group(self, "LogGroup", config=config)
-        self.role = iam.Role(
-            self,
-            "Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"{spec.name} pre-traffic hook ({config.stage}): invoke the new version, report, clean up",
+        self.log_group, self.role = logs_and_role(
+            self, config, f"{spec.name} pre-traffic hook ({config.stage}): invoke the new version, report, clean up"
         )
-        self.log_group.grant_write(self.role)
         self.function = _lambda.Function(
             self,
             "Function",
             runtime=RUNTIME,
             architecture=ARCHITECTURES[config.architecture],
             handler=HOOK_HANDLER,
-            code=_lambda.Code.from_asset(
-                str(HOOK_PACKAGE.parent), exclude=[*only_package(HOOK_PACKAGE.name), *ASSET_EXCLUDES]
-            ),
+            code=package_code(HOOK_PACKAGE),
             memory_size=256,
             timeout=HOOK_TIMEOUT,
             role=self.role,

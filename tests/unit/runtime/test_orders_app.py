@@ -20,6 +20,7 @@ from tests.unit.runtime.orders_service import (
     CREATED_AT,
     SETTINGS,
     Service,
+    Ticks,
     body_of,
     event,
     lambda_context,
@@ -45,16 +46,6 @@ def errors(app: Service) -> list[dict[str, Any]]:
 
 
 # --- the request log -------------------------------------------------------------------------------------------
-
-
-class Ticks:
-    """A perf counter answering the given readings in turn."""
-
-    def __init__(self, *readings: float) -> None:
-        self.readings = list(readings)
-
-    def __call__(self) -> float:
-        return self.readings.pop(0)
 
 
 def test_a_handled_request_logs_its_route_status_and_duration_in_milliseconds() -> None:

@@ -18,6 +18,7 @@ from pre_traffic_hook.plan import HookPlan
 from pre_traffic_hook.smoke import Invocation
 from pre_traffic_hook.version import report_duration_ms, version_invoker
 from tests.unit.runtime.hook_support import DEPLOYMENT_ID, SMOKE_ID, VERSION_ARN, capture, hook_environment, lines
+from tests.unit.runtime.orders_service import Ticks
 from tests.unit.runtime.stubbed import offline_client, stubbed
 
 EXECUTION_ID = "7d5e3f0a-0b1c-4d2e-8f3a-9b8c7d6e5f4a"  # hand-written, in the shape of CodeDeploy's hook execution ids
@@ -87,14 +88,6 @@ def _invoke_response(payload: Any, *, tail: str | None = None, function_error: s
     if function_error:
         response["FunctionError"] = function_error
     return response
-
-
-class Ticks:
-    def __init__(self, *readings: float) -> None:
-        self.readings = list(readings)
-
-    def __call__(self) -> float:
-        return self.readings.pop(0)
 
 
 def test_the_version_is_invoked_synchronously_by_its_arn_with_the_log_tail() -> None:
