@@ -10,8 +10,8 @@ new version starts with a share of warm environments; traffic beyond its share s
 (cold) environments. The spillover alarm therefore is not a rollback alarm: a healthy canary may spill.
 
 Each function's CodeDeploy role is our own, not ``AWSCodeDeployRoleForLambdaLimited``: that managed policy allows
-``lambda:UpdateAlias`` on every function of the account (and S3 reads and the invocation of any function named like a
-hook). Here a role holds the managed policy's Lambda and CloudWatch actions, scoped to its function, that function's
+``lambda:UpdateAlias`` on every function of the account (and S3 reads, and the invocation of any function named
+``CodeDeployHook_*``). Here a role holds the managed policy's Lambda and CloudWatch actions, scoped to its function, that function's
 alias and its rollback alarms, and the invocation of its own hook; CodeDeploy may assume it only for this
 application's deployment groups in this account (aws:SourceAccount / aws:SourceArn, as CodeDeploy's confused-deputy
 guide recommends).
@@ -69,7 +69,6 @@ class SafeDeployment(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.application = codedeploy.LambdaApplication(self, "Application")
-        self.hooks: list[PreTrafficHook] = []
         self.groups = [
             self._deployment_group(config, functions, function, alarms, data, common_layer)
             for function, alarms in zip(functions, rollback_alarms, strict=True)
@@ -92,7 +91,6 @@ class SafeDeployment(Construct):
             data=data,
             common_layer=common_layer,
         )
-        self.hooks.append(hook)
         role = self._service_role(
             per_function_id(functions, function, "ServiceRole"), function, rollback_alarms, hook.function
         )

@@ -338,6 +338,18 @@ def test_a_function_whose_routes_lack_smoke_cases_is_refused(
         _spec(code)
 
 
+def test_cases_too_large_for_the_hooks_environment_fail_synth(tmp_path_factory: pytest.TempPathFactory) -> None:
+    code = _package(tmp_path_factory.mktemp("functions"), "receipts", ROUTE)
+    big = SMOKE_CASE.replace("'unknown order'", "'unknown order ' + 'x' * 3100")
+    (code / "smoke_cases.py").write_text(_smoke_declaration(big))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(service_stack, "FUNCTIONS", (*service_stack.FUNCTIONS, _spec(code)))
+        with pytest.raises(
+            ValueError, match=r"API function 'receipts': smoke_cases.py: CASES take 3\d{3} bytes of the"
+        ):
+            synthesize(tmp_path_factory.mktemp("cdk.out"), stage="dev", guard="false")
+
+
 @pytest.mark.parametrize(
     ("value", "access", "message"),
     [
