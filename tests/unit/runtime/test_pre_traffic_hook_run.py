@@ -215,6 +215,7 @@ def test_the_handler_runs_the_hook_with_the_environment_and_the_runtimes_context
         monkeypatch.setenv(name, value)
     answer = json.dumps({"statusCode": 404, "body": "{}"}).encode()
     clients = handler.clients
+    _, stream = capture("pre_traffic_hook")  # the handler's own logger, now writing where the test reads
     with Stubber(clients.lambda_) as lambda_, Stubber(clients.codedeploy) as codedeploy:
         lambda_.add_response("invoke", {"StatusCode": 200, "Payload": StreamingBody(io.BytesIO(answer), len(answer))})
         codedeploy.add_response(
@@ -231,3 +232,5 @@ def test_the_handler_runs_the_hook_with_the_environment_and_the_runtimes_context
         assert handler.lambda_handler(EVENT, context) == {"status": SUCCEEDED}
         lambda_.assert_no_pending_responses()
         codedeploy.assert_no_pending_responses()
+    logged = lines(stream)
+    assert {line["request_id"] for line in logged} == {"hook-request"}  # the invocation's, on every line
