@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar
 
 from lambda_kit import config as kit_config
-from lambda_kit.assembly.cloud_assembly import AssemblyError, CloudAssembly, add_selection_args
+from lambda_kit.assembly.cloud_assembly import AssemblyError, add_selection_args, selected_stacks
 from lambda_kit.assembly.intrinsics import Resolver
 
 T = TypeVar("T")
@@ -512,14 +512,13 @@ def main(argv: list[str] | None = None) -> int:
     add_selection_args(parser)
     args = parser.parse_args(argv)
     try:
-        assembly = CloudAssembly(args.assembly)
-        names = [stack.name for stack in assembly.select(kit_config.stack_patterns(args.stage, args.stack))]
+        assembly, stacks = selected_stacks(args)
     except (AssemblyError, kit_config.ConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     templates = assembly.templates()
     print("| stack | source | target | principal | action | condition |\n|---|---|---|---|---|---|")
-    for stack, hop in hops(templates, sorted(names)):
+    for stack, hop in hops(templates, sorted(stack.name for stack in stacks)):
         print(f"| {stack} | {hop.source} | {hop.target} | {hop.principal} | {hop.action} | {hop.condition} |")
     return 0
 
