@@ -31,6 +31,7 @@ PC_SERVICE_LINKED_ROLE = (
     "AWSServiceRoleForApplicationAutoScaling_LambdaConcurrency"
 )
 CODEDEPLOY_ACTIONS = ["lambda:GetAlias", "lambda:GetProvisionedConcurrencyConfig", "lambda:UpdateAlias"]
+AUTO_DELETE_ACTIONS = ["s3:DeleteObject*", "s3:GetBucket*", "s3:List*", "s3:PutBucketPolicy"]
 
 
 class Hop(NamedTuple):
@@ -441,14 +442,14 @@ def auto_delete_hops(r: Resolver, stack: str) -> list[Hop]:
         allow = _one([s for s in statements if s.get("Principal") == principal], f"statement for {role_id} on {bucket}")
         arn = r.get_att(stack, bucket, "Arn")
         assert {r.text(stack, res) for res in _list(allow["Resource"])} == {arn, f"{arn}/*"}
-        assert set(_list(allow["Action"])) == {"s3:DeleteObject*", "s3:GetBucket*", "s3:List*", "s3:PutBucketPolicy"}
+        assert set(_list(allow["Action"])) == set(AUTO_DELETE_ACTIONS)
         hops.append(
             Hop(
                 "CDK autoDeleteObjects",
                 f"custom resource {_path(r, stack, resource_id)}",
                 f"bucket {_path(r, stack, bucket)}",
                 f"role {_path(r, stack, role_id)}",
-                "s3:DeleteObject*, s3:GetBucket*, s3:List*, s3:PutBucketPolicy",
+                ", ".join(AUTO_DELETE_ACTIONS),
                 "bucket policy names the provider's role; runs when the stack deletes the bucket",
             )
         )
