@@ -1,6 +1,6 @@
 """Read Lambda's per-invocation report in every form people meet it, into one ``Report``.
 
-Forms (real examples of each, with their sources, are in ``lambda-kit/tests/tools/report_fixtures.py``):
+Forms (real examples of each, with their sources, are in ``lambda-kit/tests/tools/report_fixtures.toml``):
 
 - the **Text** ``REPORT`` line, as ``Invoke(LogType="Tail")`` returns it: tab-separated fields, an
   ``XRAY TraceId`` line after it when tracing is on;
