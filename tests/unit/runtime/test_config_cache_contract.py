@@ -15,17 +15,10 @@ from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
 from common.config_cache import ConfigUnavailable, TtlCache, s3_json_object_loader
+from tests.unit.runtime.orders_service import Clock
 from tests.unit.runtime.stubbed import client_fixtures
 
 TTL = 300
-
-
-class Clock:
-    def __init__(self, now: float = 1000) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Versions:
