@@ -113,7 +113,6 @@ class ApiGateway:
         self._buckets = {
             api.label: TokenBucket(*api.throttling) for api in apis if throttle and api.throttling is not None
         }
-        self._cors_apis = [api for api in apis if api.cors is not None]
 
     def admit(self, request: Request) -> Answer | Pending:
         path = decode_path(request.raw_path)
@@ -166,10 +165,10 @@ class ApiGateway:
 
     def _preflight(self, request: Request, path: str, origin: str) -> HttpResponse | None:
         """API Gateway answers a preflight itself when the API has a CorsConfiguration (http-api-cors.html)."""
-        wanted = request.header("access-control-request-method") or ""
-        matched = self.router.match(wanted, path)
-        api = self._routes[matched[0]][0] if matched else None
-        api = api if api is not None and api.cors is not None else next(iter(self._cors_apis), None)
+        # The API whose routes take this path, whatever their method (each API is its own host on AWS).
+        api = next(
+            (api for api, route in self._routes.values() if Router([("ANY", route.path)]).match("ANY", path)), None
+        )
         if api is None or api.cors is None:
             return None
         cors = api.cors

@@ -84,6 +84,7 @@ def server(app: Any, idle_timeout: float) -> uvicorn.Server:
         lifespan="off",
         access_log=False,
         server_header=False,  # API Gateway sends no Server header
+        proxy_headers=False,  # the client's X-Forwarded-For is passed on, not taken for its address
         log_config=None,
         log_level="warning",
         ws="none",
