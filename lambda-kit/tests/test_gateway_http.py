@@ -4,7 +4,6 @@ The probe function answers as the last segment of the path asks (tests/fixtures/
 
 from __future__ import annotations
 
-import base64
 import json
 import subprocess
 import time
@@ -12,6 +11,8 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 from botocore.auth import SigV4Auth
@@ -36,7 +37,8 @@ def served() -> Iterator[Served]:
     assert front.process.returncode == 0 and "stopped:" in output.splitlines()[-1], output[-2000:]
 
 
-def echo(served: Served, path: str = "/probe/echo", **options) -> tuple[int, dict[str, str], dict]:
+def echo(served: Served, path: str = "/probe/echo", **options) -> tuple[int, dict[str, str], Any]:
+    """(status, headers, the event the probe function got, or the answer's body when it is not a 200)."""
     status, headers, body = served.request("GET", path, **options)
     return status, headers, json.loads(body) if status == 200 else body
 
@@ -71,7 +73,9 @@ def test_a_chunked_body_is_read_whole(served):
 def test_an_incomplete_body_never_reaches_the_function(served):
     marker = f"aborted-{uuid.uuid4().hex[:8]}"
     with served.connect() as sock:
-        sock.sendall(f"POST /probe/echo?{marker} HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n".encode() + b"m" * 19)
+        sock.sendall(
+            f"POST /probe/echo?{marker} HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n".encode() + b"m" * 19
+        )
         sock.shutdown(1)  # the client goes away after 19 of its 100 bytes
         assert sock.recv(100) == b""
     [line] = access_lines(served, marker)
@@ -184,7 +188,7 @@ def test_a_function_timeout_is_a_500(served):
 
 
 def test_the_request_id_header_is_the_events_and_the_added_headers(served):
-    status, headers, event = echo(served, headers={"x-forwarded-for": "198.51.100.7"})
+    _, headers, event = echo(served, headers={"x-forwarded-for": "198.51.100.7"})
     assert headers["apigw-requestid"] == event["requestContext"]["requestId"]
     assert "date" in headers and "server" not in headers  # (keep-alive: test_idle_and_stalled_connections_are_closed)
     added = event["headers"]
@@ -194,7 +198,7 @@ def test_the_request_id_header_is_the_events_and_the_added_headers(served):
 
 
 def test_paths_are_decoded_then_routed(served):
-    status, _, event = echo(served, "/probe/echo%2Fx%20y")
+    _, _, event = echo(served, "/probe/echo%2Fx%20y")
     assert (event["rawPath"], event["routeKey"]) == ("/probe/echo/x y", "ANY /probe/{proxy+}")
     assert event["pathParameters"] == {"proxy": "echo/x y"}
     assert served.request("GET", "/probe/percent%25done")[::2] == (400, b'{"message":"Bad Request"}')
@@ -248,12 +252,15 @@ def test_iam_routes_take_requests_signed_with_the_local_credentials(served):
     assert served.request("GET", "/probe/iam")[::2] == (403, b'{"message":"Forbidden"}')
     status, _, body = served.request("GET", "/probe/iam", headers=signed(served, "/probe/iam", secret="wrong"))
     assert status == 403 and json.loads(body)["message"].startswith("The request signature we calculated")
-    status, _, body = served.request("GET", "/probe/iam?x=1", headers=signed(served, "/probe/iam"))  # not what was signed
+    status, _, body = served.request(
+        "GET", "/probe/iam?x=1", headers=signed(served, "/probe/iam")
+    )  # not what was signed
     assert status == 403
 
 
 def token(served: Served, **claims) -> str:
-    key = RSAKey.import_key(json.loads(open(served.startup("jwt GET /probe/jwt:").rsplit("signing key ", 1)[1]).read()))
+    signing_key = Path(served.startup("jwt GET /probe/jwt:").rsplit("signing key ", 1)[1])  # printed by serve
+    key = RSAKey.import_key(json.loads(signing_key.read_text()))
     now = int(datetime.now(UTC).timestamp())
     body = {"iss": "https://issuer.example.com", "aud": "probe-client", "iat": now, "exp": now + 300, **claims}
     return jwt.encode({"alg": "RS256", "kid": key.kid}, body, key)

@@ -148,7 +148,9 @@ def test_function_results_become_http_responses():
         [("content-type", "application/json"), ("set-cookie", "a=1")],
         b"{}",
     )
-    binary = to_http_response({"statusCode": 200, "body": base64.b64encode(b"\xff").decode(), "isBase64Encoded": True}, b"")
+    binary = to_http_response(
+        {"statusCode": 200, "body": base64.b64encode(b"\xff").decode(), "isBase64Encoded": True}, b""
+    )
     assert binary.body == b"\xff"
     # No statusCode: a 200 application/json whose body is what the function returned, as the runtime wrote it.
     inferred = to_http_response({"hello": "world"}, b'{"hello": "world"}')

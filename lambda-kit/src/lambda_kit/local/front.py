@@ -63,7 +63,9 @@ class Front:
         try:
             answer, close = await self._answer(scope, receive, method, raw_path, raw_query)
         except Disconnected:
-            self._access(scope, method, target, None, "-", "client closed the connection before its body ended", started)
+            self._access(
+                scope, method, target, None, "-", "client closed the connection before its body ended", started
+            )
             return
         response = answer.response
         headers = [*response.headers, ("content-length", str(len(response.body)))]
@@ -76,7 +78,14 @@ class Front:
         self._access(scope, method, target, response, answer.route, answer.note, started)
 
     def _access(
-        self, scope: Scope, method: str, target: str, response: HttpResponse | None, route: str, note: str, started: float
+        self,
+        scope: Scope,
+        method: str,
+        target: str,
+        response: HttpResponse | None,
+        route: str,
+        note: str,
+        started: float,
     ) -> None:
         status, size = (response.status, len(response.body)) if response else ("-", 0)
         elapsed = (time.perf_counter() - started) * 1000
@@ -103,8 +112,10 @@ class Front:
         text_headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in headers]
         if invoke_api.is_invoke(method, raw_path):
             return await self._invoke(raw_path, raw_query, dict(text_headers), body), False
-        host, port = scope.get("server") or ("127.0.0.1", 0)
-        client = Client((scope.get("client") or ("127.0.0.1",))[0], port, scope["scheme"], f"HTTP/{scope['http_version']}")
+        port = (scope.get("server") or ("127.0.0.1", 0))[1]
+        client = Client(
+            (scope.get("client") or ("127.0.0.1",))[0], port, scope["scheme"], f"HTTP/{scope['http_version']}"
+        )
         admitted = self.gateway.admit(Request(method, raw_path, raw_query, text_headers, body, client))
         if isinstance(admitted, Answer):
             return admitted, False
@@ -154,7 +165,9 @@ class Front:
             return Answer(invoke_api.throttled(), route, "function throttled", request_id="")
         self._show(result)
         error = result.invocation.error
-        note = f"Duration {result.invocation.duration_ms:.1f} ms" + (f", function error {error.get('errorType')}" if error else "")
+        note = f"Duration {result.invocation.duration_ms:.1f} ms" + (
+            f", function error {error.get('errorType')}" if error else ""
+        )
         return Answer(invoke_api.respond(parsed, result), route, note, request_id="")
 
     def _show(self, result: Result) -> None:

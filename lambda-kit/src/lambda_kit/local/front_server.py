@@ -62,7 +62,8 @@ class GatewayProtocol(H11Protocol):
 
     def _head_overdue(self, cycle: Any) -> None:
         # The same cycle as when armed: no request head has arrived since (a new one starts a new cycle).
-        if self.cycle is cycle and (cycle is None or cycle.response_complete) and not self.transport.is_closing():
+        waiting = cycle is None or cycle.response_complete  # uvicorn types it as never None; it is, before a request
+        if self.cycle is cycle and waiting and not self.transport.is_closing():
             self.transport.close()
 
 

@@ -224,8 +224,8 @@ def to_http_response(result: Any, payload: bytes) -> HttpResponse:
     dropped); anything else is a 200 ``application/json`` whose body is what the function returned: a string
     itself, any other JSON value as the runtime serialized it (``payload``)."""
     if not (isinstance(result, dict) and "statusCode" in result):
-        body = result.encode() if isinstance(result, str) else payload
-        return HttpResponse(200, [("content-type", "application/json")], body)
+        returned = result.encode() if isinstance(result, str) else payload
+        return HttpResponse(200, [("content-type", "application/json")], returned)
     try:
         status = int(result["statusCode"])
         headers = [(str(k).lower(), str(v)) for k, v in (result.get("headers") or {}).items()]

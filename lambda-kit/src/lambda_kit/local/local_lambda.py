@@ -68,7 +68,9 @@ class LocalLambda:
         self._environment = dict(environment or {})  # set in every environment (AWS_ENDPOINT_URL_LAMBDA)
         self.functions = [f for f in local.model.functions if PYTHON_RUNTIME.fullmatch(f.runtime)]
         self._concurrency = {
-            self._key(f): Concurrency(f.reserved_concurrency if f.reserved_concurrency is not None else max_environments, wait)
+            self._key(f): Concurrency(
+                f.reserved_concurrency if f.reserved_concurrency is not None else max_environments, wait
+            )
             for f in self.functions
         }
         self._pools: dict[tuple[str, str, str], EnvironmentPool] = {}
@@ -103,11 +105,13 @@ class LocalLambda:
         else:
             raise NotFound(f"Function not found: {name}")
         if named and qualifier and named != qualifier:
-            raise QualifierMismatch("The derived qualifier from the function name does not match the specified qualifier.")
+            raise QualifierMismatch(
+                "The derived qualifier from the function name does not match the specified qualifier."
+            )
         for function in self.functions:
-            if self._local.name(function) == function_name and account == ACCOUNT_ID:
-                if region in (None, function.stack.region):
-                    return self.target(function, named or qualifier)
+            here = account == ACCOUNT_ID and region in (None, function.stack.region)
+            if here and self._local.name(function) == function_name:
+                return self.target(function, named or qualifier)
         raise NotFound(f"Function not found: {name}")
 
     def _pool(self, target: Target) -> EnvironmentPool:
@@ -129,7 +133,9 @@ class LocalLambda:
         try:
             environment, cold = pool.acquire()
         except InitError as failed:
-            invocation = Invocation(request_id="-", trace_id=None, duration_ms=0.0, error=failed.error, logs=failed.logs)
+            invocation = Invocation(
+                request_id="-", trace_id=None, duration_ms=0.0, error=failed.error, logs=failed.logs
+            )
             return Result(invocation, failed.init_ms, target.version, _tail(failed.logs), init_failed=True)
         try:
             invocation = environment.invoke(payload, client_context=client_context, invoked_arn=target.invoked_arn)

@@ -87,7 +87,11 @@ def _serve(local: LocalApp, args: argparse.Namespace) -> int:
     host, port = sock.getsockname()[:2]
     # A function that calls Lambda (a hook invoking a version) reaches this server's Invoke API.
     functions = LocalLambda(
-        local, args.max_environments, args.max_idle, args.no_throttle, {"AWS_ENDPOINT_URL_LAMBDA": f"http://{host}:{port}"}
+        local,
+        args.max_environments,
+        args.max_idle,
+        args.no_throttle,
+        {"AWS_ENDPOINT_URL_LAMBDA": f"http://{host}:{port}"},
     )
     jwks = LocalJwks(local.cache)
     gateway = ApiGateway(local.model.apis, functions, jwks, throttle=not args.no_throttle)
@@ -104,6 +108,13 @@ def _serve(local: LocalApp, args: argparse.Namespace) -> int:
             )
         for line in _api_settings(api, jwks, args.no_throttle):
             say(line)
+    for function in functions.functions:
+        versions = ", ".join(["$LATEST", *(str(n + 1) for n in range(len(function.versions)))])
+        aliases = "".join(f"; alias {a.name} -> {function.resolve(a.name)}" for a in function.aliases)
+        say(
+            f"function {local.name(function)} ({function.label}): versions {versions}{aliases}; "
+            f"concurrency {functions.concurrency(function)}"
+        )
     say(f"listening on http://{host!s}:{port}   (Ctrl-C to stop)")
     try:
         front_server.server(front, args.idle_timeout).run(sockets=[sock])
