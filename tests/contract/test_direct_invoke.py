@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 
 import boto3
 import pytest
 from lambda_kit.local.emulator import fake_credentials_env
 
-from tests.orders_local import REGION
-
-SOURCE_EVENTS = Path(__file__).resolve().parents[2] / "events" / "other_sources"
+from tests.orders_local import OTHER_SOURCES, REGION, SOURCE_EVENTS
 
 
 @pytest.fixture(scope="session")
@@ -34,17 +31,7 @@ def lambda_client(served):
     return session.client("lambda", endpoint_url=invoker.endpoint_url), invoker.function
 
 
-@pytest.mark.parametrize(
-    "fixture, source",
-    [
-        ("direct_invoke_empty.json", "a direct invoke ({})"),
-        ("s3_put.json", "S3"),
-        ("sqs.json", "SQS"),
-        ("eventbridge.json", "EventBridge"),
-        ("apigw_rest_v1.json", "API Gateway with payload format 1.0"),
-        ("alb.json", "Application Load Balancer"),
-    ],
-)
+@pytest.mark.parametrize("fixture, source", OTHER_SOURCES)
 def test_an_event_from_another_source_fails_the_invocation(lambda_client, fixture, source):
     client, function = lambda_client
     answer = client.invoke(FunctionName=function, Payload=(SOURCE_EVENTS / fixture).read_bytes(), LogType="Tail")
