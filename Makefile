@@ -24,6 +24,8 @@ NODE_STAMP := node_modules/.installed
 UV := $(VENV)/bin/uv
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+DOCS_VENV := .venv-docs
+DOCS_STAMP := $(DOCS_VENV)/.installed
 LOCK_PYTHON := 3.11
 LOCK := $(UV) pip compile --quiet --generate-hashes --universal --python-version $(LOCK_PYTHON) --no-header $(ARGS)
 
@@ -43,6 +45,13 @@ $(CHECKOV_STAMP): requirements-checkov.lock $(VENV_STAMP)
 	$(UV) pip sync --quiet --require-hashes --python $(CHECKOV_VENV)/bin/python requirements-checkov.lock
 	@touch $@
 
+# The docs site's generator (Zensical) in its own venv: nothing imports it, and its pins stay apart from the
+# project's; only `make docs` (and CI) installs it.
+$(DOCS_STAMP): requirements-docs.lock $(VENV_STAMP)
+	@test -x $(DOCS_VENV)/bin/python || $(PYTHON) -m venv --without-pip $(DOCS_VENV)
+	$(UV) pip sync --quiet --require-hashes --python $(DOCS_VENV)/bin/python requirements-docs.lock
+	@touch $@
+
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
@@ -55,6 +64,7 @@ lock: $(VENV_STAMP) ## Regenerate the hash-pinned *.lock files from requirements
 	$(LOCK) requirements-uv.txt -o requirements-uv.lock
 	$(LOCK) requirements-dev.txt lambda-kit/pyproject.toml --all-extras -o requirements-dev.lock
 	$(LOCK) requirements-checkov.txt -o requirements-checkov.lock
+	$(LOCK) requirements-docs.txt -o requirements-docs.lock
 	@# The layer's wheels are for Lambda's Python, and --no-deps as the layer build installs them.
 	for requirements in layers/dependencies/*/requirements.txt; do \
 		$(UV) pip compile --quiet --generate-hashes --no-deps --python-version 3.14 --no-header $(ARGS) \
@@ -94,6 +104,10 @@ test-docs: setup ## Run every command the docs show (scratch clone) and the infr
 mutation: setup ## Mutation testing of the core modules (~10 min); one module: make mutation MUTATION_MODULES=stacks/stage_config.py
 	lambda-kit mutation --modules "$(MUTATION_MODULES)"
 	$(if $(MUTATION_MODULES),,cd lambda-kit && lambda-kit mutation)
+
+.PHONY: docs
+docs: $(DOCS_STAMP) ## Build the documentation site (docs/, mkdocs.yml) into site/; a broken link or anchor fails it
+	$(DOCS_VENV)/bin/zensical build
 
 .PHONY: lint
 lint: setup ## ruff lint + format check, mypy (strict but for tests, bench and app.py), the same for the kit
@@ -154,7 +168,7 @@ deploy: aws-credentials ## Deploy STAGE to the account of your AWS credentials; 
 	cdk deploy $(STAGE_CONTEXT) -c guard=true --all --require-approval $(CDK_APPROVAL) $(ARGS)
 
 .PHONY: destroy
-destroy: aws-credentials ## Destroy STAGE; prod's table and bucket are retained (see README)
+destroy: aws-credentials ## Destroy STAGE; prod's table and bucket are retained (see docs/deploy.md)
 	cdk destroy $(STAGE_CONTEXT) --all $(ARGS)
 
 .PHONY: clean

@@ -21,6 +21,7 @@ from aws_cdk import aws_lambda as _lambda
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 
+from stacks.smoke_cases import SMOKE_ID_PREFIX
 from stacks.stage_config import StageConfig
 
 
@@ -53,6 +54,9 @@ class Table:
     # Writers stamp each item's expiry (the table's TTL attribute) this many days ahead, when the stage sets
     # order_retention_days.
     retention_variable: str | None = None
+    # Writers give the pre-traffic hook's smoke items (keys under this prefix) a one-day expiry in every stage: the
+    # backstop should the hook's own cleanup not run.
+    smoke_prefix_variable: str | None = None
 
     ACTIONS: ClassVar[Mapping[Access, tuple[str, ...]]] = {
         READ: ("dynamodb:GetItem",),
@@ -66,6 +70,8 @@ class Table:
         variables = {self.name_variable: self.table.table_name}
         if self.retention_variable and WRITE in access and config.order_retention_days:
             variables[self.retention_variable] = str(config.order_retention_days)
+        if self.smoke_prefix_variable and WRITE in access:
+            variables[self.smoke_prefix_variable] = SMOKE_ID_PREFIX
         return variables
 
 

@@ -32,7 +32,12 @@ class DataStack(cdk.Stack):
         # What the service stack's functions may use (each names the ones it needs and how): the variables are the
         # ones lambda_src/orders/settings.py reads.
         self.resources = DataResources(
-            orders_table=Table(table, name_variable="TABLE_NAME", retention_variable="ORDER_RETENTION_DAYS"),
+            orders_table=Table(
+                table,
+                name_variable="TABLE_NAME",
+                retention_variable="ORDER_RETENTION_DAYS",
+                smoke_prefix_variable="SMOKE_ID_PREFIX",
+            ),
             config=ConfigObject(config_bucket.bucket, config_bucket.config_key),
             receipt_secret=Secret(secret, arn_variable="RECEIPT_SECRET_ARN"),
         )

@@ -6,8 +6,9 @@ finding) and checkov (``tests/policy/test_policy_checks.py``, ``make policy-chec
 listed here with the resources it applies to and the reason. The tests fail on a finding that nothing here
 acknowledges, and on an entry (rule x resource) that no finding matches any more.
 
-An entry's scope is a stack (``data``, ``service``) or ``function``: every API function
-(``stacks/constructs/api_function.py``), which applies those itself. A resource is a construct path inside its
+An entry's scope is a stack (``data``, ``service``), ``function``: every API function
+(``stacks/constructs/api_function.py``), or ``pre-traffic hook``: every function's hook
+(``stacks/constructs/pre_traffic_hook.py``); each construct applies its own. A resource is a construct path inside its
 scope (``HttpApi/Api`` in the service stack, ``Function`` in each API function); it covers the resources below it.
 CDK's own helper functions are named as CDK names them (``Custom::...``) and acknowledged as such, by resource.
 cdk-nag's acknowledgments stay beside their constructs (``stacks/nag.py``).
@@ -23,6 +24,7 @@ from stacks.stage_config import StageConfig
 GUARD = "cfn-guard"
 CHECKOV = "checkov"
 FUNCTION = "function"  # the scope of each API function's construct
+HOOK = "pre-traffic hook"  # the scope of each API function's pre-traffic hook (stacks/constructs/pre_traffic_hook.py)
 # CDK's helpers in the data stack: the BucketDeployment function that uploads config.json (a singleton whose id
 # CDK fixes) and the custom-resource provider that empties dev's buckets before a destroy.
 BUCKET_DEPLOYMENT = "Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C"
@@ -30,6 +32,7 @@ AUTO_DELETE_PROVIDER = "Custom::S3AutoDeleteObjectsCustomResourceProvider"
 CDK_HELPER_FUNCTIONS = (BUCKET_DEPLOYMENT, f"{AUTO_DELETE_PROVIDER}/Handler")
 LOG_GROUPS = {
     FUNCTION: ("LogGroup",),
+    HOOK: ("LogGroup",),
     "service": ("HttpApi/AccessLogs",),
     "data": ("Config/ConfigJsonLogs", f"{AUTO_DELETE_PROVIDER}/LogGroup"),
 }
@@ -43,7 +46,7 @@ def _always(_: StageConfig) -> bool:
 @dataclass(frozen=True)
 class Acknowledged:
     findings: tuple[tuple[str, str], ...]  # (tool, rule): guard's rule name, checkov's check id
-    scope: str  # "data" | "service" (a stack) | FUNCTION (each API function)
+    scope: str  # "data" | "service" (a stack) | FUNCTION (each API function) | HOOK (each function's hook)
     resources: tuple[str, ...]
     reason: str
     when: Callable[[StageConfig], bool] = _always  # the stage settings under which the finding exists
@@ -83,6 +86,37 @@ ACKNOWLEDGED: tuple[Acknowledged, ...] = (
         ("Function",),
         "The environment holds resource names, ARNs and numbers, never a secret (a secret's ARN at most: its value "
         "is read from Secrets Manager at run time); Lambda encrypts it at rest with its AWS-managed key.",
+    ),
+    # --- every pre-traffic hook ----------------------------------------------------------------------------------
+    Acknowledged(
+        ((GUARD, "lambda_inside_vpc_check"), (CHECKOV, "CKV_AWS_117")),
+        HOOK,
+        ("Function",),
+        "The hook calls AWS APIs only (Invoke of one version, CodeDeploy's PutLifecycleEventHookExecutionStatus, "
+        "DeleteItem under the reserved prefix) through IAM-authorized TLS endpoints; a VPC would protect nothing "
+        "more, as for the API functions.",
+    ),
+    Acknowledged(
+        ((CHECKOV, "CKV_AWS_116"),),
+        HOOK,
+        ("Function",),
+        "CodeDeploy invokes the hook asynchronously with retry_attempts=0: a failed invocation leaves its lifecycle "
+        "event without a verdict and CodeDeploy fails the deployment; a dead-letter queue would decide nothing (as "
+        "cdk-nag's Serverless-LambdaDLQ, acknowledged beside the function).",
+    ),
+    Acknowledged(
+        ((CHECKOV, "CKV_AWS_115"),),
+        HOOK,
+        ("Function",),
+        "The hook runs once per deployment of its function, one invocation at a time: reserving concurrency for it "
+        "would take it from the account's pool for nothing.",
+    ),
+    Acknowledged(
+        ((CHECKOV, "CKV_AWS_173"),),
+        HOOK,
+        ("Function",),
+        "The environment holds the version's ARN, the smoke cases, the table name and the reserved id prefix, never "
+        "a secret; Lambda encrypts it at rest with its AWS-managed key.",
     ),
     # --- the HTTP API --------------------------------------------------------------------------------------------
     Acknowledged(

@@ -37,11 +37,17 @@ class ServiceStack(cdk.Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         layers = shared_layers(self, config)
-        functions = [ApiFunction(self, spec, config=config, data=data, layers=layers) for spec in FUNCTIONS]
+        functions = [ApiFunction(self, spec, config=config, data=data, layers=layers.all) for spec in FUNCTIONS]
         api = HttpApi(self, "HttpApi", config=config, functions=functions, description="orders API")
         monitoring = Monitoring(self, "Monitoring", config=config, functions=functions, api=api.api)
         SafeDeployment(
-            self, "Deployment", config=config, functions=functions, rollback_alarms=monitoring.rollback_alarms
+            self,
+            "Deployment",
+            config=config,
+            functions=functions,
+            rollback_alarms=monitoring.rollback_alarms,
+            data=data,
+            common_layer=layers.common,
         )
 
         # Read by tools/ (cold_start, power_tuning) through `--stack`/`--stage` (naming.OUTPUT_*: the orders function's).

@@ -50,6 +50,9 @@ class StageConfig:
     business_hours_end_hour: int
     schedule_timezone: str
     deployment: str  # CodeDeploy traffic shifting on the alias
+    # false: CodeDeploy rolls back on the new version's alarms and its hook only, not the alias's or the API's (a
+    # one-off, to deploy a fix while the broken version keeps those in ALARM; README "Canary deploys")
+    rollback_on_alias_alarms: bool
     alarm_email: str | None
     duration_alarm_percent_of_timeout: int
     api_throttle_rate_limit: int  # requests per second, HTTP API default stage
@@ -91,6 +94,7 @@ BASE: dict[str, Any] = {
     "business_hours_end_hour": 18,
     "schedule_timezone": "Asia/Tokyo",
     "deployment": "all_at_once",
+    "rollback_on_alias_alarms": True,
     "alarm_email": None,
     "duration_alarm_percent_of_timeout": 80,
     "api_throttle_rate_limit": 50,

@@ -279,6 +279,25 @@ def test_conditional_grant_needs_its_condition() -> None:
         ({"StringEquals": {"k": ["1"]}}, {}, False),
         ({"Null": {"k": ["true"]}}, {}, True),
         ({"Null": {"k": ["true"]}}, {"k": "x"}, False),
+        # dynamodb:LeadingKeys: the partition keys a request names (one for DeleteItem, several for a batch).
+        (
+            {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["__smoke-*"]}},
+            {"dynamodb:LeadingKeys": ["__smoke-d-1"]},
+            True,
+        ),
+        (
+            {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["__smoke-*"]}},
+            {"dynamodb:LeadingKeys": ["o-1"]},
+            False,
+        ),
+        (
+            {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["__smoke-*"]}},
+            {"dynamodb:LeadingKeys": ["__smoke-d-1", "o-1"]},
+            False,
+        ),
+        ({"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["__smoke-*"]}}, {}, True),  # IAM: no values, no veto
+        ({"ForAnyValue:StringEquals": {"k": ["a"]}}, {"k": ["b", "a"]}, True),
+        ({"ForAnyValue:StringEquals": {"k": ["a"]}}, {}, False),
     ],
 )
 def test_condition_operators(conditions: Any, context: Any, holds: bool) -> None:
@@ -288,3 +307,5 @@ def test_condition_operators(conditions: Any, context: Any, holds: bool) -> None
 def test_unknown_condition_operator_is_refused() -> None:
     with pytest.raises(Unreadable, match="DateGreaterThan"):
         conditions_hold({"DateGreaterThan": {"aws:CurrentTime": ["2026-01-01"]}}, {"aws:CurrentTime": "x"})
+    with pytest.raises(Unreadable, match="negated set operator"):
+        conditions_hold({"ForAllValues:StringNotLike": {"k": ["a*"]}}, {"k": ["b"]})

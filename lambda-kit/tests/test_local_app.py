@@ -109,6 +109,6 @@ def test_a_variable_naming_what_the_kit_cannot_create_fails_naming_it(tmp_path: 
 
         edit_template(copy, "shop-dev-service", edit)
 
-    app = LocalApp(broken_copy(tmp_path, name_the_alias))
-    with pytest.raises(ProvisionError, match=r"Shop: environment variable PEER names shop-dev-service/Live\w+ "):
-        app.__enter__()
+    named = r"Shop: environment variable PEER names shop-dev-service/Live\w+ "
+    with LocalApp(broken_copy(tmp_path, name_the_alias)) as app, pytest.raises(ProvisionError, match=named):
+        app.config(app.model.find("Shop"))

@@ -102,7 +102,7 @@ def build_app(
     source = f"s3://{settings.config_bucket}/{settings.config_key}"
     ttl = settings.config_ttl_seconds
     limits = TtlCache(lambda: OrderLimits.from_document(load_document(), source), ttl, monotonic)
-    repository = OrderRepository(dynamodb, settings.table_name, settings.order_retention_days)
+    repository = OrderRepository(dynamodb, settings.table_name, settings.order_retention_days, settings.smoke_id_prefix)
     receipts = None
     if settings.receipt_secret_arn and secrets_client is not None:
         key = TtlCache(secret_string_loader(secrets_client, settings.receipt_secret_arn), ttl, monotonic)

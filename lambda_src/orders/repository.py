@@ -17,6 +17,8 @@ from orders.order import Order, OrderItem
 FINGERPRINT_ATTRIBUTE = "request_sha256"
 # The table's TTL attribute (stacks/constructs/orders_table.py; tests/infra checks they agree): epoch seconds.
 EXPIRES_AT_ATTRIBUTE = "expires_at"
+# The pre-traffic hook deletes the orders it creates; should that not happen, TTL deletes them after this.
+SMOKE_RETENTION_DAYS = 1
 
 
 def to_item(order: Order, fingerprint: str, expiry: int | None = None) -> dict[str, Any]:
@@ -58,10 +60,18 @@ def expires_at(created_at: str, retention_days: int) -> int:
 
 
 class OrderRepository:
-    def __init__(self, client: Any, table_name: str, retention_days: int | None = None) -> None:
+    def __init__(
+        self, client: Any, table_name: str, retention_days: int | None = None, smoke_id_prefix: str | None = None
+    ) -> None:
         self._client = client
         self._table = table_name
         self._retention_days = retention_days  # None: orders never expire
+        self._smoke_id_prefix = smoke_id_prefix  # orders under it expire after SMOKE_RETENTION_DAYS, in any stage
+
+    def _retention(self, order: Order) -> int | None:
+        if self._smoke_id_prefix and order.order_id.startswith(self._smoke_id_prefix):
+            return SMOKE_RETENTION_DAYS  # no stage keeps orders for less than a day (order_retention_days >= 1)
+        return self._retention_days
 
     def get(self, order_id: str) -> tuple[Order, str | None] | None:
         # Strongly consistent: a client that just created an order must be able to read it back.
@@ -71,7 +81,8 @@ class OrderRepository:
 
     def put_if_absent(self, order: Order, fingerprint: str) -> tuple[Order, str | None] | None:
         """Write the order unless its id exists. None if written, else the stored (order, fingerprint)."""
-        expiry = expires_at(order.created_at, self._retention_days) if self._retention_days else None
+        days = self._retention(order)
+        expiry = expires_at(order.created_at, days) if days else None
         try:
             self._client.put_item(
                 TableName=self._table,

@@ -17,6 +17,7 @@ class Settings(NamedTuple):
     config_ttl_seconds: float = 300.0
     receipt_secret_arn: str | None = None  # optional: sign order receipts with this secret's value
     order_retention_days: int | None = None  # optional: stored orders expire (DynamoDB TTL) this many days later
+    smoke_id_prefix: str | None = None  # optional: orders under this id prefix (the pre-traffic hook's) expire in a day
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -28,4 +29,5 @@ class Settings(NamedTuple):
             config_ttl_seconds=env_number("CONFIG_TTL_SECONDS", 300.0),
             receipt_secret_arn=os.environ.get("RECEIPT_SECRET_ARN", "").strip() or None,
             order_retention_days=int(env_number("ORDER_RETENTION_DAYS", 0, minimum=1)) or None,
+            smoke_id_prefix=os.environ.get("SMOKE_ID_PREFIX", "").strip() or None,
         )

@@ -17,6 +17,7 @@ from pathlib import Path
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as _lambda
+from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from stacks import naming
@@ -24,12 +25,13 @@ from stacks.constructs.common_layer import ASSET_EXCLUDES
 from stacks.constructs.function_runtime import ARCHITECTURES, RUNTIME
 from stacks.constructs.log_retention import stage_log_group
 from stacks.constructs.pc_autoscaling import ProvisionedConcurrencyAutoscaling
-from stacks.data_resources import Access, DataResources, access_problem, actions_for
+from stacks.data_resources import WRITE, Access, DataResources, access_problem, actions_for
 from stacks.function_routes import declared_routes
 from stacks.guard import acknowledge_guard_findings
 from stacks.nag import acknowledge
 from stacks.naming import ALIAS_NAME, function_id
 from stacks.policy_acknowledgments import FUNCTION
+from stacks.smoke_cases import SmokeDeclaration, declared_smoke
 from stacks.stage_config import StageConfig
 
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -56,11 +58,28 @@ class ApiFunctionSpec:
         for name, access in self.data_access.items():
             if problem := access_problem(name, access):
                 raise ValueError(f"{where}: data_access: {problem}")
+        try:
+            created = self.smoke.created  # every route needs a smoke case: its pre-traffic hook runs them
+        except (OSError, ValueError) as error:
+            raise ValueError(f"{where}: {error}") from None
+        for item in created:
+            granted = self.data_access.get(item.data)
+            if granted is None or WRITE not in granted:
+                allowed = f"may only {granted.name}" if granted else "does not use"
+                raise ValueError(
+                    f"{where}: smoke_cases.py: CREATED names {item.data!r}, which the function {allowed} "
+                    "(data_access): its cases cannot have created anything there"
+                )
 
     @property
     def routes(self) -> tuple[tuple[str, str], ...]:
         """(method, path) of each HTTP API route that invokes it: what its package declares in ``api_routes.py``."""
         return tuple((r.method, r.path) for r in declared_routes(self.code.name, self.code.parent))
+
+    @property
+    def smoke(self) -> SmokeDeclaration:
+        """The smoke cases and latency budget its package declares in ``smoke_cases.py``."""
+        return declared_smoke(self.code.name, self.code.parent)
 
     @property
     def construct_id(self) -> str:
@@ -79,23 +98,14 @@ class ApiFunction(Construct):
     ) -> None:
         super().__init__(scope, spec.construct_id)
         self.spec = spec
-        self.log_group = stage_log_group(self, "LogGroup", config=config)
-        # Our own role instead of AWSLambdaBasicExecutionRole (AwsSolutions-IAM4): it may write to this
-        # function's log group only, not create or write to any log group in the account.
-        self.role = iam.Role(
-            self,
-            "Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"{spec.name} function ({config.stage})",
-        )
-        self.log_group.grant_write(self.role)
+        self.log_group, self.role = logs_and_role(self, config, f"{spec.name} function ({config.stage})")
         self.function = _lambda.Function(
             self,
             "Function",
             runtime=RUNTIME,
             architecture=ARCHITECTURES[config.architecture],
             handler=spec.handler,
-            code=_lambda.Code.from_asset(str(spec.code.parent), exclude=[*_only(spec.code.name), *ASSET_EXCLUDES]),
+            code=package_code(spec.code),
             memory_size=config.memory_mb,
             timeout=cdk.Duration.seconds(config.timeout_seconds),
             role=self.role,
@@ -138,6 +148,13 @@ class ApiFunction(Construct):
         self._acknowledge(config)
         acknowledge_guard_findings(self, config, FUNCTION)
 
+    def deploy_after(self, *constructs: Construct) -> None:
+        """The alias's update, which starts the CodeDeploy deployment, waits for these (its hook, the alarms that name
+        the new version); the alias's autoscaling target does not."""
+        alias = self.alias.node.default_child
+        assert alias is not None
+        alias.node.add_dependency(*constructs)
+
     def _data_environment(self, data: DataResources, config: StageConfig) -> dict[str, str]:
         environment: dict[str, str] = {}
         for name, access in self.spec.data_access.items():
@@ -178,10 +195,22 @@ class ApiFunction(Construct):
         )
 
 
-def _only(package: str) -> list[str]:
-    """Asset exclusions that keep the package directory alone: every function's asset holds its own code, so a
-    change to one function publishes a new version of that function only."""
-    return ["*", f"!{package}", f"!{package}/**"]
+def package_code(package: Path) -> _lambda.Code:
+    """The asset of one package under ``lambda_src/`` and nothing beside it: every function's asset holds its own
+    code, so a change to one function publishes a new version of that function only."""
+    return _lambda.Code.from_asset(
+        str(package.parent), exclude=["*", f"!{package.name}", f"!{package.name}/**", *ASSET_EXCLUDES]
+    )
+
+
+def logs_and_role(scope: Construct, config: StageConfig, description: str) -> tuple[logs.ILogGroup, iam.Role]:
+    """A function's log group in ``scope`` and its own role, which may write there. Our own role instead of
+    AWSLambdaBasicExecutionRole (AwsSolutions-IAM4): it may write to this function's log group only, not create or
+    write to any log group in the account."""
+    log_group = stage_log_group(scope, "LogGroup", config=config)
+    role = iam.Role(scope, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), description=description)
+    log_group.grant_write(role)
+    return log_group, role
 
 
 def per_function_id(functions: Sequence[ApiFunction], function: ApiFunction, name: str) -> str:

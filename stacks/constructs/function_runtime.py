@@ -4,6 +4,8 @@ functions share: the common layer, and the dependencies layer of the stage's tra
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from aws_cdk import aws_lambda as _lambda
 from constructs import Construct
 
@@ -16,15 +18,23 @@ RUNTIME = _lambda.Runtime.PYTHON_3_14
 ARCHITECTURES = {"arm64": _lambda.Architecture.ARM_64, "x86_64": _lambda.Architecture.X86_64}
 
 
-def shared_layers(scope: Construct, config: StageConfig) -> list[_lambda.ILayerVersion]:
-    """The layers every API function of ``scope`` (the service stack) gets, built once."""
+class SharedLayers(NamedTuple):
+    common: _lambda.ILayerVersion  # JSON logging, tracing facade, config cache: the pre-traffic hooks need it alone
+    dependencies: _lambda.ILayerVersion | None  # the tracing backend's packages; None with tracing "off"
+
+    @property
+    def all(self) -> list[_lambda.ILayerVersion]:
+        """Every layer, in the order an API function gets them."""
+        return [self.dependencies, self.common] if self.dependencies else [self.common]
+
+
+def shared_layers(scope: Construct, config: StageConfig) -> SharedLayers:
+    """The layers the API functions of ``scope`` (the service stack) share, built once."""
     architecture = ARCHITECTURES[config.architecture]
-    layers: list[_lambda.ILayerVersion] = [
-        CommonLayer(scope, "CommonLayer", runtime=RUNTIME, architecture=architecture).layer
-    ]
-    if config.tracing != "off":  # the tracing backend's packages, and only those
-        dependencies = DependenciesLayer(
-            scope, "DependenciesLayer", runtime=RUNTIME, architecture=architecture, backend=config.tracing
-        )
-        layers.insert(0, dependencies.layer)
-    return layers
+    common = CommonLayer(scope, "CommonLayer", runtime=RUNTIME, architecture=architecture).layer
+    if config.tracing == "off":  # no tracer, no layer
+        return SharedLayers(common, None)
+    dependencies = DependenciesLayer(
+        scope, "DependenciesLayer", runtime=RUNTIME, architecture=architecture, backend=config.tracing
+    )
+    return SharedLayers(common, dependencies.layer)

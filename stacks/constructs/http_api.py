@@ -104,7 +104,7 @@ class HttpApi(Construct):
 
     def _invoke_policy(self, config: StageConfig) -> iam.ManagedPolicy:
         """What a caller needs with the IAM authorizer: execute-api:Invoke on exactly these routes. Attach it to
-        the roles or users that call the API (README: "Access control")."""
+        the roles or users that call the API (docs/security.md: "Access control")."""
         policy = iam.ManagedPolicy(
             self,
             "InvokePolicy",

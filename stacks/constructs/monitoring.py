@@ -17,6 +17,8 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from stacks.constructs.api_function import ApiFunction, per_function_id
+from stacks.constructs.latency_metrics import latency_alarm, latency_description, new_version_metric, trimmed_latency
+from stacks.constructs.safe_deployment import SHIFT_MINUTES
 from stacks.nag import acknowledge
 from stacks.stage_config import StageConfig
 
@@ -57,14 +59,21 @@ class Monitoring(Construct):
         # One helper per alarm family, each family for every function; this order is the topic policy's.
         errors = [self._errors(function) for function in functions]
         api_5xx = self._api_errors(api)
-        throttles = [self._concurrency(function) for function in functions]
-        durations = [self._duration(function) for function in functions]
+        for family in (self._concurrency, self._duration):
+            for function in functions:
+                family(function)
         pc_widgets = [widget for function in functions for widget in self._provisioned_concurrency(function)]
+        latencies = [self._latency(function) for function in functions]
+        versions = [self._new_version(function) for function in functions]
         self._allow_alarms_to_publish()
-        # CodeDeploy rolls a function back on these, one list per function: they mean its new version is broken or
-        # slow (any function's deploy stops on the API's 5xx).
+        # CodeDeploy rolls a function back on these, one list per function: its new version's errors and latency,
+        # then (unless the stage turns them off for one deploy) the alias's and the API's, which see what the version's
+        # cannot: a handler that answers 500 without failing the invocation (any function's deploy stops on the API's
+        # 5xx). Not the p99 against the timeout: a percentile of a canary's few requests is their maximum.
+        alias_alarms = config.rollback_on_alias_alarms
         self.rollback_alarms: list[list[cloudwatch.IAlarm]] = [
-            [function_errors, api_5xx, duration] for function_errors, duration in zip(errors, durations, strict=True)
+            [*version, *([function_errors, latency, api_5xx] if alias_alarms else [])]
+            for version, function_errors, latency in zip(versions, errors, latencies, strict=True)
         ]
         self.queries = [self._cold_start_query(function) for function in functions]
         self.dashboard = cloudwatch.Dashboard(
@@ -73,11 +82,7 @@ class Monitoring(Construct):
             dashboard_name=f"{config.project_name}-{config.stage}",
             default_interval=cdk.Duration.hours(3),
             widgets=[
-                [
-                    cloudwatch.AlarmStatusWidget(
-                        title="Alarms", width=24, alarms=[*errors, api_5xx, *throttles, *durations]
-                    )
-                ],
+                [cloudwatch.AlarmStatusWidget(title="Alarms", width=24, alarms=self.alarms)],
                 *(self._function_widgets(function) for function in functions),
                 [self._api_widget(api), *pc_widgets],
                 *([self._cold_start_widget(function)] for function in functions),
@@ -134,10 +139,10 @@ class Monitoring(Construct):
             description="HTTP 5xx from the API (the handler's 500/503 and integration failures)",
         )
 
-    def _concurrency(self, function: ApiFunction) -> cloudwatch.Alarm:
-        """Throttles, and with a reserved concurrency, the approach to it; returns the throttles alarm."""
+    def _concurrency(self, function: ApiFunction) -> None:
+        """Throttles, and with a reserved concurrency, the approach to it."""
         reserved = self._config.reserved_concurrency
-        throttles = self._alarm(
+        self._alarm(
             self._id(function, "Throttles"),
             function.alias.metric_throttles(period=ONE_MINUTE, statistic="Sum"),
             threshold=1,
@@ -161,7 +166,6 @@ class Monitoring(Construct):
                     function,
                 ),
             )
-        return throttles
 
     def _duration(self, function: ApiFunction) -> cloudwatch.Alarm:
         config = self._config
@@ -176,6 +180,44 @@ class Monitoring(Construct):
                 function,
             ),
         )
+
+    def _latency(self, function: ApiFunction) -> cloudwatch.Alarm:
+        return self._alarm(
+            self._id(function, "Latency"),
+            trimmed_latency(lambda statistic: function.alias.metric_duration(period=ONE_MINUTE, statistic=statistic)),
+            **latency_alarm(function.spec.smoke.latency_budget_ms),
+            description=self._of(
+                latency_description(function.spec.smoke.latency_budget_ms, "the production alias"), function
+            ),
+        )
+
+    def _new_version(self, function: ApiFunction) -> list[cloudwatch.Alarm]:
+        """Errors and latency of the version being deployed, through the alias (ExecutedVersion): fresh in every
+        deployment, so they cannot block a fix the way the alias's own can. The alias depends on them: CloudFormation
+        points them at the new version before the alias update starts the deployment."""
+        window = SHIFT_MINUTES[self._config.deployment]
+        budget = function.spec.smoke.latency_budget_ms
+        alarms = [
+            self._alarm(
+                self._id(function, "VersionErrors"),
+                new_version_metric(function, "Errors", "Sum"),
+                threshold=0,
+                periods=window,
+                datapoints=1,
+                comparison=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                description=self._of(
+                    f"Any unhandled error or timeout of the new version within the {window}-minute shift", function
+                ),
+            ),
+            self._alarm(
+                self._id(function, "VersionLatency"),
+                trimmed_latency(lambda statistic: new_version_metric(function, "Duration", statistic)),
+                **latency_alarm(budget),
+                description=self._of(latency_description(budget, "the new version"), function),
+            ),
+        ]
+        function.deploy_after(*alarms)
+        return alarms
 
     def _provisioned_concurrency(self, function: ApiFunction) -> list[cloudwatch.IWidget]:
         """Spillover and utilization of the alias's provisioned environments, and their graph; nothing without PC."""
@@ -258,7 +300,15 @@ class Monitoring(Construct):
         )
 
     def _alarm(
-        self, name: str, metric: cloudwatch.IMetric, *, threshold: float, periods: int, description: str
+        self,
+        name: str,
+        metric: cloudwatch.IMetric,
+        *,
+        threshold: float,
+        periods: int,
+        description: str,
+        datapoints: int | None = None,  # of ``periods``; all of them by default
+        comparison: cloudwatch.ComparisonOperator = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     ) -> cloudwatch.Alarm:
         alarm = cloudwatch.Alarm(
             self,
@@ -266,8 +316,11 @@ class Monitoring(Construct):
             metric=metric,
             threshold=threshold,
             evaluation_periods=periods,
-            datapoints_to_alarm=periods,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            datapoints_to_alarm=datapoints or periods,
+            comparison_operator=comparison,
+            # A minute without data is a minute without errors (no invocation), or with too few invocations to
+            # judge latency (the trimmed mean's minimum): neither may roll back, nor block, a deployment. A version
+            # that gets no traffic at all is judged by its pre-traffic hook.
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
             alarm_description=description,
         )

@@ -25,8 +25,10 @@ class OrdersTable(Construct):
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True
             ),
-            # order_retention_days: DynamoDB deletes an order (at no cost, within days) once its expiry has passed.
-            time_to_live_attribute=EXPIRES_AT_ATTRIBUTE if config.order_retention_days else None,
+            # DynamoDB deletes an item (at no cost, within days) once the expiry it carries has passed. On in every
+            # stage: with order_retention_days every order carries one, without it only the pre-traffic hook's smoke
+            # orders do (the backstop should the hook's cleanup not run; stacks/data_resources.py).
+            time_to_live_attribute=EXPIRES_AT_ATTRIBUTE,
             deletion_protection=config.is_retained,
             removal_policy=cdk.RemovalPolicy.RETAIN if config.is_retained else cdk.RemovalPolicy.DESTROY,
         )

@@ -1,4 +1,4 @@
-"""The orders API's HTTP contract (README, "The orders API"), checked over HTTP: every status, replay, 409,
+"""The orders API's HTTP contract (docs/api.md), checked over HTTP: every status, replay, 409,
 413, bad input naming the field with nothing written, the gateway's 404, the content type of every answer.
 The same tests run against `make serve`'s front (make test) and a deployed stage (make e2e STAGE=...)."""
 

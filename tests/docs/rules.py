@@ -25,19 +25,17 @@ AWS_CLI_WALKTHROUGH = (
 
 RULES: tuple[Rule, ...] = (
     # -- setup, tests and quality gates
-    Rule(r"make (synth|test|lint|test-docs|policy-checks|mutation)", CI),
+    Rule(r"make (synth|test|lint|docs|test-docs|policy-checks|mutation)", CI),
     Rule(r"make mutation MUTATION_MODULES=\S+", OFFLINE, timeout=900),
     Rule(r"cat \.mutation/report\.md", OFFLINE),
     Rule(r"make setup", OFFLINE, timeout=300),
     Rule(r"make lock", OFFLINE, timeout=300),
-    Rule(
-        r"\.venv/bin/pytest( -m (unit|infra|integration|contract)| tests/unit/tools/test_cost\.py -k break_even)",
-        OFFLINE,
-    ),
+    Rule(r"\.venv/bin/pytest -m (unit|infra|integration|contract)", OFFLINE),
+    Rule(r"cd lambda-kit && \.\./\.venv/bin/pytest tests/tools/test_cost\.py -k break_even", OFFLINE),
     Rule(r"PROPERTY_EXAMPLES=\d+ \.venv/bin/pytest tests/integration/test_property\.py", OFFLINE),
     Rule(r"\.venv/bin/pytest tests/infra( -q)? --snapshot-update", OFFLINE),
     Rule(r"git diff tests/infra/__snapshots__/", OFFLINE),
-    # -- a second function (README "A second function"): written, registered, tested in the docs' clone
+    # -- a second function (docs/second-function.md): written, registered, tested in the docs' clone
     Rule(r"mkdir lambda_src/status", OFFLINE),
     Rule(r"cat > lambda_src/status/\w+\.py <<'EOF'\n[\s\S]+", OFFLINE),
     Rule(r"git apply <<'EOF'\n[\s\S]+", OFFLINE),
@@ -63,11 +61,11 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(r"make e2e STAGE=[a-z0-9]+", AWS),
     # -- benchmarks
-    Rule(r"\.venv/bin/python -m local\.trace_comparison", OFFLINE),
+    Rule(r"\.venv/bin/python -m tests\.integration\.trace_comparison", OFFLINE),
     Rule(r"make bench-synth", OFFLINE, measured=SYNTH_BENCH_MEASURED),
     # -- tools
-    Rule(r"\.venv/bin/python -m tools\.cost( --[a-z-]+ [\w./-]+)+", OFFLINE),
-    Rule(r"\.venv/bin/python -m tools\.(cold_start|power_tuning) .+", AWS),
+    Rule(r"\.venv/bin/lambda-kit cost( --[a-z-]+ [\w./-]+)+", OFFLINE),
+    Rule(r"\.venv/bin/lambda-kit (cold-start|power-tuning) .+", AWS),
     # -- deploying to an account
     Rule(r"export AWS_REGION=[a-z0-9-]+", OFFLINE),
     Rule(r"make (bootstrap|diff|deploy|destroy|cold-start|power-tuning)( STAGE=[a-z0-9]+)?( ARGS=.*)?", AWS),

@@ -21,7 +21,7 @@ from stacks.stage_config import BUILT_IN_STAGES, StageConfig
 ROOT = Path(__file__).resolve().parents[2]
 STAGES = BUILT_IN_STAGES  # synthesized once per session, snapshotted; a fork's added stages are its own
 # Every API function of the service stack: the suite checks each, so it passes unchanged with a second one
-# (README "A second function"; tests/docs runs those steps).
+# (docs/second-function.md; tests/docs runs those steps).
 FUNCTION_NAMES = tuple(spec.name for spec in FUNCTIONS)
 
 

@@ -12,6 +12,7 @@ from orders.repository import EXPIRES_AT_ATTRIBUTE
 from stacks.constructs.http_api import CORS_ALLOW_HEADERS
 from stacks.constructs.orders_table import EXPIRES_AT_ATTRIBUTE as TABLE_TTL_ATTRIBUTE
 from stacks.service_stack import ORDERS
+from stacks.smoke_cases import SMOKE_ID_PREFIX
 from tests.infra.conftest import FUNCTION_NAMES, STAGES, VARIANT_SETTINGS, Synth
 
 AUTHORIZATION_TYPES = {"none": "NONE", "iam": "AWS_IAM", "jwt": "JWT"}
@@ -81,16 +82,21 @@ def test_orders_expire_through_the_table_ttl_when_retention_is_set(synth: Synth,
     table = synth.only(stage, "data", "AWS::DynamoDB::Table")["Properties"]
     environment = _orders_function(synth, stage)["Environment"]["Variables"]
     assert TABLE_TTL_ATTRIBUTE == EXPIRES_AT_ATTRIBUTE  # the table's TTL attribute is the one the code writes
+    # TTL is on in every stage: without retention only the pre-traffic hook's smoke orders carry an expiry.
+    assert table["TimeToLiveSpecification"] == {"AttributeName": EXPIRES_AT_ATTRIBUTE, "Enabled": True}
+    assert environment["SMOKE_ID_PREFIX"] == SMOKE_ID_PREFIX
     if days is None:
-        assert "TimeToLiveSpecification" not in table and "ORDER_RETENTION_DAYS" not in environment
+        assert "ORDER_RETENTION_DAYS" not in environment
     else:
-        assert table["TimeToLiveSpecification"] == {"AttributeName": EXPIRES_AT_ATTRIBUTE, "Enabled": True}
         assert environment["ORDER_RETENTION_DAYS"] == str(days)
     assert (stage, days) in {("dev", 7), ("prod", None)}
 
 
-def test_orders_never_expire_without_retention(variant: Synth) -> None:
-    assert "TimeToLiveSpecification" not in variant.only("dev", "data", "AWS::DynamoDB::Table")["Properties"]
+def test_without_retention_only_smoke_orders_expire(variant: Synth) -> None:
+    table = variant.only("dev", "data", "AWS::DynamoDB::Table")["Properties"]
+    assert table["TimeToLiveSpecification"] == {"AttributeName": EXPIRES_AT_ATTRIBUTE, "Enabled": True}
+    environment = _orders_function(variant, "dev")["Environment"]["Variables"]
+    assert "ORDER_RETENTION_DAYS" not in environment and environment["SMOKE_ID_PREFIX"] == SMOKE_ID_PREFIX
 
 
 @pytest.mark.parametrize("stage", STAGES)

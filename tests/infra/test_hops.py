@@ -9,7 +9,7 @@ import pytest
 from lambda_kit.access.hops import HOP_KINDS, alarm_hops, hops, invoke_permission_hops
 from lambda_kit.assembly.intrinsics import Resolver
 
-from tests.infra.conftest import STAGES, Synth, all_routes
+from tests.infra.conftest import FUNCTION_NAMES, STAGES, Synth, all_routes
 
 
 def _expected_kinds(synth: Synth, stage: str) -> set[str]:
@@ -20,6 +20,8 @@ def _expected_kinds(synth: Synth, stage: str) -> set[str]:
         "S3 access logs",
         "API access logs",
         "CodeDeploy",
+        "CodeDeploy -> hook",
+        "hook -> version",
         "CDK BucketDeployment",
     }
     if config.pc_max:
@@ -46,6 +48,10 @@ def test_every_hop_is_authorized(synth: Synth, stage: str) -> None:
     routes = [r for r in service.values() if r["Type"] == "AWS::ApiGatewayV2::Route"]
     assert sum(hop.kind == "alarm action" for _, hop in found) == len(alarms) >= 4
     assert sum(hop.kind == "API -> function" for _, hop in found) == len(routes) == len(all_routes())
+    # Every alias CodeDeploy shifts has its hook, which invokes that alias's new version.
+    aliases = [r for r in service.values() if r["Type"] == "AWS::Lambda::Alias"]
+    for kind in ("CodeDeploy", "CodeDeploy -> hook", "hook -> version"):
+        assert sum(hop.kind == kind for _, hop in found) == len(aliases) == len(FUNCTION_NAMES), kind
 
 
 def test_every_hop_kind_is_used(synth: Synth) -> None:
@@ -112,3 +118,45 @@ def test_managed_policy_on_the_codedeploy_role_is_refused(synth: Synth) -> None:
     ]
     with pytest.raises(AssertionError, match="AWS-managed policy"):
         HOP_KINDS["CodeDeploy"](Resolver(templates), stack)
+
+
+def _of_type(resources, kind):
+    return {k: r for k, r in resources.items() if r["Type"] == kind}
+
+
+def _policy_of(resources, role_prefix):
+    """The policy document of the first function's role whose logical id starts with ``role_prefix``."""
+    [document] = [
+        r["Properties"]["PolicyDocument"]
+        for r in _of_type(resources, "AWS::IAM::Policy").values()
+        if r["Properties"]["Roles"][0]["Ref"].startswith(role_prefix)
+    ]
+    return document
+
+
+def test_an_alias_shifted_without_a_hook_is_refused(synth: Synth) -> None:
+    templates, stack, resources = _service(synth)
+    for alias in _of_type(resources, "AWS::Lambda::Alias").values():
+        del alias["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]["BeforeAllowTrafficHook"]
+    for kind in ("CodeDeploy", "CodeDeploy -> hook", "hook -> version"):
+        with pytest.raises(AssertionError, match="without a pre-traffic hook"):
+            HOP_KINDS[kind](Resolver(templates), stack)
+
+
+def test_a_codedeploy_role_that_may_not_invoke_its_hook_is_refused(synth: Synth) -> None:
+    # What CDK's own grant would leave: nothing, since the group holds an immutable view of the role.
+    templates, stack, resources = _service(synth)
+    policy = _policy_of(resources, "DeploymentServiceRole")
+    policy["Statement"] = [s for s in policy["Statement"] if s["Action"] != "lambda:InvokeFunction"]
+    with pytest.raises(AssertionError, match=r"lacks \[\('lambda:InvokeFunction'"):
+        HOP_KINDS["CodeDeploy"](Resolver(templates), stack)
+
+
+def test_a_hook_that_may_invoke_the_whole_function_is_refused(synth: Synth) -> None:
+    templates, stack, resources = _service(synth)
+    [function_id] = [k for k, r in _of_type(resources, "AWS::Lambda::Function").items() if k.startswith("Orders")]
+    for statement in _policy_of(resources, "DeploymentPreTrafficHookRole")["Statement"]:
+        if statement["Action"] == "lambda:InvokeFunction":
+            statement["Resource"] = {"Fn::GetAtt": [function_id, "Arn"]}  # every version, $LATEST included
+    with pytest.raises(AssertionError, match="DeploymentPreTrafficHookRole"):
+        HOP_KINDS["hook -> version"](Resolver(templates), stack)

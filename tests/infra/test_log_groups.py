@@ -8,7 +8,7 @@ import pytest
 from lambda_kit.assembly.intrinsics import Resolver
 
 from stacks.naming import function_id
-from tests.infra.conftest import FUNCTION_NAMES, STAGES, Synth
+from tests.infra.conftest import FUNCTION_NAMES, STAGES, Synth, shared_id
 
 # The listing, as reviewed: (stack kind, construct path) per stage.
 EXPECTED = {
@@ -19,7 +19,10 @@ EXPECTED = {
     },
     "prod": {("data", "Config/ConfigJsonLogs"), ("service", "HttpApi/AccessLogs")},
 }
-FUNCTION_LOG_GROUPS = {("service", f"{function_id(name)}/LogGroup") for name in FUNCTION_NAMES}  # one per API function
+# One per API function, and one per function's pre-traffic hook.
+FUNCTION_LOG_GROUPS = {("service", f"{function_id(name)}/LogGroup") for name in FUNCTION_NAMES} | {
+    ("service", f"Deployment/{shared_id(name, 'PreTrafficHook')}/LogGroup") for name in FUNCTION_NAMES
+}
 
 
 def log_groups(synth: Synth, stage: str) -> dict[tuple[str, str], tuple[int, str]]:
@@ -57,5 +60,5 @@ def test_every_function_logs_into_a_log_group_of_its_stack(synth: Synth, stage: 
             target = resolver.refers_to(stack, function["Properties"].get("LoggingConfig", {}).get("LogGroup"))
             assert target is not None, f"{stack}/{logical_id} would log to /aws/lambda/<name>, outside the stack"
             assert resolver.resource(*target)["Type"] == "AWS::Logs::LogGroup"
-    # The API functions, BucketDeployment (+ dev's autoDeleteObjects)
-    assert functions == len(FUNCTION_NAMES) + (2 if stage == "dev" else 1)
+    # The API functions and their hooks, BucketDeployment (+ dev's autoDeleteObjects)
+    assert functions == 2 * len(FUNCTION_NAMES) + (2 if stage == "dev" else 1)

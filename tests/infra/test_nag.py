@@ -29,6 +29,7 @@ EXPECTED_ACKNOWLEDGED = {
     "AwsSolutions-IAM5[Resource::arn:aws:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-ap-northeast-1/*]",
     "AwsSolutions-L1",
     "AwsSolutions-SMG4",
+    "Serverless-LambdaAsyncFailureDestination",  # the pre-traffic hooks: CodeDeploy invokes them asynchronously
     "Serverless-LambdaDLQ",
     "Serverless-LambdaLatestVersion",
     "Serverless-LambdaTracing",
@@ -77,6 +78,22 @@ def test_orders_function_acknowledgments_are_narrow(synth: Synth) -> None:
             for construct in finding["violatingConstructs"]:
                 if "/Orders/" in construct["constructPath"]:
                     assert finding["ruleName"] in {"AwsSolutions-IAM5[Resource::*]", "Serverless-LambdaDLQ"}
+
+
+def test_pre_traffic_hook_acknowledgments_are_narrow(synth: Synth) -> None:
+    # A hook has no X-Ray and no Resource '*': what cdk-nag finds on it is its missing tracer and failure destination.
+    found = {
+        finding["ruleName"]
+        for plugin in _nag_plugins(synth)
+        for finding in plugin["suppressedViolations"]
+        for construct in finding["violatingConstructs"]
+        if "PreTrafficHook/" in construct["constructPath"]
+    }
+    assert found == {
+        "Serverless-LambdaTracing",
+        "Serverless-LambdaDLQ",
+        "Serverless-LambdaAsyncFailureDestination",
+    }
 
 
 def test_unacknowledged_finding_fails_synth(tmp_path: Path) -> None:

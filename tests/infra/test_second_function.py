@@ -13,7 +13,7 @@ import pytest
 
 from stacks import service_stack
 from stacks.constructs.api_function import ApiFunctionSpec
-from stacks.data_resources import READ, READ_WRITE, WRITE
+from stacks.data_resources import READ, READ_WRITE, WRITE, Access
 from stacks.naming import per_function_id
 from tests.infra.conftest import FUNCTION_NAMES, Synth, synthesize
 
@@ -34,11 +34,25 @@ def _route_declaration(*routes: tuple[str, str]) -> str:
     )
 
 
+def _smoke_declaration(*cases: str) -> str:
+    """The package's smoke_cases.py, shaped like lambda_src/orders/smoke_cases.py: ``cases`` are SmokeCase(...) calls."""
+    return (
+        "from typing import Any, NamedTuple\n\n\nclass SmokeCase(NamedTuple):\n    name: str\n    route: str\n"
+        "    expect: int\n    path: dict[str, str] | None = None\n    body: Any = None\n\n\n"
+        f"LATENCY_BUDGET_MS = 500\nCASES = ({''.join(f'{case},' for case in cases)})\n"
+    )
+
+
+# An unknown order's receipt: the one case a read-only function can run against any table.
+SMOKE_CASE = "SmokeCase('unknown order', 'GET /receipts/{order_id}', 404, path={'order_id': '{smoke_id}-absent'})"
+
+
 def _package(functions: Path, name: str, *routes: tuple[str, str]) -> Path:
     (functions / name).mkdir()
     (functions / name / "handler.py").write_text(HANDLER_SOURCE if routes else "")
     if routes:
         (functions / name / "api_routes.py").write_text(_route_declaration(*routes))
+        (functions / name / "smoke_cases.py").write_text(_smoke_declaration(SMOKE_CASE))
     return functions / name
 
 
@@ -97,7 +111,15 @@ def test_the_orders_function_keeps_every_id_and_its_own_resources(synth: Synth, 
     one, both = _by_path(synth.template(STAGE, "service")), _by_path(two.template(STAGE, "service"))
     for path, (logical_id, resource) in one.items():
         assert both[path][0] == logical_id, path  # nothing is replaced: no logical id moves
-        if path.startswith(("Orders/", "Deployment/DeploymentGroup", "Deployment/ServiceRole", "HttpApi/Api/")):
+        if path.startswith(
+            (
+                "Orders/",
+                "Deployment/DeploymentGroup",
+                "Deployment/ServiceRole",
+                "Deployment/PreTrafficHook",
+                "HttpApi/Api/",
+            )
+        ):
             assert both[path][1] == resource, path
     assert two.template(STAGE, "data") == synth.template(STAGE, "data")
 
@@ -158,6 +180,7 @@ def test_each_function_has_its_alarms_and_rolls_back_on_its_own(two: Synth) -> N
     by_path = _by_path(two.template(STAGE, "service"))
     alarms = {path.split("/")[1] for path, (_, r) in by_path.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
     per_function = {"Errors", "Throttles", "ConcurrencyNearReserved", "DurationP99", "PcSpillover", "PcUtilization"}
+    per_function |= {"Latency", "VersionErrors", "VersionLatency"}
     assert alarms == {"Api5xx"} | {per_function_id(NAMES, name, alarm) for name in NAMES for alarm in per_function}
     alarm_ids = {path.split("/")[1]: logical_id for path, (logical_id, _) in by_path.items()}
     groups = {
@@ -171,8 +194,8 @@ def test_each_function_has_its_alarms_and_rolls_back_on_its_own(two: Synth) -> N
             a["Name"]["Ref"]
             for a in groups[per_function_id(NAMES, name, "DeploymentGroup")]["AlarmConfiguration"]["Alarms"]
         }
-        alarm = {what: alarm_ids[per_function_id(NAMES, name, what)] for what in ("Errors", "DurationP99")}
-        assert rollback == {alarm["Errors"], alarm_ids["Api5xx"], alarm["DurationP99"]}
+        own = ("VersionErrors", "VersionLatency", "Errors", "Latency")
+        assert rollback == {alarm_ids[per_function_id(NAMES, name, what)] for what in own} | {alarm_ids["Api5xx"]}
     topic_policy = next(iter(two.resources(STAGE, "service", "AWS::SNS::TopicPolicy").values()))
     statements = topic_policy["Properties"]["PolicyDocument"]["Statement"]
     [publish] = [s for s in statements if s.get("Sid") == "AllowThisStacksAlarmsToPublish"]
@@ -190,6 +213,60 @@ def test_each_codedeploy_role_shifts_its_own_alias_only(two: Synth) -> None:
             {"Fn::GetAtt": [by_path[f"{function_path}/Function/Resource"][0], "Arn"]},
             {"Ref": by_path[f"{function_path}/ProductionAlias/Resource"][0]},
         ]
+
+
+def test_the_second_function_gets_its_hook_with_no_hook_code_change(two: Synth) -> None:
+    by_path = _by_path(two.template(STAGE, "service"))
+    hooks = {
+        name: by_path[f"Deployment/{per_function_id(NAMES, name, 'PreTrafficHook')}/Function/Resource"][1]
+        for name in NAMES
+    }
+    # The same code asset and handler; what differs is the environment: its version, its cases, its budget.
+    assert len({h["Properties"]["Code"]["S3Key"] for h in hooks.values()}) == 1
+    assert len({h["Properties"]["Handler"] for h in hooks.values()}) == 1
+    env = hooks["receipts"]["Properties"]["Environment"]["Variables"]
+    assert env["TARGET_VERSION_ARN"] == {"Ref": by_path["Receipts/Function/CurrentVersion/Resource"][0]}
+    assert json.loads(env["SMOKE_CASES"]) == [
+        {
+            "name": "unknown order",
+            "route": "GET /receipts/{order_id}",
+            "expect": 404,
+            "path": {"order_id": "{smoke_id}-absent"},
+            "body": None,
+        }
+    ]
+    assert env["LATENCY_BUDGET_MS"] == "500" and json.loads(env["SMOKE_CLEANUP"]) == []  # it creates nothing
+    role = hooks["receipts"]["Properties"]["Role"]["Fn::GetAtt"][0]
+    assert sorted((json.dumps(s["Action"]), json.dumps(s["Resource"])) for s in _role_statements(two, role)) == sorted(
+        [
+            (
+                '"codedeploy:PutLifecycleEventHookExecutionStatus"',
+                json.dumps(_group_arn(two, "ReceiptsDeploymentGroup")),
+            ),
+            ('"lambda:InvokeFunction"', json.dumps({"Ref": by_path["Receipts/Function/CurrentVersion/Resource"][0]})),
+            (
+                json.dumps(["logs:CreateLogStream", "logs:PutLogEvents"]),
+                json.dumps({"Fn::GetAtt": [by_path["Deployment/ReceiptsPreTrafficHook/LogGroup/Resource"][0], "Arn"]}),
+            ),
+        ]
+    )
+    alias = by_path["Receipts/ProductionAlias/Resource"][1]
+    assert alias["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]["BeforeAllowTrafficHook"] == {
+        "Ref": by_path["Deployment/ReceiptsPreTrafficHook/Function/Resource"][0]
+    }
+
+
+def _group_arn(synth: Synth, group: str) -> Any:
+    """The deployment group ARN CDK grants PutLifecycleEventHookExecutionStatus on (a Fn::Join of its name)."""
+    [statement] = [
+        s
+        for p in synth.resources(STAGE, "service", "AWS::IAM::Policy").values()
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        if s["Action"] == "codedeploy:PutLifecycleEventHookExecutionStatus"
+        and {"Ref": _by_path(synth.template(STAGE, "service"))[f"Deployment/{group}/Resource"][0]}
+        in s["Resource"]["Fn::Join"][1]
+    ]
+    return statement["Resource"]
 
 
 def test_outputs_name_each_function(two: Synth) -> None:
@@ -231,6 +308,63 @@ def test_cdk_nag_acknowledges_the_same_findings_on_each_function(two: Synth) -> 
 def test_a_spec_that_cannot_work_is_refused(tmp_path: Path, changes: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=rf"API function '\w+': .*{message}"):
         _spec(_package(tmp_path, "receipts", ROUTE), **changes)
+
+
+@pytest.mark.parametrize(
+    ("cases", "message"),
+    [
+        ((), r"route 'GET /receipts/\{order_id\}' has no smoke case: a new version that breaks it would take all"),
+        (
+            ("SmokeCase('x', 'GET /receipt/{order_id}', 404, path={'order_id': 'a'})",),
+            r"case 'x': route 'GET /receipt/\{order_id\}' is not one of the function's routes",
+        ),
+        (
+            ("SmokeCase('x', 'GET /receipts/{order_id}', 404)",),
+            r"case 'x': path gives \[\], the route's path parameters",
+        ),
+        (
+            ("SmokeCase('x', 'GET /receipts/{order_id}', 42, path={'order_id': 'a'})",),
+            r"case 'x': expect=42 is not an HTTP status",
+        ),
+        ((SMOKE_CASE, SMOKE_CASE), "case names must be unique: 'unknown order' appear"),
+    ],
+)
+def test_a_function_whose_routes_lack_smoke_cases_is_refused(
+    tmp_path: Path, cases: tuple[str, ...], message: str
+) -> None:
+    code = _package(tmp_path, "receipts", ROUTE)
+    (code / "smoke_cases.py").write_text(_smoke_declaration(*cases))
+    with pytest.raises(ValueError, match=rf"API function 'receipts': .*receipts/smoke_cases.py: {message}"):
+        _spec(code)
+
+
+def test_cases_too_large_for_the_hooks_environment_fail_synth(tmp_path_factory: pytest.TempPathFactory) -> None:
+    code = _package(tmp_path_factory.mktemp("functions"), "receipts", ROUTE)
+    big = SMOKE_CASE.replace("'unknown order'", "'unknown order ' + 'x' * 3100")
+    (code / "smoke_cases.py").write_text(_smoke_declaration(big))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(service_stack, "FUNCTIONS", (*service_stack.FUNCTIONS, _spec(code)))
+        with pytest.raises(
+            ValueError, match=r"API function 'receipts': smoke_cases.py: CASES take 3\d{3} bytes of the"
+        ):
+            synthesize(tmp_path_factory.mktemp("cdk.out"), stage="dev", guard="false")
+
+
+@pytest.mark.parametrize(
+    ("value", "access", "message"),
+    [
+        ("{smoke_id}", READ, "CREATED names 'orders_table', which the function may only READ \\(data_access\\)"),
+        ("o-1", READ_WRITE, r"CREATED 'o-1' must start with '\{smoke_id\}': the hook may delete only keys under"),
+    ],
+)
+def test_smoke_data_must_be_writable_and_under_the_reserved_prefix(
+    tmp_path: Path, value: str, access: Access, message: str
+) -> None:
+    code = _package(tmp_path, "receipts", ROUTE)
+    created = f"class Created(NamedTuple):\n    data: str\n    key: str\n    value: str\n\n\nCREATED = (Created('orders_table', 'order_id', {value!r}),)\n"
+    (code / "smoke_cases.py").write_text(_smoke_declaration(SMOKE_CASE) + created)
+    with pytest.raises(ValueError, match=rf"API function 'receipts': .*{message}"):
+        _spec(code, data_access={"orders_table": access})
 
 
 @pytest.mark.parametrize(

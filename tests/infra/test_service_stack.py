@@ -51,6 +51,7 @@ def test_function_environment(synth: Synth, stage: str) -> None:
         "CONFIG_TTL_SECONDS",
         "LOG_LEVEL",
         "RECEIPT_SECRET_ARN",
+        "SMOKE_ID_PREFIX",  # its pre-traffic hook's orders expire in a day
         "TRACING",
     } | ({"ORDER_RETENTION_DAYS"} if synth.config(stage).order_retention_days else set())
     assert env["TRACING"] == "xray-sdk"  # the default backend in every stage

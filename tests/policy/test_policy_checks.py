@@ -12,10 +12,10 @@ from typing import Any, NamedTuple
 import pytest
 
 from stacks.guard import PLUGIN_NAME, add_guard_checks
-from stacks.policy_acknowledgments import CHECKOV, FUNCTION, GUARD, applicable, covers
+from stacks.policy_acknowledgments import CHECKOV, FUNCTION, GUARD, HOOK, applicable, covers
 from stacks.service_stack import FUNCTIONS
 from stacks.stage_config import build_stage_config
-from tests.infra.conftest import STAGES, Synth, app_context
+from tests.infra.conftest import STAGES, Synth, app_context, shared_id
 from tests.policy.conftest import CHECKOV as CHECKOV_BIN
 
 KINDS = ("data", "service")
@@ -44,7 +44,7 @@ def _stack(stack_name: str) -> tuple[str, str]:
 
 def entries(tool: str) -> list[Entry]:
     """Every acknowledgment (rule x resource) that applies to a stage of this session's synth; an API function's
-    apply to each function of the service stack, under its construct id."""
+    apply to each function of the service stack, under its construct id, a hook's to each function's hook."""
     found = []
     for stage in STAGES:
         config = build_stage_config(stage)
@@ -54,6 +54,11 @@ def entries(tool: str) -> list[Entry]:
             Entry(tool, stage, "service", rule, f"{function.construct_id}/{resource}")
             for function in FUNCTIONS
             for rule, resource, _ in applicable(config, FUNCTION, tool)
+        ]
+        found += [
+            Entry(tool, stage, "service", rule, f"Deployment/{shared_id(function.name, 'PreTrafficHook')}/{resource}")
+            for function in FUNCTIONS
+            for rule, resource, _ in applicable(config, HOOK, tool)
         ]
     return found
 

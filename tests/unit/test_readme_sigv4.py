@@ -1,6 +1,6 @@
-"""README's SigV4 example, run as written: the Python block of "Access control" signs a request to a local
-server, which recomputes the signature with botocore (the SigV4 that API Gateway's IAM authorizer checks)
-from what it received. A wrong service name, region, header or body would change the signature."""
+"""The docs' SigV4 example, run as written: the Python block of "Access control" (docs/security.md) signs a request
+to a local server, which recomputes the signature with botocore (the SigV4 that API Gateway's IAM authorizer
+checks) from what it received. A wrong service name, region, header or body would change the signature."""
 
 from __future__ import annotations
 
@@ -25,10 +25,10 @@ CREDENTIALS = Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEK
 REGION = "ap-northeast-1"
 
 
-def readme_python_block() -> str:
-    section = (ROOT / "README.md").read_text().split("## Access control", 1)[1]
+def sigv4_python_block() -> str:
+    section = (ROOT / "docs" / "security.md").read_text().split("## Access control", 1)[1]
     match = re.search(r"^\.venv/bin/python - <<'EOF'\n(.*?)^EOF$", section, re.MULTILINE | re.DOTALL)
-    assert match, "README: the SigV4 example's heredoc is gone"
+    assert match, "docs/security.md: the SigV4 example's heredoc is gone"
     return match.group(1)
 
 
@@ -83,7 +83,7 @@ def test_readme_sigv4_example_signs_for_execute_api(server: ThreadingHTTPServer,
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
     }
     result = subprocess.run(
-        [sys.executable, "-"], input=readme_python_block(), env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-"], input=sigv4_python_block(), env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == '201 {"order_id": "o-1"}'

@@ -26,6 +26,9 @@ from lambda_kit.tools.aws import (
 from tests.conftest import FIXTURE, SHOP
 from tests.tools import fixtures as fx
 
+# Every tool checks that credentials resolve before it reads anything (fake ones: nothing here calls AWS).
+pytestmark = pytest.mark.usefixtures("aws_env")
+
 SERVICE = "shop-dev-service"
 
 

@@ -22,6 +22,7 @@ from lambda_kit.assembly.cloud_assembly import CloudAssembly
 from lambda_kit.tools import e2e
 from lambda_kit.tools.api_client import sigv4_signer
 from lambda_kit.tools.aws import ToolError, run
+from lambda_kit.tools.credentials import NO_CREDENTIALS
 from tests.conftest import FIXTURE
 from tests.tools import fixtures as fx
 
@@ -60,10 +61,7 @@ def test_without_credentials_it_stops_at_once_with_one_line(shop_project: Path, 
         check=False,
     )
     assert result.returncode == 1 and result.stdout == ""
-    assert result.stderr.splitlines() == [
-        "error: no AWS credentials: configure a profile (--profile), environment variables or SSO (aws sso login); "
-        "nothing was run"
-    ]
+    assert result.stderr.splitlines() == [f"error: {NO_CREDENTIALS}"]
 
 
 @pytest.mark.parametrize(

@@ -81,6 +81,16 @@ class Clock:
         return self.now
 
 
+class Ticks:
+    """A perf counter answering the given readings in turn."""
+
+    def __init__(self, *readings: float) -> None:
+        self.readings = list(readings)
+
+    def __call__(self) -> float:
+        return self.readings.pop(0)
+
+
 @dataclass
 class Service:
     """One app on stubbed clients; ``s3``/``dynamodb``/``secrets`` are the Stubbers to queue answers on."""

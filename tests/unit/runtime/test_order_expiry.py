@@ -34,11 +34,15 @@ def test_item_carries_the_ttl_attribute_only_when_retention_is_set():
     assert from_item(item) == (ORDER, "fp")  # the API's order is unchanged: the expiry is storage only
 
 
-def test_settings_read_order_retention_days(monkeypatch):
+def test_settings_read_order_retention_days_and_the_smoke_id_prefix(monkeypatch):
     monkeypatch.setenv("TABLE_NAME", "t")
     monkeypatch.setenv("CONFIG_BUCKET", "b")
     monkeypatch.delenv("ORDER_RETENTION_DAYS", raising=False)
+    monkeypatch.delenv("SMOKE_ID_PREFIX", raising=False)
     assert Settings.from_env().order_retention_days is None
+    assert Settings.from_env().smoke_id_prefix is None
+    monkeypatch.setenv("SMOKE_ID_PREFIX", " __smoke- ")
+    assert Settings.from_env().smoke_id_prefix == "__smoke-"
     monkeypatch.setenv("ORDER_RETENTION_DAYS", "7")
     assert Settings.from_env().order_retention_days == 7
     monkeypatch.setenv("ORDER_RETENTION_DAYS", "0")

@@ -8,6 +8,7 @@ status_code, duration_ms and, for a 4xx only, client_error.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from tests.unit.runtime.orders_service import (
     CREATED_AT,
     SETTINGS,
     Service,
+    Ticks,
     body_of,
     event,
     lambda_context,
@@ -44,16 +46,6 @@ def errors(app: Service) -> list[dict[str, Any]]:
 
 
 # --- the request log -------------------------------------------------------------------------------------------
-
-
-class Ticks:
-    """A perf counter answering the given readings in turn."""
-
-    def __init__(self, *readings: float) -> None:
-        self.readings = list(readings)
-
-    def __call__(self) -> float:
-        return self.readings.pop(0)
 
 
 def test_a_handled_request_logs_its_route_status_and_duration_in_milliseconds() -> None:
@@ -182,6 +174,22 @@ def test_orders_expire_after_the_configured_retention() -> None:
     with service(SETTINGS._replace(order_retention_days=7)) as app:
         app.config({"max_items_per_order": 5})
         app.put(ORDER, FINGERPRINT, expiry=1796461200)
+        assert app(post(REQUEST))["statusCode"] == 201
+
+
+def test_the_pre_traffic_hooks_orders_expire_in_a_day_whatever_the_retention() -> None:
+    # 2026-11-28T09:00:00Z + 1 day = 1795942800: the backstop should the hook's own cleanup not run. Other orders keep
+    # the stage's retention (here: none).
+    smoke = order_request("__smoke-d-ABCDEF123", 2)
+    smoke_order = dataclasses.replace(ORDER, order_id="__smoke-d-ABCDEF123")
+    for retention in (None, 7):
+        with service(SETTINGS._replace(smoke_id_prefix="__smoke-", order_retention_days=retention)) as app:
+            app.config({"max_items_per_order": 5})
+            app.put(smoke_order, parse_order_request(smoke).fingerprint(), expiry=1795942800)
+            assert app(post(smoke))["statusCode"] == 201
+    with service(SETTINGS._replace(smoke_id_prefix="__smoke-")) as app:
+        app.config({"max_items_per_order": 5})
+        app.put(ORDER, FINGERPRINT)  # no expiry: the id is not under the prefix
         assert app(post(REQUEST))["statusCode"] == 201
 
 

@@ -2,10 +2,10 @@
 the policy that authorizes it, read as AWS evaluates it.
 
 Each ``*_hops`` function finds its hops from what the template declares (every alarm action, every Lambda
-permission, every bucket logging configuration, every API access-log destination, every CodeDeploy group, every
-scalable target, every CDK custom resource, every IAM-authorized route), checks the resource or role policy that
-allows exactly that principal and action (with aws:SourceAccount / aws:SourceArn where AWS supports them), and
-returns one row per hop. An unauthorized hop raises AssertionError naming it.
+permission, every bucket logging configuration, every API access-log destination, every CodeDeploy group and its
+alias's pre-traffic hook, every scalable target, every CDK custom resource, every IAM-authorized route), checks the
+resource or role policy that allows exactly that principal and action (with aws:SourceAccount / aws:SourceArn where
+AWS supports them), and returns one row per hop. An unauthorized hop raises AssertionError naming it.
 
 ``lambda-kit hops [--assembly cdk.out] [--stack GLOB]`` prints the table (after `cdk synth`).
 """
@@ -53,7 +53,7 @@ def _of_type(r: Resolver, stack: str, kind: str) -> Iterator[tuple[str, Mapping[
 
 
 def _path(r: Resolver, stack: str, logical_id: str) -> str:
-    """The resource's construct path inside its stack (what the README and reviewers read)."""
+    """The resource's construct path inside its stack (what the docs and reviewers read)."""
     path = r.resource(stack, logical_id).get("Metadata", {}).get("aws:cdk:path", f"{stack}/{logical_id}")
     return re.sub(r"/(Resource|Default)$", "", path.split("/", 1)[1])
 
@@ -275,6 +275,7 @@ def codedeploy_hops(r: Resolver, stack: str) -> list[Hop]:
         ]
         alias_id = _one(aliases, f"shifted by {group_id}")
         function = _target(r, stack, r.resource(stack, alias_id)["Properties"]["FunctionName"], "AWS::Lambda::Function")
+        hook = _pre_traffic_hook(r, stack, alias_id)
         allowed = {
             (a, r.text(stack, res))
             for s in _role_statements(r, stack, role_id)
@@ -285,6 +286,8 @@ def codedeploy_hops(r: Resolver, stack: str) -> list[Hop]:
         expected = {(a, r.get_att(stack, function, "Arn")) for a in CODEDEPLOY_ACTIONS}
         expected |= {(a, r.ref(stack, alias_id)) for a in CODEDEPLOY_ACTIONS}
         expected |= {("cloudwatch:DescribeAlarms", arn) for arn in alarms}
+        # CodeDeploy invokes the hook with this role: the group's own grant is dropped (an immutable view of the role).
+        expected.add(("lambda:InvokeFunction", r.get_att(stack, hook, "Arn")))
         assert allowed == expected, f"{role_id} allows {sorted(allowed - expected)}, lacks {sorted(expected - allowed)}"
         hops.append(
             Hop(
@@ -294,6 +297,69 @@ def codedeploy_hops(r: Resolver, stack: str) -> list[Hop]:
                 f"codedeploy.amazonaws.com (role {_path(r, stack, role_id)})",
                 ", ".join(CODEDEPLOY_ACTIONS) + f"; cloudwatch:DescribeAlarms on its {len(alarms)} alarms",
                 "trust: aws:SourceAccount = this account, aws:SourceArn = this application's groups",
+            )
+        )
+    return hops
+
+
+def _pre_traffic_hook(r: Resolver, stack: str, alias_id: str) -> str:
+    """The function the alias's CodeDeploy update invokes before it shifts traffic (BeforeAllowTrafficHook)."""
+    update = r.resource(stack, alias_id)["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]
+    assert "BeforeAllowTrafficHook" in update, f"{alias_id}: CodeDeploy shifts it without a pre-traffic hook"
+    return _target(r, stack, update["BeforeAllowTrafficHook"], "AWS::Lambda::Function")
+
+
+def _shifted_aliases(r: Resolver, stack: str) -> Iterator[tuple[str, str, str]]:
+    """(alias, its deployment group, its pre-traffic hook) of every alias CodeDeploy shifts."""
+    for alias_id, _ in _of_type(r, stack, "AWS::Lambda::Alias"):
+        update = r.resource(stack, alias_id).get("UpdatePolicy", {}).get("CodeDeployLambdaAliasUpdate")
+        if update:
+            group = _target(r, stack, update["DeploymentGroupName"], "AWS::CodeDeploy::DeploymentGroup")
+            yield alias_id, group, _pre_traffic_hook(r, stack, alias_id)
+
+
+def codedeploy_hook_hops(r: Resolver, stack: str) -> list[Hop]:
+    """CodeDeploy -> each alias's pre-traffic hook: the group's role may invoke it and no other function
+    (codedeploy_hops checks the whole role; invoke_permission_hops refuses any resource policy not on an alias)."""
+    hops = []
+    for _, group_id, hook in _shifted_aliases(r, stack):
+        role_id = _target(r, stack, r.resource(stack, group_id)["Properties"]["ServiceRoleArn"], "AWS::IAM::Role")
+        hook_arn = r.get_att(stack, hook, "Arn")
+        invokes = [s for s in _role_statements(r, stack, role_id) if _list(s["Action"]) == ["lambda:InvokeFunction"]]
+        assert [r.text(stack, res) for s in invokes for res in _list(s["Resource"])] == [hook_arn], role_id
+        hops.append(
+            Hop(
+                "CodeDeploy -> hook",
+                f"deployment group {_path(r, stack, group_id)}",
+                f"function {_path(r, stack, hook)} (BeforeAllowTraffic)",
+                f"codedeploy.amazonaws.com (role {_path(r, stack, role_id)})",
+                "lambda:InvokeFunction",
+                "role policy names this hook's ARN only; no resource policy on the hook",
+            )
+        )
+    return hops
+
+
+def hook_version_hops(r: Resolver, stack: str) -> list[Hop]:
+    """Each pre-traffic hook -> the version its alias is being deployed to: the hook's environment names that version
+    and its role may invoke that version alone (not the function, not $LATEST, not the alias)."""
+    hops = []
+    for alias_id, _, hook in _shifted_aliases(r, stack):
+        version = r.resource(stack, alias_id)["Properties"]["FunctionVersion"]["Fn::GetAtt"][0]
+        assert r.resource(stack, version)["Type"] == "AWS::Lambda::Version"
+        properties = r.resource(stack, hook)["Properties"]
+        assert properties["Environment"]["Variables"]["TARGET_VERSION_ARN"] == {"Ref": version}, hook
+        role_id = _target(r, stack, properties["Role"], "AWS::IAM::Role")
+        invokes = [s for s in _role_statements(r, stack, role_id) if "lambda:InvokeFunction" in _list(s["Action"])]
+        assert [(s["Resource"], s.get("Condition")) for s in invokes] == [({"Ref": version}, None)], role_id
+        hops.append(
+            Hop(
+                "hook -> version",
+                f"function {_path(r, stack, hook)}",
+                f"version {_path(r, stack, version)} (the alias's new version)",
+                f"lambda.amazonaws.com (role {_path(r, stack, role_id)})",
+                "lambda:InvokeFunction",
+                "role policy names the version's ARN only; its environment names the same version",
             )
         )
     return hops
@@ -425,6 +491,8 @@ HOP_KINDS: dict[str, Callable[[Resolver, str], list[Hop]]] = {
     "S3 access logs": bucket_logging_hops,
     "API access logs": access_log_delivery_hops,
     "CodeDeploy": codedeploy_hops,
+    "CodeDeploy -> hook": codedeploy_hook_hops,
+    "hook -> version": hook_version_hops,
     "PC autoscaling": autoscaling_hops,
     "CDK BucketDeployment": bucket_deployment_hops,
     "CDK autoDeleteObjects": auto_delete_hops,

@@ -330,18 +330,29 @@ _STRING_OPERATORS: dict[str, Callable[[str, str], bool]] = {
 def conditions_hold(conditions: Mapping[str, Mapping[str, Sequence[str]]], context: Mapping[str, Any]) -> bool:
     """IAM's condition semantics for the operators above (values within a key are OR-ed, keys and operators
     AND-ed; a key missing from the context fails the condition unless the operator ends in ``IfExists``;
-    ``Null`` tests presence). An operator not listed raises rather than being guessed."""
+    ``Null`` tests presence). For a multivalued key (a list in the context, e.g. ``dynamodb:LeadingKeys``) the set
+    qualifiers: ``ForAllValues:`` holds when every value matches (and, as in IAM, when the key is absent),
+    ``ForAnyValue:`` when one does. An operator not listed raises rather than being guessed."""
     for operator, keys in conditions.items():
-        if_exists = operator.endswith("IfExists")
-        base = operator.removesuffix("IfExists")
+        qualifier, _, unqualified = operator.rpartition(":")
+        if_exists = unqualified.endswith("IfExists")
+        base = unqualified.removesuffix("IfExists")
         for key, wanted in keys.items():
             present = key in context
-            if base == "Null":
+            if base == "Null" and not qualifier:
                 if any((value.lower() == "true") == present for value in wanted):
                     return False
                 continue
-            if base not in _STRING_OPERATORS:
+            if base not in _STRING_OPERATORS or qualifier not in ("", "ForAllValues", "ForAnyValue"):
                 raise Unreadable(f"condition operator {operator} is not evaluated here")
+            if qualifier:
+                if "Not" in base:
+                    raise Unreadable(f"condition operator {operator}: a negated set operator is not evaluated here")
+                values = context.get(key, [])
+                matches = [any(_STRING_OPERATORS[base](str(w), str(v)) for w in wanted) for v in values]
+                if not (all(matches) if qualifier == "ForAllValues" else any(matches)):
+                    return False
+                continue
             if not present:
                 if if_exists:
                     continue

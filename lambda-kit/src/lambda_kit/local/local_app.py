@@ -25,7 +25,7 @@ from lambda_kit.assembly.cloud_assembly import AssemblyError, CloudAssembly, ext
 from lambda_kit.local.emulator import MotoServer
 from lambda_kit.local.lambda_process import LambdaProcess
 from lambda_kit.local.layers import python_paths
-from lambda_kit.local.provision import Provisioned, physical_name, provision
+from lambda_kit.local.provision import Provisioned, physical_name
 from lambda_kit.local.sandbox import FunctionConfig
 from lambda_kit.local.xray_listener import XRayListener
 
@@ -108,7 +108,7 @@ class LocalApp:
                 self.moto.start()
             if self._owned[1]:
                 self.xray.start()
-            self.provisioned = provision(self.moto.endpoint_url, self.assembly, self.model.stacks, self.model.functions)
+            self.provisioned = Provisioned(self.moto.endpoint_url, self.assembly, self.model.stacks)
         except BaseException:
             self.close()
             raise

@@ -1,8 +1,8 @@
 """Create, on the local emulator, the resources the functions' environments name, from their templates.
 
-Only what a function can reach through its environment is created: every ``Ref``, ``Fn::GetAtt`` and
-``Fn::GetStackOutput`` in its variables is followed to the resource it names (in any stack of the selection), and
-that resource is created as CloudFormation would create it from its properties:
+Only what a function that runs can reach through its environment is created, when it first runs: every ``Ref``,
+``Fn::GetAtt`` and ``Fn::GetStackOutput`` in its variables is followed to the resource it names (in any stack of
+the assembly), and that resource is created as CloudFormation would create it from its properties:
 
 - ``AWS::DynamoDB::Table``: key schema, attribute definitions, billing mode, secondary indexes, and the TTL
   attribute (``TimeToLiveSpecification``);
@@ -24,7 +24,6 @@ import secrets
 import string
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,26 +39,6 @@ EMULATED = (TABLE, BUCKET, SECRET)
 
 class ProvisionError(ValueError):
     """A function's environment names what the kit cannot create locally."""
-
-
-@dataclass
-class Provisioned:
-    """What was created: the resolver that binds each emulated resource's physical name, and a line per resource."""
-
-    resolver: Resolver
-    created: list[str] = field(default_factory=list)
-
-    def environment(self, function: Function) -> dict[str, str]:
-        """The function's environment variables as Lambda would see them, every intrinsic resolved."""
-        resolved = {}
-        for name, value in function.environment.items():
-            try:
-                resolved[name] = self.resolver.text(function.stack.name, value)
-            except Unresolvable as error:
-                raise ProvisionError(
-                    f"{function.label}: environment variable {name} cannot be resolved locally: {error}"
-                ) from None
-        return resolved
 
 
 def pseudo_parameters(stack: Stack) -> dict[str, str]:
@@ -84,39 +63,62 @@ def physical_name(stack: str, logical_id: str, kind: str) -> str:
     return f"{stack}-{logical_id}-{suffix}"
 
 
-def provision(
-    endpoint_url: str, assembly: CloudAssembly, stacks: Sequence[Stack], functions: Sequence[Function]
-) -> Provisioned:
-    """Create what ``functions`` reach through their environments, and return the resolver bound to it."""
-    region = stacks[0].region if stacks else "us-east-1"
-    resolver = Resolver(
-        assembly.templates(),
-        pseudo=pseudo_parameters(stacks[0]) if stacks else {},
-        strict=True,
-    )
-    wanted: dict[tuple[str, str], None] = {}
-    for function in functions:
+class Provisioned:
+    """The resources created on the emulator so far, created as the functions that need them are first run (a
+    function nobody runs, a custom resource's handler, say, creates nothing), and the resolver that binds each one's
+    physical name."""
+
+    def __init__(self, endpoint_url: str, assembly: CloudAssembly, stacks: Sequence[Stack]) -> None:
+        self.endpoint_url = endpoint_url
+        self.assembly = assembly
+        self.region = stacks[0].region if stacks else "us-east-1"
+        self.resolver = Resolver(
+            assembly.templates(), pseudo=pseudo_parameters(stacks[0]) if stacks else {}, strict=True
+        )
+        self.created: list[str] = []  # one line per resource, in the order they were created
+
+    def ensure(self, function: Function) -> None:
+        """Create what ``function`` reaches through its environment, unless an earlier function's run created it."""
+        wanted: dict[tuple[str, str], None] = {}
         for name, value in function.environment.items():
-            for target in references(resolver, function.stack.name, value):
-                kind = resolver.resource(*target).get("Type", "")
+            for target in references(self.resolver, function.stack.name, value):
+                kind = self.resolver.resource(*target).get("Type", "")
                 if kind not in EMULATED:
                     raise ProvisionError(
                         f"{function.label}: environment variable {name} names {target[0]}/{target[1]} ({kind}), "
                         f"which the kit does not emulate (it creates {', '.join(EMULATED)})"
                     )
-                wanted[target] = None
-    provisioned = Provisioned(resolver)
-    for stack_name, logical_id in wanted:
-        resource = resolver.resource(stack_name, logical_id)
+                if target not in self.resolver.physical:
+                    wanted[target] = None
+        for stack_name, logical_id in wanted:
+            self._create(stack_name, logical_id)
+
+    def _create(self, stack_name: str, logical_id: str) -> None:
+        resource = self.resolver.resource(stack_name, logical_id)
         properties = {key: value for key, value in resource.get("Properties", {}).items() if key not in ("Tags",)}
         kind = resource["Type"]
         create = {TABLE: _table, BUCKET: _bucket, SECRET: _secret}[kind]
-        ref = create(endpoint_url, region, resolver, stack_name, logical_id, properties)
-        resolver.physical[(stack_name, logical_id)] = ref
-        provisioned.created.append(f"{kind} {stack_name}/{logical_id}: {ref}")
+        ref = create(self.endpoint_url, self.region, self.resolver, stack_name, logical_id, properties)
+        self.resolver.physical[(stack_name, logical_id)] = ref
+        self.created.append(f"{kind} {stack_name}/{logical_id}: {ref}")
         if kind == BUCKET:
-            provisioned.created += _bucket_deployments(endpoint_url, region, assembly, resolver, stack_name, logical_id)
-    return provisioned
+            self.created += _bucket_deployments(
+                self.endpoint_url, self.region, self.assembly, self.resolver, stack_name, logical_id
+            )
+
+    def environment(self, function: Function) -> dict[str, str]:
+        """The function's environment variables as Lambda would see them, every intrinsic resolved (what it names
+        created first)."""
+        self.ensure(function)
+        resolved = {}
+        for name, value in function.environment.items():
+            try:
+                resolved[name] = self.resolver.text(function.stack.name, value)
+            except Unresolvable as error:
+                raise ProvisionError(
+                    f"{function.label}: environment variable {name} cannot be resolved locally: {error}"
+                ) from None
+        return resolved
 
 
 def _name(resolver: Resolver, stack: str, logical_id: str, kind: str, value: Any) -> str:

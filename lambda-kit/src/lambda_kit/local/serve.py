@@ -96,12 +96,14 @@ def _serve(local: LocalApp, args: argparse.Namespace) -> int:
     jwks = LocalJwks(local.cache)
     gateway = ApiGateway(local.model.apis, functions, jwks, throttle=not args.no_throttle)
     front = Front(gateway, functions, args.idle_timeout, say, args.logs)
+    # Each routed function's configuration first: it creates what the function's environment names.
+    configs = {route.key: local.config(route.function) for api in local.model.apis for route in api.routes}
     say(f"moto server: {local.moto.endpoint_url}   X-Ray daemon (UDP listener): {local.xray.address}")
     for line in local.provisioned.created if local.provisioned else ():
         say(f"created {line}")
     for api in local.model.apis:
         for route in api.routes:
-            config = local.config(route.function)
+            config = configs[route.key]
             say(
                 f"route {route.key} -> {route.function.label} ({config.handler}, {config.memory_mb} MB, "
                 f"timeout {config.timeout_seconds} s)"

@@ -135,8 +135,19 @@ class Target:
     function: Function | None = None  # as the assembly describes it
 
 
+def require_credentials(profile: str | None) -> None:
+    """Stop in one line, before reading anything, when no AWS credentials resolve."""
+    from lambda_kit.tools.credentials import missing
+
+    problem = missing(profile)
+    if problem is not None:
+        raise ToolError(problem)
+
+
 def target_function(args: argparse.Namespace) -> Function | None:
-    """The assembly's function the flags name; None with ``--function-name``."""
+    """The assembly's function the flags name; None with ``--function-name``. Credentials come first: without
+    them a deployed-stage tool has nothing to do, and says so before anything else."""
+    require_credentials(args.profile)
     if args.function_name:
         return None
     try:

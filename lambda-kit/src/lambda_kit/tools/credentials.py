@@ -13,22 +13,27 @@ from __future__ import annotations
 import sys
 
 NO_CREDENTIALS = (
-    "error: no AWS credentials: sign in (aws sso login / aws configure sso), set AWS_PROFILE, "
+    "no AWS credentials: sign in (aws sso login / aws configure sso), set AWS_PROFILE, "
     "or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
 )
 
 
-def main() -> int:
+def missing(profile: str | None = None) -> str | None:
+    """Why no credentials resolve (one line), or None when they do. Nothing is sent to AWS."""
     import botocore.session
     from botocore.exceptions import BotoCoreError
 
     try:
-        credentials = botocore.session.Session().get_credentials()
+        credentials = botocore.session.Session(profile=profile).get_credentials()
     except BotoCoreError as exc:  # e.g. AWS_PROFILE names a profile that does not exist
-        print(f"error: AWS credentials: {exc}", file=sys.stderr)
-        return 1
-    if credentials is None:
-        print(NO_CREDENTIALS, file=sys.stderr)
+        return f"AWS credentials: {exc}"
+    return NO_CREDENTIALS if credentials is None else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    problem = missing()
+    if problem is not None:
+        print(f"error: {problem}", file=sys.stderr)
         return 1
     return 0
 

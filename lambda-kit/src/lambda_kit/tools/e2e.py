@@ -20,7 +20,7 @@ from lambda_kit import config as kit_config
 from lambda_kit.assembly.app_model import HttpApi
 from lambda_kit.assembly.cloud_assembly import add_selection_args
 from lambda_kit.assembly.intrinsics import Resolver, references
-from lambda_kit.tools.aws import ToolError, app_model, client, run, session_for, stack_outputs
+from lambda_kit.tools.aws import ToolError, app_model, client, require_credentials, run, session_for, stack_outputs
 
 # What the suite reads; without CONTRACT_BASE_URL it is the project's to decide what to test (a local front).
 ENV_BASE_URL, ENV_SIGN_REGION, ENV_REGION, ENV_FUNCTION = (
@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--region", help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, else the stack's)")
     parser.add_argument("--profile", help="AWS named profile")
     args, pytest_args = parser.parse_known_args(argv)  # anything else is for pytest (-k, -x, ...)
+    require_credentials(args.profile)
     suite = kit_config.load().section("e2e").get("tests")
     if not isinstance(suite, str):
         raise ToolError('no contract suite: name it in [tool.lambda-kit.e2e] tests = "<path>"')
@@ -62,11 +63,6 @@ def main(argv: list[str] | None = None) -> int:
     if url_key is None:
         raise ToolError(f"stack {api.stack.name} has no output naming its HTTP API's URL: add a CfnOutput of it")
     session = session_for(args, api.routes[0].function if api.routes else None)
-    if session.get_credentials() is None:
-        raise ToolError(
-            "no AWS credentials: configure a profile (--profile), environment variables or SSO (aws sso login); "
-            "nothing was run"
-        )
     outputs = stack_outputs(client(session, "cloudformation"), api.stack.name)
     if url_key not in outputs:
         raise ToolError(f"stack {api.stack.name} has no output {url_key}: deploy it first")
