@@ -21,7 +21,7 @@ REGION = "ap-northeast-1"
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[Served]:
-    front = Served(FIXTURE)
+    front = Served(FIXTURE, "--env", "PROBE_MARK=set by serve --env")
     yield front
     front.stop()
 
@@ -57,7 +57,7 @@ def test_latest_numbered_versions_and_the_alias(client, probe):
     arn = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{probe}"
     answer, result = invoke(client, probe)
     assert (answer["StatusCode"], answer["ExecutedVersion"]) == (200, "$LATEST")
-    assert result == {"event": {"hello": "world"}, "version": "$LATEST", "arn": arn}
+    assert result == {"event": {"hello": "world"}, "version": "$LATEST", "arn": arn, "mark": "set by serve --env"}
     for qualifier, version in (("1", "1"), ("2", "2"), ("live", "1"), ("$LATEST", "$LATEST")):
         answer, result = invoke(client, probe, Qualifier=qualifier)
         assert answer["ExecutedVersion"] == result["version"] == version
@@ -97,3 +97,15 @@ def test_lambdas_payload_limits(client, probe):
         client.invoke(FunctionName=probe, Payload=json.dumps({"x": "y" * (6 * 1024 * 1024)}))
     with pytest.raises(client.exceptions.InvalidRequestContentException):
         client.invoke(FunctionName=probe, Payload=b"{not json")
+
+
+def test_a_function_invokes_a_published_version_by_the_arn_its_environment_names(served, client, probe):
+    """What a CodeDeploy pre-traffic hook does: the caller's TARGET_VERSION_ARN is a Ref to the probe's second
+    version; serve resolves it to that version's ARN and points the caller's Lambda client at its own Invoke API."""
+    line = served.startup("function gateway-probe-Caller")
+    caller = "gateway-probe-Caller" + line.split()[0]
+    answer, result = invoke(client, caller, {"from": "caller"})
+    assert "FunctionError" not in answer, result
+    assert result["executed"] == "2" and result["answer"]["version"] == "2"
+    assert result["answer"]["arn"] == f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{probe}:2"
+    assert result["answer"]["event"] == {"from": "caller"}

@@ -13,11 +13,13 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
+from lambda_kit.assembly.cloud_assembly import AssemblyError
 from lambda_kit.local import invoke_api
 from lambda_kit.local.api_gateway import Answer, ApiGateway, Pending, Request
 from lambda_kit.local.environment_pool import Throttled
 from lambda_kit.local.http_gateway import (
     HEAD_TOO_LARGE,
+    INTERNAL_ERROR,
     MAX_HEAD_BYTES,
     MAX_REQUEST_BYTES,
     TOO_LARGE,
@@ -26,11 +28,14 @@ from lambda_kit.local.http_gateway import (
     gateway_error,
 )
 from lambda_kit.local.local_lambda import LocalLambda, Result
+from lambda_kit.local.provision import ProvisionError
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 REQUEST_TIMEOUT = gateway_error(408, "Request Timeout")
+# What the kit cannot do for a function (an environment variable it cannot resolve, say): named, not a traceback.
+KIT_ERRORS = (AssemblyError, ProvisionError)
 
 
 class Disconnected(Exception):
@@ -145,6 +150,9 @@ class Front:
             return self.gateway.complete(pending, None, "throttled")
         except TimeoutError:
             return self.gateway.complete(pending, None, "timeout")
+        except KIT_ERRORS as error:
+            self._say(f"    lambda-kit cannot run {pending.route.function.label}: {error}")
+            return Answer(INTERNAL_ERROR, pending.route.key, "the kit could not start the function", pending.request_id)
         self._show(result)
         return self.gateway.complete(pending, result)
 
@@ -163,6 +171,10 @@ class Front:
             result = await self._run(call)
         except Throttled:
             return Answer(invoke_api.throttled(), route, "function throttled", request_id="")
+        except KIT_ERRORS as failed:
+            self._say(f"    lambda-kit cannot run {route}: {failed}")
+            failure = invoke_api.lambda_error(500, "ServiceException", f"lambda-kit: {failed}")
+            return Answer(failure, route, "the kit could not start the function", request_id="")
         self._show(result)
         error = result.invocation.error
         note = f"Duration {result.invocation.duration_ms:.1f} ms" + (

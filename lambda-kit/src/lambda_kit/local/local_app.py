@@ -22,7 +22,7 @@ from types import TracebackType
 
 from lambda_kit.assembly.app_model import AppModel, Function
 from lambda_kit.assembly.cloud_assembly import AssemblyError, CloudAssembly, extracted
-from lambda_kit.local.emulator import MotoServer
+from lambda_kit.local.emulator import ACCOUNT_ID, MotoServer
 from lambda_kit.local.lambda_process import LambdaProcess
 from lambda_kit.local.layers import python_paths
 from lambda_kit.local.provision import Provisioned, physical_name
@@ -109,6 +109,8 @@ class LocalApp:
             if self._owned[1]:
                 self.xray.start()
             self.provisioned = Provisioned(self.moto.endpoint_url, self.assembly, self.model.stacks)
+            for function in self.model.functions:
+                self._bind(function)
         except BaseException:
             self.close()
             raise
@@ -134,12 +136,21 @@ class LocalApp:
         return self._configs[key]
 
     def name(self, function: Function) -> str:
-        """The function's name in this deployment (a generated one is drawn once)."""
-        assert self.provisioned is not None, "enter the LocalApp first"
-        key = (function.stack.name, function.logical_id)
-        if key not in self._names:
-            self._names[key] = function_name(function, self.provisioned)
-        return self._names[key]
+        """The function's name in this deployment (drawn when the app is entered)."""
+        return self._names[(function.stack.name, function.logical_id)]
+
+    def _bind(self, function: Function) -> None:
+        """The function's name, and its versions' ARNs (numbered as ``AppModel`` numbers them), as what a ``Ref`` to
+        them in another function's environment resolves to: a hook naming the version it invokes, say. ``lambda-kit
+        serve`` answers the Invoke API for them."""
+        assert self.provisioned is not None
+        stack, key = function.stack.name, (function.stack.name, function.logical_id)
+        self._names[key] = name = function_name(function, self.provisioned)
+        physical = self.provisioned.resolver.physical
+        physical[key] = name
+        arn = f"arn:aws:lambda:{function.stack.region}:{ACCOUNT_ID}:function:{name}"
+        for version in function.versions:
+            physical[(stack, version)] = f"{arn}:{function.version_number(version)}"
 
     def environment(self, function: Function, config: FunctionConfig | None = None, **options: object) -> LambdaProcess:
         """A new (not yet started) execution environment of ``function`` (or of ``config``, a variant of it)."""

@@ -2,7 +2,8 @@
 Lambda's Invoke API for its functions on the same port, no Docker.
 
     lambda-kit serve [--assembly cdk.out] [--stack PATTERN ...] [--port 0] [--max-idle 300]
-                     [--max-environments 10] [--no-throttle] [--idle-timeout 60] [--logs]
+                     [--max-environments 10] [--no-throttle] [--idle-timeout 60] [--env NAME=VALUE ...]
+                     [--logs]
 
 Reads the cloud assembly (``lambda_kit.local.local_app``): starts moto server with the resources the functions'
 environments name and a UDP listener standing in for the X-Ray daemon, then an HTTP server (uvicorn, h11:
@@ -67,8 +68,18 @@ def main(argv: list[str] | None = None) -> int:
         default=60.0,
         help="seconds a connection may stay idle or stall mid-request before it is closed (default 60)",
     )
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a variable set in every environment on top of the function's (repeatable): "
+        "AWS_ENDPOINT_URL_CODEDEPLOY=http://127.0.0.1:PORT, say",
+    )
     parser.add_argument("--logs", action="store_true", help="also print the function's log lines")
     args = parser.parse_args(argv)
+    if bad := [pair for pair in args.env if "=" not in pair or pair.startswith("=")]:
+        parser.error(f"--env takes NAME=VALUE, got {', '.join(bad)}")
     for stop in (signal.SIGINT, signal.SIGTERM):  # also when started with SIGINT ignored (a background job)
         signal.signal(stop, _stop_on)
     try:
@@ -85,14 +96,9 @@ def main(argv: list[str] | None = None) -> int:
 def _serve(local: LocalApp, args: argparse.Namespace) -> int:
     sock = front_server.listening_socket(args.host, args.port)
     host, port = sock.getsockname()[:2]
-    # A function that calls Lambda (a hook invoking a version) reaches this server's Invoke API.
-    functions = LocalLambda(
-        local,
-        args.max_environments,
-        args.max_idle,
-        args.no_throttle,
-        {"AWS_ENDPOINT_URL_LAMBDA": f"http://{host}:{port}"},
-    )
+    # A function that calls Lambda (a hook invoking a version) reaches this server's Invoke API; --env on top.
+    environment = {"AWS_ENDPOINT_URL_LAMBDA": f"http://{host}:{port}", **dict(e.split("=", 1) for e in args.env)}
+    functions = LocalLambda(local, args.max_environments, args.max_idle, args.no_throttle, environment)
     jwks = LocalJwks(local.cache)
     gateway = ApiGateway(local.model.apis, functions, jwks, throttle=not args.no_throttle)
     front = Front(gateway, functions, args.idle_timeout, say, args.logs)
