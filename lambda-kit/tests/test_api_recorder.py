@@ -76,7 +76,7 @@ def test_a_json_protocol_service_too() -> None:
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
         )
-        assert client.describe_limits()["AccountMaxReadCapacityUnits"] == 40000  # type: ignore[attr-defined]
+        assert client.describe_limits()["AccountMaxReadCapacityUnits"] == 40000
     assert recorder.calls == [Call("DescribeLimits", {})]
 
 

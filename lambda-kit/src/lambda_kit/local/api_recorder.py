@@ -103,8 +103,9 @@ class ApiRecorder:
             shape = self.model.operation_model(name).output_shape
         if shape is None:
             document = {"__type": document.get("__type", ""), "message": document.get("message", "")}
-            return RpcV2CBORSerializer()._serialize_body_params(document, _ERROR_SHAPE)
-        return RpcV2CBORSerializer()._serialize_body_params(document, shape)
+            shape = _ERROR_SHAPE
+        # botocore's own CBOR writer: the serializer's body step, as it writes a request's.
+        return bytes(RpcV2CBORSerializer()._serialize_body_params(document, shape))
 
     def start(self) -> ApiRecorder:
         recorder = self
