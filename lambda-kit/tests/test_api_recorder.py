@@ -3,21 +3,18 @@ botocore's service model, recorded, and answered with the operation's output."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 from botocore.session import Session
 
 from lambda_kit.local.api_recorder import ApiRecorder, Call
+from lambda_kit.local.emulator import admin_client
 
 
-def codedeploy(endpoint: str) -> object:
-    return Session().create_client(
-        "codedeploy",
-        region_name="us-east-1",
-        endpoint_url=endpoint,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+def codedeploy(endpoint: str) -> Any:
+    return admin_client(endpoint, "codedeploy")
 
 
 def test_a_real_client_call_is_recorded_and_answered() -> None:
@@ -27,7 +24,7 @@ def test_a_real_client_call_is_recorded_and_answered() -> None:
         }
     }
     with ApiRecorder("codedeploy", answers) as recorder:
-        answer = codedeploy(recorder.endpoint_url).put_lifecycle_event_hook_execution_status(  # type: ignore[attr-defined]
+        answer = codedeploy(recorder.endpoint_url).put_lifecycle_event_hook_execution_status(
             deploymentId="d-ABCDEF123", lifecycleEventHookExecutionId="e-1", status="Succeeded"
         )
     assert answer["lifecycleEventHookExecutionId"] == "e-1"
@@ -57,7 +54,7 @@ def test_a_client_refuses_before_sending_what_the_model_forbids() -> None:
     """The same model on both sides: botocore's client validates too, so the recorder sees only what a real client
     would send (a refused request above was written by hand)."""
     with ApiRecorder("codedeploy") as recorder, pytest.raises(ParamValidationError):
-        codedeploy(recorder.endpoint_url).put_lifecycle_event_hook_execution_status(status=3)  # type: ignore[attr-defined]
+        codedeploy(recorder.endpoint_url).put_lifecycle_event_hook_execution_status(status=3)
     assert recorder.calls == []
 
 
@@ -69,13 +66,7 @@ def test_only_the_rpc_protocols() -> None:
 def test_a_json_protocol_service_too() -> None:
     """DynamoDB speaks `json` (X-Amz-Target): the same recorder reads it."""
     with ApiRecorder("dynamodb", {"DescribeLimits": lambda _: {"AccountMaxReadCapacityUnits": 40000}}) as recorder:
-        client = Session().create_client(
-            "dynamodb",
-            region_name="us-east-1",
-            endpoint_url=recorder.endpoint_url,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        client = admin_client(recorder.endpoint_url, "dynamodb")
         assert client.describe_limits()["AccountMaxReadCapacityUnits"] == 40000
     assert recorder.calls == [Call("DescribeLimits", {})]
 
@@ -86,4 +77,4 @@ def test_an_error_answer_reaches_the_client_as_a_client_error() -> None:
         with pytest.raises(ClientError, match="UnknownOperationException"):
             recorder.model = Session().get_service_model("codedeploy")
             recorder.model.metadata["targetPrefix"] = "Other"  # the recorder now knows no operation of this client
-            client.list_applications()  # type: ignore[attr-defined]
+            client.list_applications()

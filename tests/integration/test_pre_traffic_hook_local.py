@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.config import Config
-from botocore.session import Session
 from lambda_kit.local.api_recorder import ApiRecorder, Call
+from lambda_kit.local.emulator import admin_client
 
 from tests.infra.conftest import ROOT, Synth
+from tests.orders_local import REGION
 
 HOOK = "Deployment/PreTrafficHook/Function"  # the orders function's hook (stacks/constructs/safe_deployment.py)
 EVENT = {"DeploymentId": "d-LOCAL0001", "LifecycleEventHookExecutionId": "e-local-1"}  # what CodeDeploy sends
@@ -56,14 +56,7 @@ class Served:
     def invoke_hook(self) -> dict[str, Any]:
         """CodeDeploy's invocation of the hook: its result (the last 4 KB of its log come back too, in
         ``LogResult``: the verdict and the report are the last lines)."""
-        client = Session().create_client(
-            "lambda",
-            region_name="ap-northeast-1",
-            endpoint_url=self.url,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-            config=Config(read_timeout=300, retries={"max_attempts": 1}),
-        )
+        client = admin_client(self.url, "lambda", region=REGION)
         answer = client.invoke(FunctionName=self.hook, Payload=json.dumps(EVENT), LogType="Tail")
         assert "FunctionError" not in answer, answer
         assert '"message": "reported to CodeDeploy"' in base64.b64decode(answer["LogResult"]).decode()
