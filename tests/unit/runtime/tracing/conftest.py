@@ -2,7 +2,7 @@
 a backend changes, restored after each test.
 
 Both backends patch botocore for the whole process and keep global state (the X-Ray SDK's recorder and patched
-set, OpenTelemetry's instrumentor and current context): ``restored_process_state`` puts all of it back, so a test
+set, OpenTelemetry's instrumentors, threading's included, and current context): ``restored_process_state`` puts all of it back, so a test
 here leaks nothing into the next (``test_isolation.py`` proves it). The subprocess tests in
 ``tests/unit/runtime/test_tracing.py`` prove what in-process tests cannot: which packages a backend imports.
 """
@@ -27,6 +27,32 @@ TRACE = f"Root={ROOT};Parent={PARENT};Sampled=1"
 # Hand-written: the header of a next invocation, in the same format.
 OTHER_ROOT, OTHER_PARENT = "1-67891233-abcdef012345678912345678", "1111111111111111"
 FUNCTION_NAME = "orders-api"
+# What Lambda sets in every function's environment (Lambda Developer Guide, "Defined runtime environment variables"),
+# for a function of this name; the values are hand-written in Lambda's formats.
+LAMBDA_VARIABLES = {
+    "LAMBDA_TASK_ROOT": "/var/task",
+    "AWS_REGION": "ap-northeast-1",
+    "AWS_LAMBDA_FUNCTION_NAME": FUNCTION_NAME,
+    "AWS_LAMBDA_FUNCTION_VERSION": "7",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
+    "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{FUNCTION_NAME}",
+    "AWS_LAMBDA_LOG_STREAM_NAME": "2026/02/25/[7]0123456789abcdef0123456789abcdef",
+    "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+}
+# The resource the otel backend sends for that function, as ADOT's Lambda layer names one: each attribute from the
+# variable Lambda sets, under its OpenTelemetry semantic-convention name (checked against opentelemetry-semantic-
+# conventions' constants in test_otel_invocation.py).
+LAMBDA_RESOURCE = {
+    "service.name": FUNCTION_NAME,
+    "cloud.provider": "aws",
+    "cloud.platform": "aws_lambda",
+    "cloud.region": "ap-northeast-1",
+    "faas.name": FUNCTION_NAME,
+    "faas.version": "7",
+    "faas.instance": "2026/02/25/[7]0123456789abcdef0123456789abcdef",
+    "faas.max_memory": 512,
+    "aws.log.group.names": [f"/aws/lambda/{FUNCTION_NAME}"],
+}
 _MISSING = object()
 
 
@@ -40,6 +66,7 @@ def restored_process_state() -> Iterator[None]:
     from aws_xray_sdk.core import patcher, xray_recorder
     from opentelemetry import context
     from opentelemetry.instrumentation.botocore import BotocoreInstrumentor
+    from opentelemetry.instrumentation.threading import ThreadingInstrumentor
 
     methods = [
         (cls, name, vars(cls)[name])
@@ -59,6 +86,7 @@ def restored_process_state() -> Iterator[None]:
         yield
     finally:
         BotocoreInstrumentor().uninstrument()  # no-op unless instrumented; clears its "instrumented" flag
+        ThreadingInstrumentor().uninstrument()  # puts back Thread.start/run, Timer's, ThreadPoolExecutor.submit
         context.detach(token)  # also drops what the otel backend attached after it
         for cls, name, method in methods:
             setattr(cls, name, method)
@@ -76,8 +104,8 @@ def lambda_environment(monkeypatch: pytest.MonkeyPatch, daemon: XRayListener) ->
     """What Lambda sets in a traced function's environment, the daemon being ``daemon``; no tracing settings."""
     for name in (tracing.BACKEND_ENV, "AWS_XRAY_SDK_ENABLED", "OTEL_SDK_DISABLED"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("LAMBDA_TASK_ROOT", "/var/task")
-    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", FUNCTION_NAME)
+    for name, value in LAMBDA_VARIABLES.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv("AWS_XRAY_DAEMON_ADDRESS", daemon.address)
     monkeypatch.setenv("_X_AMZN_TRACE_ID", TRACE)
     monkeypatch.setattr(tracing, "_backend", None)  # a fresh process: init() not called yet

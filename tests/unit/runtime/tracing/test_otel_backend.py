@@ -14,10 +14,11 @@ import pytest
 from opentelemetry.sdk.trace.export import SpanExportResult
 
 from common import tracing
-from common.tracing_otel import XRayDaemonUdpExporter
+from common.tracing_otel_export import XRayDaemonUdpExporter
 from local.otlp_receiver import OtlpUdpReceiver
 from tests.unit.runtime.tracing.conftest import (
-    FUNCTION_NAME,
+    LAMBDA_RESOURCE,
+    LAMBDA_VARIABLES,
     OTHER_PARENT,
     OTHER_ROOT,
     PARENT,
@@ -61,7 +62,7 @@ def test_a_subsegment_is_a_child_of_lambdas_segment_and_aws_calls_are_its_childr
         ROOT,
         PARENT,
     )
-    assert step["resource"] == {"service.name": FUNCTION_NAME}  # X-Ray's name for the service
+    assert step["resource"] == LAMBDA_RESOURCE  # service.name: X-Ray's name for the service
     assert step["scope"] == "common.tracing_otel"
     assert (call["name"], call["kind"], call["scope"]) == (
         "S3.ListBuckets",
@@ -69,17 +70,23 @@ def test_a_subsegment_is_a_child_of_lambdas_segment_and_aws_calls_are_its_childr
         "opentelemetry.instrumentation.botocore",
     )
     assert (call["trace_id"], call["parent_id"]) == (ROOT, step["id"])
-    assert call["resource"] == {"service.name": FUNCTION_NAME}
+    assert call["resource"] == LAMBDA_RESOURCE
     assert step["sampled"] is call["sampled"] is True  # "T1S"
 
 
 def test_the_service_name_without_a_function_name_is_opentelemetrys_default(in_lambda_otel, monkeypatch):
-    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME")
+    for variable in LAMBDA_VARIABLES:
+        if variable != "LAMBDA_TASK_ROOT":
+            monkeypatch.delenv(variable)
     assert tracing.init() is True
     with tracing.subsegment("step"):
         pass
     [span] = in_lambda_otel.receive(1)
-    assert span["resource"] == {"service.name": "unknown_service"}
+    assert span["resource"] == {
+        "service.name": "unknown_service",
+        "cloud.provider": "aws",
+        "cloud.platform": "aws_lambda",
+    }
 
 
 def test_the_parent_is_read_from_each_invocations_header(daemon, monkeypatch):

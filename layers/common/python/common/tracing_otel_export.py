@@ -1,0 +1,184 @@
+"""How the ``otel`` backend's spans leave the function: OTLP over UDP to Lambda's X-Ray daemon, as AWS's own
+exporter sends them (``OTLPUdpSpanExporter`` in ``aws-opentelemetry-distro``, checked both ways by tests/adot).
+
+Each datagram is ``{"format":"json","version":1}`` + newline + ``T1S`` + base64 of an OTLP
+``ExportTraceServiceRequest`` (encoded by ``common.tracing_otlp``), at most 65,507 bytes. The spans of an invocation
+are held until it ends and sent together, in as few datagrams as fit (one, usually): one encoding and one send per
+invocation instead of one per span. Nothing stays buffered after the handler returns, so Lambda's freeze loses nothing, and no thread or extension
+runs. A span ending outside an invocation is sent at once. A span too big for a datagram is trimmed by the rule of
+``common.tracing_limits``; send errors are logged, at most one line a minute.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import socket
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from opentelemetry.sdk.trace import Event, ReadableSpan, SpanProcessor
+from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+
+from common.tracing_limits import (
+    DATAGRAM_LIMIT,
+    TRIMMED_KEY,
+    OncePerInvocation,
+    RateLimitedLog,
+    largest_first,
+    marker,
+    trim,
+)
+from common.tracing_otlp import encode_spans
+
+DEFAULT_METADATA = "aws.xray.metadata.default"
+# Lambda sets AWS_XRAY_DAEMON_ADDRESS in every traced environment; the daemon's documented default otherwise.
+DEFAULT_DAEMON_ADDRESS = "127.0.0.1:2000"
+DATAGRAM_HEADER = b'{"format":"json","version":1}\n'
+SAMPLED_OTLP = b"T1S"  # "OTLP traces, sampled" for the X-Ray daemon
+_STACK_TRACE = "exception.stacktrace"
+
+
+def datagram(spans: Sequence[ReadableSpan]) -> bytes:
+    return DATAGRAM_HEADER + SAMPLED_OTLP + base64.b64encode(encode_spans(spans))
+
+
+def _rebuilt(span: ReadableSpan, attributes: dict[str, Any], events: Sequence[Event]) -> ReadableSpan:
+    return ReadableSpan(
+        name=span.name,
+        context=span.context,
+        parent=span.parent,
+        resource=span.resource,
+        attributes=attributes,
+        events=events,
+        links=span.links,
+        kind=span.kind,
+        status=span.status,
+        start_time=span.start_time,
+        end_time=span.end_time,
+        instrumentation_scope=span.instrumentation_scope,
+    )
+
+
+def trimmed(span: ReadableSpan, original_bytes: int) -> tuple[ReadableSpan, list[str], bool]:
+    """``span`` trimmed by the rule of ``common.tracing_limits``: its metadata values largest first, then its
+    exceptions' stack traces; with the marker in its default metadata."""
+    attributes = dict(span.attributes or {})
+    metadata: dict[str, Any] = json.loads(str(attributes.get(DEFAULT_METADATA, "{}")))
+    events = list(span.events)
+    dropped: list[str] = []
+
+    def mark() -> None:
+        metadata[TRIMMED_KEY] = marker(dropped, original_bytes)
+        attributes[DEFAULT_METADATA] = json.dumps(metadata, default=str)
+
+    def drop(key: str) -> Callable[[], None]:
+        def action() -> None:
+            del metadata[key]
+            dropped.append(f"metadata.{key}")
+            mark()
+
+        return action
+
+    def drop_stacks() -> None:
+        events[:] = [
+            Event(e.name, {k: v for k, v in (e.attributes or {}).items() if k != _STACK_TRACE}, e.timestamp)
+            for e in events
+        ]
+        dropped.append("exception stack traces")
+        mark()
+
+    steps = [(key, drop(key)) for key in largest_first(metadata)]
+    _, fits = trim(lambda: len(datagram([_rebuilt(span, attributes, events)])), [*steps, ("stacks", drop_stacks)])
+    return _rebuilt(span, attributes, events), dropped, fits
+
+
+class XRayDaemonUdpExporter(SpanExporter):
+    """OTLP spans to the X-Ray daemon over UDP: no connection, no retry, nothing to flush."""
+
+    def __init__(self, address: str | None = None) -> None:
+        host, _, port = (address or os.environ.get("AWS_XRAY_DAEMON_ADDRESS") or DEFAULT_DAEMON_ADDRESS).rpartition(":")
+        self._address = (host, int(port))
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._trim_log = OncePerInvocation()
+        self._error_log = RateLimitedLog()
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        try:
+            whole = datagram(spans)
+            datagrams = [whole] if len(whole) <= DATAGRAM_LIMIT else self._split(spans)
+        except ValueError as exc:  # what OTLP cannot carry (a lone surrogate in a span name): never fail a request
+            self._error_log.warning("tracing: otel could not encode spans: %s", exc)
+            return SpanExportResult.FAILURE
+        result = SpanExportResult.SUCCESS
+        for data in datagrams:
+            try:
+                self._socket.sendto(data, self._address)
+            except OSError as exc:  # tracing must never fail a request
+                self._error_log.warning("tracing: otel could not send spans to %s:%s: %s", *self._address, exc)
+                result = SpanExportResult.FAILURE
+        return result
+
+    def _split(self, spans: Sequence[ReadableSpan]) -> list[bytes]:
+        """Datagrams within the limit: each span trimmed if it is too big alone, then packed in order."""
+        datagrams: list[bytes] = []
+        batch: list[ReadableSpan] = []
+        for span in spans:
+            alone = len(datagram([span]))
+            if alone > DATAGRAM_LIMIT:
+                span, dropped, fits = trimmed(span, alone)
+                self._trim_log.report(span.name, alone, dropped, fits)
+                if not fits:
+                    continue
+            if batch and len(datagram([*batch, span])) > DATAGRAM_LIMIT:
+                datagrams.append(datagram(batch))
+                batch = []
+            batch.append(span)
+        if batch:
+            datagrams.append(datagram(batch))
+        return datagrams
+
+    def shutdown(self) -> None:
+        self._socket.close()
+
+
+class InvocationSpanProcessor(SpanProcessor):
+    """Holds the spans that end while an invocation runs (``hold()`` .. ``release()``) and exports them together at
+    its end; exports a span ending outside one at once. Unsampled spans are never recorded (ParentBased sampler)."""
+
+    def __init__(self, exporter: SpanExporter) -> None:
+        self._exporter = exporter
+        self._lock = threading.Lock()
+        self._held: list[ReadableSpan] | None = None
+
+    def hold(self) -> None:
+        with self._lock:
+            self._held = []
+
+    def release(self) -> None:
+        """Exports the invocation's spans; the spans that end after it are exported as they end."""
+        self._export_held(still_holding=False)
+
+    def _export_held(self, still_holding: bool) -> None:
+        with self._lock:
+            spans = self._held
+            self._held = [] if still_holding and spans is not None else None
+        if spans:
+            self._exporter.export(spans)
+
+    def on_end(self, span: ReadableSpan) -> None:
+        with self._lock:
+            if self._held is not None:
+                self._held.append(span)
+                return
+        self._exporter.export([span])
+
+    def shutdown(self) -> None:
+        self.release()
+        self._exporter.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        self._export_held(still_holding=True)
+        return True
