@@ -9,6 +9,7 @@ here leaks nothing into the next (``test_isolation.py`` proves it). The subproce
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 
 from common import tracing
+from common.tracing_limits import ANNOTATIONS
 from local.otlp_receiver import OtlpUdpReceiver
 from local.xray_listener import XRayListener
 
@@ -42,7 +44,7 @@ LAMBDA_VARIABLES = {
 # The resource the otel backend sends for that function, as ADOT's Lambda layer names one: each attribute from the
 # variable Lambda sets, under its OpenTelemetry semantic-convention name (checked against opentelemetry-semantic-
 # conventions' constants in test_otel_invocation.py).
-LAMBDA_RESOURCE = {
+LAMBDA_RESOURCE: dict[str, Any] = {
     "service.name": FUNCTION_NAME,
     "cloud.provider": "aws",
     "cloud.platform": "aws_lambda",
@@ -109,6 +111,7 @@ def lambda_environment(monkeypatch: pytest.MonkeyPatch, daemon: XRayListener) ->
     monkeypatch.setenv("AWS_XRAY_DAEMON_ADDRESS", daemon.address)
     monkeypatch.setenv("_X_AMZN_TRACE_ID", TRACE)
     monkeypatch.setattr(tracing, "_backend", None)  # a fresh process: init() not called yet
+    monkeypatch.setattr(ANNOTATIONS, "_count", 0)  # and no annotation counted in this trace yet
 
 
 @pytest.fixture
@@ -142,6 +145,48 @@ def in_lambda_otel(monkeypatch: pytest.MonkeyPatch, otlp_daemon: OtlpUdpReceiver
     monkeypatch.setenv(tracing.BACKEND_ENV, "otel")
     with restored_process_state():
         yield otlp_daemon
+
+
+def received(daemon: XRayListener, quiet_seconds: float = 0.2) -> list[dict[str, Any]]:
+    """Every document (span) sent so far: datagrams are read until none comes for ``quiet_seconds``."""
+    documents: list[dict[str, Any]] = []
+    while True:
+        try:
+            documents.extend(daemon.receive(1, timeout=quiet_seconds))
+        except TimeoutError:
+            return documents
+
+
+FUNCTION_ARN = f"arn:aws:lambda:ap-northeast-1:123456789012:function:{FUNCTION_NAME}:live"  # invoked through an alias
+
+
+def lambda_context(request_id: str = "c6af9ac6-7b61-11e6-9a41-93e812345678") -> Any:
+    """The context object AWS's runtime interface client passes to the handler (awslambdaric's own class)."""
+    from awslambdaric.lambda_context import LambdaContext
+
+    return LambdaContext(request_id, None, None, 0, invoked_function_arn=FUNCTION_ARN)
+
+
+@pytest.fixture(params=["xray-sdk", "otel"])
+def backend_daemon(request: pytest.FixtureRequest) -> XRayListener:
+    """Each backend in turn, started as the handler module starts it; its stand-in daemon. The helpers below read a
+    received span the same way from either (an X-Ray SDK document, a decoded OTLP span)."""
+    daemon: XRayListener = request.getfixturevalue("in_lambda" if request.param == "xray-sdk" else "in_lambda_otel")
+    assert tracing.init() is True
+    return daemon
+
+
+def annotations_of(span: dict[str, Any]) -> dict[str, Any]:
+    if "attributes" in span:  # OpenTelemetry: the attributes listed in aws.xray.annotations
+        return {key: span["attributes"][key] for key in span["attributes"].get("aws.xray.annotations", [])}
+    return dict(span.get("annotations", {}))
+
+
+def metadata_of(span: dict[str, Any]) -> dict[str, Any]:
+    """The default metadata namespace."""
+    if "attributes" in span:
+        return dict(json.loads(span["attributes"].get("aws.xray.metadata.default", "{}")))
+    return dict(span.get("metadata", {}).get("default", {}))
 
 
 def unsent_s3_client() -> Any:

@@ -225,3 +225,13 @@ def test_starting_the_backend_reads_no_package_metadata(in_lambda_otel, monkeypa
     monkeypatch.setattr(sys, "meta_path", [lookups, *sys.meta_path])
     assert tracing.init() is True
     assert lookups.names == []
+
+
+def test_a_span_otlp_cannot_carry_is_logged_not_raised(daemon, caplog):
+    with tracing.subsegment("lone \udc80 surrogate"):  # protobuf (and OTLP) strings are UTF-8
+        pass
+    with tracing.subsegment("next"):
+        pass
+    assert [s["name"] for s in daemon.receive(1)] == ["next"]
+    [record] = [r for r in caplog.records if r.name == "common.tracing"]
+    assert record.getMessage().startswith("tracing: otel could not encode spans: ")
