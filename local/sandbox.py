@@ -87,7 +87,11 @@ def dependencies_layer(tracing: str, without_bytecode_in: Path | None = None) ->
         return None
     target = (without_bytecode_in or _site_base()) / f"layer-{tracing}"
     target.mkdir(parents=True, exist_ok=True)
-    for source in (entry for name in pins for entry in _distribution_entries(name)):
+    sources = {entry for name in pins for entry in _distribution_entries(name)}
+    for stale in target.iterdir():  # linked for pins since changed: the layer no longer holds them
+        if stale.is_symlink() and stale.name not in {source.name for source in sources}:
+            stale.unlink()
+    for source in sources:
         if without_bytecode_in is None:
             _link(source, target)
         elif source.is_dir():

@@ -65,7 +65,8 @@ def test_lambda_env_sets_the_default_stages_tracing_backend_which_the_function_m
     [
         ("xray-sdk", {"aws_xray_sdk", "wrapt"}, {"opentelemetry", "google"}),
         # OpenTelemetry finds its context implementation through entry points: the .dist-info must be there.
-        ("otel", {"opentelemetry", "google", "packaging", "opentelemetry_api-1.45.2.dist-info"}, {"aws_xray_sdk"}),
+        # No protobuf ("google"): common/tracing_otlp.py encodes OTLP itself.
+        ("otel", {"opentelemetry", "packaging", "opentelemetry_api-1.45.2.dist-info"}, {"aws_xray_sdk", "google"}),
     ],
 )
 def test_the_runner_puts_the_backends_dependencies_layer_after_the_common_layer(tracing, present, absent, tmp_path):
