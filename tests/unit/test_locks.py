@@ -21,6 +21,7 @@ LOCKS = {
     "requirements-uv.txt": "requirements-uv.lock",
     "requirements-dev.txt": "requirements-dev.lock",
     "requirements-checkov.txt": "requirements-checkov.lock",
+    "requirements-adot.txt": "requirements-adot.lock",
     **{entry: entry.removesuffix(".txt") + ".lock" for entry in LAYER_REQUIREMENTS},
 }
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==([^\s;#]+)")
