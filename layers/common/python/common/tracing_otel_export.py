@@ -109,7 +109,7 @@ class XRayDaemonUdpExporter(SpanExporter):
         try:
             whole = datagram(spans)
             datagrams = [whole] if len(whole) <= DATAGRAM_LIMIT else self._split(spans)
-        except ValueError as exc:  # what OTLP cannot carry (a lone surrogate in a span name): never fail a request
+        except Exception as exc:  # what OTLP cannot carry (a lone surrogate in a name): tracing never fails a request
             self._error_log.warning("tracing: otel could not encode spans: %s", exc)
             return SpanExportResult.FAILURE
         result = SpanExportResult.SUCCESS
@@ -152,13 +152,20 @@ class InvocationSpanProcessor(SpanProcessor):
         self._exporter = exporter
         self._lock = threading.Lock()
         self._held: list[ReadableSpan] | None = None
+        self._holders = 0  # a decorated handler may call another one: the outermost release sends
 
     def hold(self) -> None:
         with self._lock:
-            self._held = []
+            self._holders += 1
+            if self._held is None:
+                self._held = []
 
     def release(self) -> None:
         """Exports the invocation's spans; the spans that end after it are exported as they end."""
+        with self._lock:
+            self._holders -= 1
+            if self._holders:
+                return
         self._export_held(still_holding=False)
 
     def _export_held(self, still_holding: bool) -> None:

@@ -100,16 +100,16 @@ class _TrimmingEmitter(UDPEmitter):  # type: ignore[misc]
         self._error_log = RateLimitedLog()
 
     def send_entity(self, entity: Any) -> None:
-        data = _DATAGRAM_PREFIX + entity.serialize().encode()
-        if len(data) > DATAGRAM_LIMIT:
-            original_bytes = len(data)
-            data, dropped, fits = _trimmed(json.loads(data[len(_DATAGRAM_PREFIX) :]), original_bytes)
-            self._trim_log.report(entity.name, original_bytes, dropped, fits)
-            if not fits:
-                return
         try:
+            data = _DATAGRAM_PREFIX + entity.serialize().encode()
+            if len(data) > DATAGRAM_LIMIT:
+                original_bytes = len(data)
+                data, dropped, fits = _trimmed(json.loads(data[len(_DATAGRAM_PREFIX) :]), original_bytes)
+                self._trim_log.report(entity.name, original_bytes, dropped, fits)
+                if not fits:
+                    return
             self._socket.sendto(data, (self.ip, self.port))
-        except OSError as exc:  # tracing must never fail a request
+        except Exception as exc:  # as the SDK's own emitter does: tracing never fails a request
             self._error_log.warning(
                 "tracing: xray-sdk could not send a trace document to %s:%s: %s", self.ip, self.port, exc
             )

@@ -227,3 +227,20 @@ def test_untraced_the_handler_is_unchanged(in_lambda, monkeypatch):
     monkeypatch.setenv("TRACING", "off")
     assert tracing.init() is False
     assert tracing.handler(handler) is handler
+
+
+def test_a_decorated_handler_called_from_another_sends_once_when_the_outer_one_returns(daemon):
+    inner = tracing.handler(handler)
+
+    def outer(event: Any, context: Any) -> None:
+        with tracing.subsegment("before"):
+            pass
+        inner(event, context)
+        with tracing.subsegment("after"):
+            pass
+
+    tracing.handler(outer)(load_event("post_order.json"), lambda_context())
+    names = [span["name"] for span in daemon.receive(1)]  # one datagram: nothing sent before the outer one ended
+    assert {"before", "after", "validate_input", "save_to_dynamodb", "S3.ListBuckets"} <= set(names)
+    assert len(names) == 7  # and both invocation spans
+    assert received(daemon) == []
