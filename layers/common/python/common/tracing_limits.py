@@ -55,8 +55,7 @@ class AnnotationBudget:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._trace = ""
-        self._count = 0
+        self._counts: dict[str, int] = {}  # the current trace's only
 
     def accepts(self, key: object, value: object, new: bool) -> bool:
         """True if the annotation may be recorded; otherwise one warning and False. ``new``: the span does not hold
@@ -65,12 +64,12 @@ class AnnotationBudget:
         if problem is None and new:
             with self._lock:
                 root = _trace_root()
-                if root != self._trace:
-                    self._trace, self._count = root, 0
-                if self._count >= MAX_ANNOTATIONS_PER_TRACE:
+                if root not in self._counts:
+                    self._counts = {root: 0}
+                if self._counts[root] >= MAX_ANNOTATIONS_PER_TRACE:
                     problem = f"X-Ray indexes at most {MAX_ANNOTATIONS_PER_TRACE} annotations per trace"
                 else:
-                    self._count += 1
+                    self._counts[root] += 1
         if problem is not None:
             _log.warning("tracing: annotation %r dropped: %s", key, problem)
             return False
@@ -85,16 +84,13 @@ def largest_first(metadata: Mapping[Key, Any]) -> list[Key]:
     return sorted(metadata, key=lambda key: len(json.dumps(metadata[key], default=str)), reverse=True)
 
 
-def trim(size: Callable[[], int], steps: Iterable[tuple[str, Callable[[], None]]]) -> tuple[list[str], bool]:
-    """Applies ``steps`` (name, action) in order while ``size()`` is over the datagram limit; returns the names of
-    those applied and whether the span fits now."""
-    applied: list[str] = []
-    for name, action in steps:
+def trim(size: Callable[[], int], steps: Iterable[Callable[[], None]]) -> bool:
+    """Applies ``steps`` in order while ``size()`` is over the datagram limit; whether the span fits now."""
+    for step in steps:
         if size() <= DATAGRAM_LIMIT:
-            break
-        action()
-        applied.append(name)
-    return applied, size() <= DATAGRAM_LIMIT
+            return True
+        step()
+    return size() <= DATAGRAM_LIMIT
 
 
 def marker(dropped: list[str], original_bytes: int) -> dict[str, Any]:

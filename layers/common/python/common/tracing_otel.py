@@ -56,7 +56,7 @@ _PROPAGATOR = AwsXRayLambdaPropagator()
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 # faas.trigger (OpenTelemetry semantic conventions, FaaS spans) by the event's shape: an API Gateway, function URL or
 # ALB request has a requestContext; a record's eventSource names the queue, topic or data source.
-_TRIGGER_BY_EVENT_SOURCE = {
+_TRIGGER_BY_EVENT_SOURCE: dict[str | None, str] = {
     "aws:sqs": "pubsub",
     "aws:sns": "pubsub",
     "aws:s3": "datasource",
@@ -74,7 +74,7 @@ def faas_trigger(event: Any) -> str:
         return "timer"
     records = event.get("Records")
     first = records[0] if isinstance(records, list) and records and isinstance(records[0], dict) else {}
-    return _TRIGGER_BY_EVENT_SOURCE.get(first.get("eventSource") or first.get("EventSource") or "", "other")
+    return _TRIGGER_BY_EVENT_SOURCE.get(first.get("eventSource") or first.get("EventSource"), "other")
 
 
 # Resource attributes (OpenTelemetry semantic conventions) from the variables Lambda defines, as ADOT's Lambda layer
@@ -148,7 +148,7 @@ class OtelBackend:
         BotocoreInstrumentor().instrument(  # type: ignore[no-untyped-call]
             tracer_provider=provider, skip_dep_check=True
         )
-        ThreadingInstrumentor().instrument(skip_dep_check=True)
+        ThreadingInstrumentor().instrument()  # it instruments the standard library: no dependency to check
         self._tracer = provider.get_tracer(__name__)
         # Lambda's AWS_LAMBDA_INITIALIZATION_TYPE, as common.logging reads it: only an on-demand environment's first
         # invocation waited for init.
@@ -179,13 +179,12 @@ class OtelBackend:
 
     @staticmethod
     def _invocation_attributes(event: Any, lambda_context: Any, cold_start: bool) -> dict[str, Any]:
-        arn = str(getattr(lambda_context, "invoked_function_arn", ""))
-        attributes: dict[str, Any] = {
-            "faas.trigger": faas_trigger(event),
-            "faas.invocation_id": str(getattr(lambda_context, "aws_request_id", "")),
-            "faas.coldstart": cold_start,
-        }
-        if arn.count(":") >= 6:  # arn:aws:lambda:<region>:<account>:function:<name>[:<alias or version>]
+        """From Lambda's context object; a harness that passes none (a test calling the handler) gets the rest."""
+        attributes: dict[str, Any] = {"faas.trigger": faas_trigger(event), "faas.coldstart": cold_start}
+        if request_id := getattr(lambda_context, "aws_request_id", None):
+            attributes["faas.invocation_id"] = request_id
+        arn = getattr(lambda_context, "invoked_function_arn", None)
+        if isinstance(arn, str) and arn.count(":") >= 6:  # arn:aws:lambda:<region>:<account>:function:<name>[:<q>]
             attributes["cloud.resource_id"] = arn
             attributes["cloud.account.id"] = arn.split(":")[4]
         return attributes

@@ -72,7 +72,7 @@ def trimmed(span: ReadableSpan, original_bytes: int) -> tuple[ReadableSpan, list
 
     def mark() -> None:
         metadata[TRIMMED_KEY] = marker(dropped, original_bytes)
-        attributes[DEFAULT_METADATA] = json.dumps(metadata, default=str)
+        attributes[DEFAULT_METADATA] = json.dumps(metadata)
 
     def drop(key: str) -> Callable[[], None]:
         def action() -> None:
@@ -90,8 +90,9 @@ def trimmed(span: ReadableSpan, original_bytes: int) -> tuple[ReadableSpan, list
         dropped.append("exception stack traces")
         mark()
 
-    steps = [(key, drop(key)) for key in largest_first(metadata)]
-    _, fits = trim(lambda: len(datagram([_rebuilt(span, attributes, events)])), [*steps, ("stacks", drop_stacks)])
+    fits = trim(
+        lambda: len(datagram([_rebuilt(span, attributes, events)])), [*map(drop, largest_first(metadata)), drop_stacks]
+    )
     return _rebuilt(span, attributes, events), dropped, fits
 
 
@@ -166,12 +167,7 @@ class InvocationSpanProcessor(SpanProcessor):
             self._holders -= 1
             if self._holders:
                 return
-        self._export_held(still_holding=False)
-
-    def _export_held(self, still_holding: bool) -> None:
-        with self._lock:
-            spans = self._held
-            self._held = [] if still_holding and spans is not None else None
+            spans, self._held = self._held, None
         if spans:
             self._exporter.export(spans)
 
@@ -181,11 +177,3 @@ class InvocationSpanProcessor(SpanProcessor):
                 self._held.append(span)
                 return
         self._exporter.export([span])
-
-    def shutdown(self) -> None:
-        self.release()
-        self._exporter.shutdown()
-
-    def force_flush(self, timeout_millis: int = 30000) -> bool:
-        self._export_held(still_holding=True)
-        return True

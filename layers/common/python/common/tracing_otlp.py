@@ -12,7 +12,7 @@ encoder (tests/unit/runtime/tracing/test_otlp_encoding.py) and against AWS's exp
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from opentelemetry.sdk.resources import Resource
@@ -82,7 +82,7 @@ def _any_value(value: Any) -> bytes:
         return _len(1, value.encode())
     if isinstance(value, int):
         if value not in _INT64:
-            raise ValueError(f"{value} is out of int64 range")
+            raise ValueError  # left out by _attributes, as protobuf refuses it
         return _tag(3, _VARINT) + _varint(value)
     if isinstance(value, float):
         return _tag(4, _I64) + struct.pack("<d", value)
@@ -92,7 +92,7 @@ def _any_value(value: Any) -> bytes:
         return _len(5, b"".join(_len(1, _any_value(item)) for item in value))
     if isinstance(value, Mapping):
         return _len(6, b"".join(_len(1, _key_value(str(k), v)) for k, v in value.items()))
-    raise TypeError(f"Invalid type {type(value)} of value {value}")
+    raise TypeError  # not an OTLP value: left out by _attributes
 
 
 def _key_value(key: str, value: Any) -> bytes:
@@ -111,12 +111,12 @@ def _attributes(field: int, attributes: Mapping[str, Any] | None) -> bytes:
 
 
 def _fixed64(field: int, value: int | None) -> bytes:
-    return _TIME_TAGS[field] + struct.pack("<Q", value) if value else b""
+    return _TIME_TAGS[field] + value.to_bytes(8, "little") if value else b""
 
 
 def _flags(field: int, parent: SpanContext | None) -> bytes:
     flags = _HAS_IS_REMOTE | (_IS_REMOTE if parent is not None and parent.is_remote else 0)
-    return _tag(field, _I32) + struct.pack("<I", flags)
+    return _tag(field, _I32) + flags.to_bytes(4, "little")
 
 
 def _span(span: ReadableSpan) -> bytes:
@@ -137,8 +137,8 @@ def _span(span: ReadableSpan) -> bytes:
     links = b"".join(
         _len(
             13,
-            _len(1, link.context.trace_id.to_bytes(16, "big"))
-            + _len(2, link.context.span_id.to_bytes(8, "big"))
+            _len(1, link.context.trace_id.to_bytes(16))
+            + _len(2, link.context.span_id.to_bytes(8))
             + _attributes(4, link.attributes)
             + _uint(5, link.dropped_attributes)
             + _flags(6, link.context),
@@ -146,10 +146,10 @@ def _span(span: ReadableSpan) -> bytes:
         for link in span.links
     )
     return (
-        _len(1, context.trace_id.to_bytes(16, "big"))
-        + _len(2, context.span_id.to_bytes(8, "big"))
+        _len(1, context.trace_id.to_bytes(16))
+        + _len(2, context.span_id.to_bytes(8))
         + _text(3, trace_state)
-        + (_len(4, span.parent.span_id.to_bytes(8, "big")) if span.parent else b"")
+        + (_len(4, span.parent.span_id.to_bytes(8)) if span.parent else b"")
         + _text(5, span.name)
         + _uint(6, _KIND[span.kind])
         + _fixed64(7, span.start_time)
@@ -165,29 +165,14 @@ def _span(span: ReadableSpan) -> bytes:
     )
 
 
-class _EncodedOnce:
-    """The same resource and few scopes come with every span: each is encoded once, looked up by identity (their
-    hashes serialize their attributes to JSON on every call)."""
-
-    def __init__(self, encode: Callable[[Any], bytes]) -> None:
-        self._encode = encode
-        self._cache: dict[int, tuple[object, bytes]] = {}
-
-    def __call__(self, item: Any) -> bytes:
-        cached = self._cache.get(id(item))
-        if cached is None or cached[0] is not item:
-            if len(self._cache) > 64:  # a process makes a handful; never grow without bound
-                self._cache.clear()
-            cached = self._cache[id(item)] = (item, self._encode(item))
-        return cached[1]
+def _resource(resource: Resource) -> bytes:
+    return _len(1, _attributes(1, resource.attributes))
 
 
-_resource = _EncodedOnce(lambda resource: _len(1, _attributes(1, resource.attributes)))
-_scope = _EncodedOnce(
-    lambda scope: (
-        b"" if scope is None else _text(1, scope.name) + _text(2, scope.version) + _attributes(3, scope.attributes)
-    )
-)
+def _scope(scope: InstrumentationScope | None) -> bytes:
+    if scope is None:
+        return b""
+    return _text(1, scope.name) + _text(2, scope.version) + _attributes(3, scope.attributes)
 
 
 def encode_spans(spans: Sequence[ReadableSpan]) -> bytes:

@@ -61,19 +61,18 @@ class _HeaderCachingLambdaContext(LambdaContext):  # type: ignore[misc]
 
 
 def _trimmed(document: dict[str, Any], original_bytes: int) -> tuple[bytes, list[str], bool]:
-    """The trace document trimmed by the rule of ``common.tracing_limits``: metadata values largest first, then
-    stack traces; with the marker in its default metadata."""
-    metadata: dict[str, dict[str, Any]] = document.setdefault("metadata", {})
-    default = metadata.setdefault("default", {})
+    """The trace document trimmed by the rule of ``common.tracing_limits``: its default metadata values (what the
+    facade records) largest first, then stack traces; with the marker in its default metadata."""
+    default = document.setdefault("metadata", {}).setdefault("default", {})
     dropped: list[str] = []
 
     def data() -> bytes:
-        return _DATAGRAM_PREFIX + json.dumps(document, default=str).encode()
+        return _DATAGRAM_PREFIX + json.dumps(document).encode()
 
-    def drop(namespace: str, key: str) -> Callable[[], None]:
+    def drop(key: str) -> Callable[[], None]:
         def action() -> None:
-            del metadata[namespace][key]
-            dropped.append(f"metadata.{key}" if namespace == "default" else f"metadata.{namespace}.{key}")
+            del default[key]
+            dropped.append(f"metadata.{key}")
             default[TRIMMED_KEY] = marker(dropped, original_bytes)
 
         return action
@@ -84,9 +83,7 @@ def _trimmed(document: dict[str, Any], original_bytes: int) -> tuple[bytes, list
         dropped.append("exception stack traces")
         default[TRIMMED_KEY] = marker(dropped, original_bytes)
 
-    values = {(namespace, key): value for namespace, keys in metadata.items() for key, value in keys.items()}
-    steps = [(f"{namespace}.{key}", drop(namespace, key)) for namespace, key in largest_first(values)]
-    _, fits = trim(lambda: len(data()), [*steps, ("stacks", drop_stacks)])
+    fits = trim(lambda: len(data()), [*map(drop, largest_first(default)), drop_stacks])
     return data(), dropped, fits
 
 

@@ -111,7 +111,7 @@ def lambda_environment(monkeypatch: pytest.MonkeyPatch, daemon: XRayListener) ->
     monkeypatch.setenv("AWS_XRAY_DAEMON_ADDRESS", daemon.address)
     monkeypatch.setenv("_X_AMZN_TRACE_ID", TRACE)
     monkeypatch.setattr(tracing, "_backend", None)  # a fresh process: init() not called yet
-    monkeypatch.setattr(ANNOTATIONS, "_count", 0)  # and no annotation counted in this trace yet
+    monkeypatch.setattr(ANNOTATIONS, "_counts", {})  # and no annotation counted in any trace yet
 
 
 @pytest.fixture

@@ -4,16 +4,26 @@ daemon that cannot be reached is logged at most once a minute. Each case runs ag
 
 from __future__ import annotations
 
+import json
 import logging
+from typing import Any
 
 import pytest
 
 from common import tracing
-from common.tracing_limits import DATAGRAM_LIMIT, RateLimitedLog
+from common.tracing_limits import (
+    ANNOTATIONS,
+    DATAGRAM_LIMIT,
+    OncePerInvocation,
+    RateLimitedLog,
+    largest_first,
+    trim,
+)
 from tests.unit.runtime.tracing.conftest import (
     OTHER_PARENT,
     OTHER_ROOT,
     annotations_of,
+    lambda_context,
     metadata_of,
     received,
 )
@@ -96,8 +106,11 @@ def test_a_span_too_big_for_a_datagram_is_sent_without_its_largest_metadata(back
     assert trimmed["original_bytes"] > DATAGRAM_LIMIT and trimmed["limit_bytes"] == DATAGRAM_LIMIT
     assert annotations_of(step) == {"order_id": "o-1"}  # searchable as before
     [line] = warnings(caplog)
-    assert line.startswith("tracing: span 'process_order' of trace 1-5759e988-bd862e3fe1be46a994272793 was ")
-    assert "over the 65507-byte datagram limit: sent without metadata.result" in line
+    assert line == (
+        f"tracing: span 'process_order' of trace 1-5759e988-bd862e3fe1be46a994272793 was {trimmed['original_bytes']} "
+        "bytes, over the 65507-byte datagram limit: sent without metadata.result "
+        "(other trimmed spans of this invocation carry the 'trimmed' marker, not logged)"
+    )
 
 
 def test_one_log_line_per_invocation_however_many_spans_are_trimmed(backend_daemon, caplog, monkeypatch):
@@ -136,7 +149,9 @@ def test_an_unreachable_daemon_is_logged_once_not_per_span(request, environment,
         with tracing.subsegment(name):
             pass
     [line] = warnings(caplog)
-    assert "could not send" in line and "255.255.255.255" in line
+    backend = "xray-sdk" if environment == "in_lambda" else "otel"
+    what = "a trace document" if backend == "xray-sdk" else "spans"
+    assert line == f"tracing: {backend} could not send {what} to 255.255.255.255:2000: [Errno 13] Permission denied"
 
 
 def test_the_rate_limited_log_writes_once_a_minute_and_counts_what_it_left_out(caplog):
@@ -150,3 +165,95 @@ def test_the_rate_limited_log_writes_once_a_minute_and_counts_what_it_left_out(c
         "tracing: send failed at 60.0 (2 more since the last such line)",
         "tracing: send failed at 125.0 (1 more since the last such line)",
     ]
+
+
+def deep_failure(depth: int, name_length: int) -> Exception:
+    """An exception raised through ``depth`` functions whose names are ``name_length`` characters long: a stack
+    trace of about depth x name_length bytes (hand-made test data: real names are shorter, stacks deeper). Distinct
+    functions: Python's traceback folds repeated frames of a recursion into one line."""
+    names = [f"f{n}_" + "x" * name_length for n in range(depth)]
+    source = "".join(f"def {name}():\n    {names[n + 1]}()\n" for n, name in enumerate(names[:-1]))
+    source += f"def {names[-1]}():\n    raise RuntimeError('deep')\n"
+    namespace: dict[str, Any] = {}
+    exec(source, namespace)
+    try:
+        namespace[names[0]]()
+    except RuntimeError as exc:
+        return exc
+    raise AssertionError("not raised")
+
+
+def test_stack_traces_go_after_the_metadata_when_that_is_not_enough(backend_daemon, caplog):
+    # The X-Ray SDK records 10 frames of a stack (its max_trace_back); OpenTelemetry the whole traceback.
+    error = deep_failure(depth=12, name_length=12_000)
+    with pytest.raises(RuntimeError), tracing.subsegment("process_order") as span:
+        span.metadata("result", big(8))
+        raise error
+    [step] = received(backend_daemon)
+    assert metadata_of(step)["trimmed"]["dropped"] == ["metadata.result", "exception stack traces"]
+    if "attributes" in step:  # OpenTelemetry: the exception event stays, with its type and message
+        assert step["events"] == ["exception"]
+    else:
+        [exception] = step["cause"]["exceptions"]
+        assert (exception["type"], exception["message"], "stack" in exception) == ("RuntimeError", "deep", False)
+    assert "sent without metadata.result, exception stack traces" in warnings(caplog)[0]
+
+
+def test_a_span_that_cannot_fit_leaves_the_rest_of_its_invocation_sent(backend_daemon, caplog):
+    def handler(event: Any, context: Any) -> None:
+        with tracing.subsegment("n" * 70_000):
+            pass
+        with tracing.subsegment("after"):
+            pass
+
+    tracing.handler(handler)({}, lambda_context())
+    names = [s["name"] for s in received(backend_daemon)]
+    assert "after" in names and not [n for n in names if n.startswith("nnn")]
+
+
+def test_trim_applies_steps_only_while_the_span_is_over_the_limit():
+    sizes = iter([DATAGRAM_LIMIT + 1, DATAGRAM_LIMIT, DATAGRAM_LIMIT])
+    applied: list[str] = []
+    fits = trim(lambda: next(sizes), [lambda: applied.append("first"), lambda: applied.append("second")])
+    assert (fits, applied) == (True, ["first"])  # exactly the limit fits
+    assert trim(lambda: DATAGRAM_LIMIT + 1, [lambda: applied.append("third")]) is False
+    assert applied == ["first", "third"]
+
+
+def test_largest_metadata_values_go_first():
+    metadata = {"small": 1, "large": ["x" * 50], "medium": "y" * 20}
+    assert largest_first(metadata) == ["large", "medium", "small"]
+
+
+def test_outside_a_trace_the_limits_still_apply_and_the_log_says_so(monkeypatch, caplog):
+    monkeypatch.delenv("_X_AMZN_TRACE_ID", raising=False)
+    monkeypatch.setattr(ANNOTATIONS, "_counts", {})
+    assert ANNOTATIONS.accepts("order_id", "o-1", new=True) is True
+    assert ANNOTATIONS._counts == {"": 1}
+    OncePerInvocation().report("step", 70_000, ["metadata.result"], sent=True)
+    assert warnings(caplog) == [
+        "tracing: span 'step' of trace - was 70000 bytes, over the 65507-byte datagram limit: sent without "
+        "metadata.result (other trimmed spans of this invocation carry the 'trimmed' marker, not logged)"
+    ]
+
+
+class Document:
+    """Hand-made: what the X-Ray SDK's emitter is given (a name and serialize()), of an exact size."""
+
+    def __init__(self, size: int) -> None:
+        self.name = "exact"
+        header = len(b'{"format":"json","version":1}\n')
+        self._json = '{"name":"exact","pad":"' + "x" * (size - header - len('{"name":"exact","pad":""}')) + '"}'
+
+    def serialize(self) -> str:
+        return self._json
+
+
+def test_an_x_ray_document_of_exactly_the_limit_is_sent_as_it_is(in_lambda):
+    assert tracing.init() is True
+    from aws_xray_sdk.core import xray_recorder
+
+    document = Document(DATAGRAM_LIMIT)
+    xray_recorder.emitter.send_entity(document)
+    [received_document] = in_lambda.receive(1)
+    assert received_document == json.loads(document.serialize())  # not trimmed: no marker

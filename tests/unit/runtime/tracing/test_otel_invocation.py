@@ -9,6 +9,7 @@ import threading
 from typing import Any
 
 import pytest
+from awslambdaric.lambda_context import LambdaContext
 from opentelemetry.semconv._incubating.attributes import (
     aws_attributes,
     cloud_attributes,
@@ -109,6 +110,37 @@ SECOND = f"Root={OTHER_ROOT};Parent={OTHER_PARENT};Sampled=1"
 FIRST = f"Root={ROOT};Parent={PARENT};Sampled=1"
 
 
+def test_without_an_initialization_type_the_first_invocation_is_a_cold_start(in_lambda_otel, monkeypatch):
+    monkeypatch.delenv("AWS_LAMBDA_INITIALIZATION_TYPE")  # not on Lambda: on-demand, as common.logging reads it
+    assert tracing.init() is True
+    first, second = invocations(in_lambda_otel, [FIRST, SECOND], monkeypatch)
+    assert (first["attributes"]["faas.coldstart"], second["attributes"]["faas.coldstart"]) == (True, False)
+
+
+UNQUALIFIED_ARN = "arn:aws:lambda:ap-northeast-1:123456789012:function:orders-api"  # invoked without alias/version
+
+
+@pytest.mark.parametrize(
+    ("context", "expected"),
+    [
+        (
+            LambdaContext(REQUEST_ID, None, None, 0, invoked_function_arn=UNQUALIFIED_ARN),
+            {
+                "faas.invocation_id": REQUEST_ID,
+                "cloud.resource_id": UNQUALIFIED_ARN,
+                "cloud.account.id": "123456789012",
+            },
+        ),
+        (None, {}),  # a harness that passes no context: what the event says, nothing more
+    ],
+    ids=["unqualified-arn", "no-context"],
+)
+def test_what_the_context_object_gives_the_invocation_span(daemon, context, expected):
+    tracing.handler(lambda event, context: None)({}, context)
+    [invocation] = daemon.receive(1)
+    assert invocation["attributes"] == {"faas.trigger": "other", "faas.coldstart": True, **expected}
+
+
 def test_only_the_first_invocation_of_an_on_demand_environment_is_a_cold_start(daemon, monkeypatch):
     first, second = invocations(daemon, [FIRST, SECOND], monkeypatch)
     assert (first["attributes"]["faas.coldstart"], second["attributes"]["faas.coldstart"]) == (True, False)
@@ -145,8 +177,24 @@ def other_source(name: str) -> dict[str, Any]:
         ({**other_source("eventbridge.json"), "detail-type": "Scheduled Event"}, "timer"),
         (other_source("direct_invoke_empty.json"), "other"),
         ("not a mapping", "other"),
+        ({"Records": []}, "other"),  # hand-written: shapes no AWS source sends
+        ({"Records": ["not a record"]}, "other"),
     ],
-    ids=["http-api", "rest-api", "alb", "function-url", "sqs", "sns", "s3", "eventbridge", "schedule", "empty", "str"],
+    ids=[
+        "http-api",
+        "rest-api",
+        "alb",
+        "function-url",
+        "sqs",
+        "sns",
+        "s3",
+        "eventbridge",
+        "schedule",
+        "empty",
+        "str",
+        "no-records",
+        "odd-record",
+    ],
 )
 def test_faas_trigger_follows_the_event_source(daemon, event, trigger):
     tracing.handler(lambda event, context: None)(event, lambda_context())

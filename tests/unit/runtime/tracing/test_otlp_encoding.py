@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from opentelemetry import trace
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans as official_encode_spans
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan, SpanLimits, TracerProvider
+from opentelemetry.sdk.trace import Event, ReadableSpan, SpanLimits, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import (
@@ -120,14 +120,38 @@ def test_spans_of_several_resources_and_scopes_are_grouped_as_the_official_encod
 
 
 def test_dropped_counts_are_encoded():
-    provider, exporter = recorder(limits=SpanLimits(max_span_attributes=2, max_events=1, max_links=1))
+    limits = SpanLimits(max_span_attributes=2, max_events=1, max_links=1, max_event_attributes=1, max_link_attributes=1)
+    provider, exporter = recorder(limits=limits)
     tracer = provider.get_tracer("limits")
-    with tracer.start_as_current_span("limited", links=[Link(REMOTE_PARENT), Link(REMOTE_PARENT)]) as span:
+    links = [Link(REMOTE_PARENT), Link(REMOTE_PARENT, {"x": 1, "y": 2})]
+    with tracer.start_as_current_span("limited", links=links) as span:
         span.set_attributes({"a": 1, "b": 2, "c": 3})
         span.add_event("one")
-        span.add_event("two")
+        span.add_event("two", {"x": 1, "y": 2})  # the span keeps the last event
     [span] = exporter.get_finished_spans()
     assert (span.dropped_attributes, span.dropped_events, span.dropped_links) == (1, 1, 1)
+    assert (span.events[0].dropped_attributes, span.links[0].dropped_attributes) == (1, 1)
+    assert encode_spans([span]) == official([span])
+
+
+def test_values_the_sdk_does_not_make_are_encoded_or_left_out_as_the_official_encoder_does(caplog):
+    # A ReadableSpan built directly (an exporter's input need not come from the SDK's attribute cleaning): bytes,
+    # a nested mapping (OTLP's kvlist), None (an empty AnyValue), a set (no OTLP value: left out), no times.
+    span = ReadableSpan(
+        name="raw",
+        context=REMOTE_PARENT,
+        resource=Resource(LAMBDA_RESOURCE),
+        attributes={
+            "bytes": b"\x00\xff",
+            "mapping": {"a": 1, 2: ["x", True], "nested": {"b": b"y"}},
+            "none": None,
+            "set": {1, 2},
+            "kept": "yes",
+        },
+        events=[Event("at-zero", {"k": "v"}, timestamp=0)],
+        start_time=None,
+        end_time=None,
+    )
     assert encode_spans([span]) == official([span])
 
 
