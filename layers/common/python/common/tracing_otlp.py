@@ -34,12 +34,12 @@ _HAS_IS_REMOTE, _IS_REMOTE = 0x100, 0x200  # SpanFlags
 _INT64 = range(-(2**63), 2**63)
 
 
-_SMALL = [bytes([n]) for n in range(0x80)]
+_ONE_BYTE = {n: bytes([n]) for n in range(0x80)}  # most tags and lengths: no loop for them
 
 
 def _varint(value: int) -> bytes:
-    if 0 <= value < 0x80:
-        return _SMALL[value]
+    if (one_byte := _ONE_BYTE.get(value)) is not None:
+        return one_byte
     value &= (1 << 64) - 1  # a negative int64 is its two's complement, ten bytes
     out = bytearray()
     while value > 0x7F:

@@ -14,6 +14,7 @@ from common import tracing
 from common.tracing_limits import (
     ANNOTATIONS,
     DATAGRAM_LIMIT,
+    AnnotationBudget,
     OncePerInvocation,
     RateLimitedLog,
     largest_first,
@@ -190,7 +191,9 @@ def test_stack_traces_go_after_the_metadata_when_that_is_not_enough(backend_daem
         span.metadata("result", big(8))
         raise error
     [step] = received(backend_daemon)
-    assert metadata_of(step)["trimmed"]["dropped"] == ["metadata.result", "exception stack traces"]
+    trimmed = metadata_of(step)["trimmed"]
+    assert trimmed["dropped"] == ["metadata.result", "exception stack traces"]
+    assert trimmed["original_bytes"] > DATAGRAM_LIMIT  # the size before anything went
     if "attributes" in step:  # OpenTelemetry: the exception event stays, with its type and message
         assert step["events"] == ["exception"]
     else:
@@ -217,7 +220,17 @@ def test_trim_applies_steps_only_while_the_span_is_over_the_limit():
     fits = trim(lambda: next(sizes), [lambda: applied.append("first"), lambda: applied.append("second")])
     assert (fits, applied) == (True, ["first"])  # exactly the limit fits
     assert trim(lambda: DATAGRAM_LIMIT + 1, [lambda: applied.append("third")]) is False
-    assert applied == ["first", "third"]
+    sizes = iter([DATAGRAM_LIMIT + 1, DATAGRAM_LIMIT])  # the last step brings it to exactly the limit
+    assert trim(lambda: next(sizes), [lambda: applied.append("last")]) is True
+    assert applied == ["first", "third", "last"]
+
+
+def test_each_budget_counts_its_own_trace(monkeypatch):
+    budget = AnnotationBudget()  # as a process starts with it
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", f"Root={OTHER_ROOT};Parent={OTHER_PARENT};Sampled=1")
+    assert all(budget.accepts(f"k{n}", n, new=True) for n in range(50))
+    assert budget.accepts("k50", 50, new=True) is False
+    assert budget.accepts("k0", "again", new=False) is True  # a key set again costs nothing
 
 
 def test_largest_metadata_values_go_first():

@@ -238,3 +238,42 @@ def test_a_span_otlp_cannot_carry_is_logged_not_raised(daemon, caplog):
         "tracing: otel could not encode spans: 'utf-8' codec can't encode character '\\udc80' in position 5: "
         "surrogates not allowed"
     )
+
+
+def test_a_trimmed_span_keeps_everything_but_what_it_lost():
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+    from opentelemetry.trace import SpanKind, Status, StatusCode
+
+    from common.tracing_otel_export import trimmed
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    tracer = provider.get_tracer("common.tracing_otel", "1.0")
+    with (
+        tracer.start_as_current_span("parent"),
+        tracer.start_as_current_span("process_order", kind=SpanKind.SERVER) as span,
+    ):
+        span.add_link(span.get_span_context(), {"link": 1})
+        span.set_attribute("aws.xray.metadata.default", json.dumps({"result": "r" * 30_000, "note": "n"}))
+        span.set_attribute("order_id", "o-1")
+        span.add_event("exception", {"exception.type": "RuntimeError", "exception.stacktrace": "s" * 60_000})
+        span.set_status(Status(StatusCode.ERROR, "failed"))
+    original = exporter.get_finished_spans()[0]
+    span, dropped, fits = trimmed(original, 95_000)
+    # All the metadata goes before the stack traces do: the rule's order.
+    assert (dropped, fits) == (["metadata.result", "metadata.note", "exception stack traces"], True)
+    for field in ("name", "context", "parent", "resource", "links", "kind", "status", "start_time", "end_time"):
+        assert getattr(span, field) == getattr(original, field), field
+    assert span.instrumentation_scope == original.instrumentation_scope
+    [event] = span.events
+    assert (event.name, dict(event.attributes), event.timestamp) == (
+        "exception",
+        {"exception.type": "RuntimeError"},
+        original.events[0].timestamp,
+    )
+    assert span.attributes["order_id"] == "o-1"
+    metadata = json.loads(span.attributes["aws.xray.metadata.default"])
+    assert metadata == {"trimmed": {"dropped": dropped, "original_bytes": 95_000, "limit_bytes": 65_507}}
