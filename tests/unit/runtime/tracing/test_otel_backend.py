@@ -254,13 +254,13 @@ def test_a_trimmed_span_keeps_everything_but_what_it_lost():
     tracer = provider.get_tracer("common.tracing_otel", "1.0")
     with (
         tracer.start_as_current_span("parent"),
-        tracer.start_as_current_span("process_order", kind=SpanKind.SERVER) as span,
+        tracer.start_as_current_span("process_order", kind=SpanKind.SERVER) as live,
     ):
-        span.add_link(span.get_span_context(), {"link": 1})
-        span.set_attribute("aws.xray.metadata.default", json.dumps({"result": "r" * 30_000, "note": "n"}))
-        span.set_attribute("order_id", "o-1")
-        span.add_event("exception", {"exception.type": "RuntimeError", "exception.stacktrace": "s" * 60_000})
-        span.set_status(Status(StatusCode.ERROR, "failed"))
+        live.add_link(live.get_span_context(), {"link": 1})
+        live.set_attribute("aws.xray.metadata.default", json.dumps({"result": "r" * 30_000, "note": "n"}))
+        live.set_attribute("order_id", "o-1")
+        live.add_event("exception", {"exception.type": "RuntimeError", "exception.stacktrace": "s" * 60_000})
+        live.set_status(Status(StatusCode.ERROR, "failed"))
     original = exporter.get_finished_spans()[0]
     span, dropped, fits = trimmed(original, 95_000)
     # All the metadata goes before the stack traces do: the rule's order.
@@ -274,6 +274,6 @@ def test_a_trimmed_span_keeps_everything_but_what_it_lost():
         {"exception.type": "RuntimeError"},
         original.events[0].timestamp,
     )
-    assert span.attributes["order_id"] == "o-1"
-    metadata = json.loads(span.attributes["aws.xray.metadata.default"])
+    assert (span.attributes or {})["order_id"] == "o-1"
+    metadata = json.loads(str(span.attributes["aws.xray.metadata.default"]))
     assert metadata == {"trimmed": {"dropped": dropped, "original_bytes": 95_000, "limit_bytes": 65_507}}

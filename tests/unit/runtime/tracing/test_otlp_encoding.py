@@ -137,17 +137,18 @@ def test_dropped_counts_are_encoded():
 def test_values_the_sdk_does_not_make_are_encoded_or_left_out_as_the_official_encoder_does(caplog):
     # A ReadableSpan built directly (an exporter's input need not come from the SDK's attribute cleaning): bytes,
     # a nested mapping (OTLP's kvlist), None (an empty AnyValue), a set (no OTLP value: left out), no times.
+    raw: dict[Any, Any] = {  # what the SDK's attribute types do not allow, on purpose
+        "bytes": b"\x00\xff",
+        "mapping": {"a": 1, 2: ["x", True], "nested": {"b": b"y"}},
+        "none": None,
+        "set": {1, 2},
+        "kept": "yes",
+    }
     span = ReadableSpan(
         name="raw",
         context=REMOTE_PARENT,
         resource=Resource(LAMBDA_RESOURCE),
-        attributes={
-            "bytes": b"\x00\xff",
-            "mapping": {"a": 1, 2: ["x", True], "nested": {"b": b"y"}},
-            "none": None,
-            "set": {1, 2},
-            "kept": "yes",
-        },
+        attributes=raw,
         events=[Event("at-zero", {"k": "v"}, timestamp=0)],
         start_time=None,
         end_time=None,

@@ -4,6 +4,7 @@ documents it streams to the daemon (AWS_XRAY_DAEMON_ADDRESS), caught by a stand-
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 from aws_xray_sdk.core import patcher, xray_recorder
@@ -129,7 +130,7 @@ def test_a_document_whose_exceptions_are_too_big_even_without_stacks_is_not_sent
     # one with; a message alone over the limit.
     from common.tracing_xray import _trimmed
 
-    document = {
+    document: dict[str, Any] = {
         "name": "save_to_dynamodb",
         "metadata": {"default": {"result": "x" * 1000}},
         "cause": {"exceptions": [{"message": "m" * 70_000, "remote": True}, {"message": "e", "stack": [{"line": 1}]}]},
