@@ -11,7 +11,6 @@ import sys
 from decimal import Decimal
 
 import pytest
-from opentelemetry.sdk.trace.export import SpanExportResult
 
 from common import tracing
 from common.tracing_otel_export import XRayDaemonUdpExporter
@@ -183,10 +182,10 @@ def test_the_backend_registers_nothing_to_run_at_exit(in_lambda_otel):
 
 def test_the_exporter_sends_one_datagram_per_export_and_fails_without_raising(otlp_daemon):
     exporter = XRayDaemonUdpExporter(otlp_daemon.address)
-    assert exporter.export([]) is SpanExportResult.SUCCESS
+    assert exporter.export([]) is True
     assert otlp_daemon.receive(1) == []  # one well-formed datagram (header, T1S, base64 OTLP) of no spans
     exporter.shutdown()
-    assert exporter.export([]) is SpanExportResult.FAILURE  # an OSError: tracing never fails a request
+    assert exporter.export([]) is False  # an OSError: tracing never fails a request
 
 
 def test_the_exporter_sends_to_the_daemons_default_address_without_aws_xray_daemon_address(monkeypatch):
@@ -197,7 +196,7 @@ def test_the_exporter_sends_to_the_daemons_default_address_without_aws_xray_daem
         pytest.skip("127.0.0.1:2000 is in use on this machine")
     try:
         exporter = XRayDaemonUdpExporter()
-        assert exporter.export([]) is SpanExportResult.SUCCESS
+        assert exporter.export([]) is True
         assert daemon.receive(1) == []
         exporter.shutdown()
     finally:
