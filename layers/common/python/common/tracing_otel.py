@@ -14,8 +14,9 @@ one from AWS's ADOT Lambda layer:
   task submitted to a ``ThreadPoolExecutor`` (s3transfer's too), so their spans join the invocation that started
   them. Spans started outside any other span still become children of the current function segment, as with the
   X-Ray SDK, whose Lambda context gives every thread that segment.
-- AWS calls: the OpenTelemetry botocore instrumentation makes each a child span and sends the trace context on in
-  the ``X-Amzn-Trace-Id`` header, as the SDK does.
+- AWS calls: the OpenTelemetry botocore instrumentation makes each a child span. Their ``X-Amzn-Trace-Id`` header:
+  in Lambda, botocore writes it first from ``_X_AMZN_TRACE_ID`` (its recursion detection) and the instrumentation
+  keeps it, so a downstream service sees the function segment as the parent, where the X-Ray SDK puts the call's.
 - Export: ``common.tracing_otel_export``, OTLP over UDP to Lambda's X-Ray daemon, once per invocation, encoded by
   ``common.tracing_otlp`` (no protobuf at run time).
 - Annotations and metadata, per AWS's documented convention for OpenTelemetry spans in X-Ray

@@ -44,6 +44,11 @@ def datagram(spans: Sequence[ReadableSpan]) -> bytes:
     return DATAGRAM_HEADER + SAMPLED_OTLP + base64.b64encode(encode_spans(spans))
 
 
+def datagram_size(request_bytes: int) -> int:
+    """The size of the datagram carrying an OTLP request of ``request_bytes`` (base64: 4 bytes per 3)."""
+    return len(DATAGRAM_HEADER) + len(SAMPLED_OTLP) + 4 * -(-request_bytes // 3)
+
+
 def _rebuilt(span: ReadableSpan, attributes: dict[str, Any], events: Sequence[Event]) -> ReadableSpan:
     return ReadableSpan(
         name=span.name,
@@ -125,20 +130,25 @@ class XRayDaemonUdpExporter:
         return sent
 
     def _split(self, spans: Sequence[ReadableSpan]) -> list[bytes]:
-        """Datagrams within the limit: each span trimmed if it is too big alone, then packed in order."""
+        """Datagrams within the limit: each span trimmed if it is too big alone, then packed in order. Each span is
+        encoded alone once; a batch's request is no bigger than its spans' requests together (they share one
+        resource and scope), so that sum bounds it without encoding every candidate batch."""
         datagrams: list[bytes] = []
         batch: list[ReadableSpan] = []
+        batch_bytes = 0
         for span in spans:
-            alone = len(datagram([span]))
-            if alone > DATAGRAM_LIMIT:
-                span, dropped, fits = trimmed(span, alone)
-                self._trim_log.report(span.name, alone, dropped, fits)
+            encoded = len(encode_spans([span]))
+            if datagram_size(encoded) > DATAGRAM_LIMIT:
+                span, dropped, fits = trimmed(span, datagram_size(encoded))
+                self._trim_log.report(span.name, datagram_size(encoded), dropped, fits)
                 if not fits:
                     continue
-            if batch and len(datagram([*batch, span])) > DATAGRAM_LIMIT:
+                encoded = len(encode_spans([span]))
+            if batch and datagram_size(batch_bytes + encoded) > DATAGRAM_LIMIT:
                 datagrams.append(datagram(batch))
-                batch = []
+                batch, batch_bytes = [], 0
             batch.append(span)
+            batch_bytes += encoded
         if batch:
             datagrams.append(datagram(batch))
         return datagrams

