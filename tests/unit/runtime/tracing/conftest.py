@@ -147,8 +147,9 @@ def in_lambda_otel(monkeypatch: pytest.MonkeyPatch, otlp_daemon: OtlpUdpReceiver
         yield otlp_daemon
 
 
-def received(daemon: XRayListener, quiet_seconds: float = 0.2) -> list[dict[str, Any]]:
-    """Every document (span) sent so far: datagrams are read until none comes for ``quiet_seconds``."""
+def received(daemon: XRayListener, quiet_seconds: float = 0.05) -> list[dict[str, Any]]:
+    """Every document (span) sent so far: datagrams are read until none comes for ``quiet_seconds`` (loopback UDP
+    is delivered during sendto, and the backends send before the traced code returns)."""
     documents: list[dict[str, Any]] = []
     while True:
         try:
