@@ -226,6 +226,14 @@ def test_starting_the_backend_reads_no_package_metadata(in_lambda_otel, monkeypa
     assert lookups.names == []
 
 
+def test_a_span_otlp_cannot_carry_is_not_sent(otlp_daemon):
+    from opentelemetry.sdk.trace import ReadableSpan
+    from opentelemetry.trace import SpanContext
+
+    span = ReadableSpan(name="lone \udc80 surrogate", context=SpanContext(1, 2, is_remote=False))
+    assert XRayDaemonUdpExporter(otlp_daemon.address).export([span]) is False
+
+
 def test_a_span_otlp_cannot_carry_is_logged_not_raised(daemon, caplog):
     with tracing.subsegment("lone \udc80 surrogate"):  # protobuf (and OTLP) strings are UTF-8
         pass
@@ -240,6 +248,7 @@ def test_a_span_otlp_cannot_carry_is_logged_not_raised(daemon, caplog):
 
 
 def test_a_trimmed_span_keeps_everything_but_what_it_lost():
+    from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -248,7 +257,7 @@ def test_a_trimmed_span_keeps_everything_but_what_it_lost():
     from common.tracing_otel_export import trimmed
 
     exporter = InMemorySpanExporter()
-    provider = TracerProvider()
+    provider = TracerProvider(resource=Resource(LAMBDA_RESOURCE))
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     tracer = provider.get_tracer("common.tracing_otel", "1.0")
     with (
