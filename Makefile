@@ -26,6 +26,8 @@ CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 DOCS_VENV := .venv-docs
 DOCS_STAMP := $(DOCS_VENV)/.installed
+ADOT_VENV := .venv-adot
+ADOT_STAMP := $(ADOT_VENV)/.installed
 LOCK_PYTHON := 3.11
 LOCK := $(UV) pip compile --quiet --generate-hashes --universal --python-version $(LOCK_PYTHON) --no-header $(ARGS)
 
@@ -52,6 +54,12 @@ $(DOCS_STAMP): requirements-docs.lock $(VENV_STAMP)
 	$(UV) pip sync --quiet --require-hashes --python $(DOCS_VENV)/bin/python requirements-docs.lock
 	@touch $@
 
+# aws-opentelemetry-distro pins an older OpenTelemetry and protobuf than the otel layer: its own venv, for make adot-check.
+$(ADOT_STAMP): requirements-adot.lock $(VENV_STAMP)
+	@test -x $(ADOT_VENV)/bin/python || $(PYTHON) -m venv --without-pip $(ADOT_VENV)
+	$(UV) pip sync --quiet --require-hashes --python $(ADOT_VENV)/bin/python requirements-adot.lock
+	@touch $@
+
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
@@ -62,9 +70,10 @@ setup: $(VENV_STAMP) $(CHECKOV_STAMP) $(NODE_STAMP) ## Create the venvs and inst
 .PHONY: lock
 lock: $(VENV_STAMP) ## Regenerate the hash-pinned *.lock files from requirements*.txt (ARGS=--upgrade to refresh all)
 	$(LOCK) requirements-uv.txt -o requirements-uv.lock
-	$(LOCK) requirements-dev.txt lambda-kit/pyproject.toml --all-extras -o requirements-dev.lock
+	$(LOCK) --override layers/dependencies/otel/overrides.txt requirements-dev.txt lambda-kit/pyproject.toml --all-extras -o requirements-dev.lock
 	$(LOCK) requirements-checkov.txt -o requirements-checkov.lock
 	$(LOCK) requirements-docs.txt -o requirements-docs.lock
+	$(LOCK) requirements-adot.txt -o requirements-adot.lock
 	@# The layer's wheels are for Lambda's Python, and --no-deps as the layer build installs them.
 	for requirements in layers/dependencies/*/requirements.txt; do \
 		$(UV) pip compile --quiet --generate-hashes --no-deps --python-version 3.14 --no-header $(ARGS) \
@@ -95,6 +104,10 @@ test: setup ## Run the test suite (unit, infra, integration, contract), then the
 .PHONY: policy-checks
 policy-checks: setup ## AWS's Guard rules and checkov over every template, against stacks/policy_acknowledgments.py
 	pytest tests/policy
+
+.PHONY: adot-check
+adot-check: setup $(ADOT_STAMP) ## The otel backend's datagrams against AWS's own exporter (aws-opentelemetry-distro), both ways
+	pytest tests/adot
 
 .PHONY: test-docs
 test-docs: setup ## Run every command the docs show (scratch clone) and the infra suite under a fork's name (slow)

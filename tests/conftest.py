@@ -1,4 +1,4 @@
-"""Marks each test by its folder (unit / infra / integration / contract / docs / fork / policy) so `pytest -m unit` selects a kind."""
+"""Marks each test by its folder (unit / infra / integration / contract / docs / fork / policy / adot) so `pytest -m unit` selects a kind."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ use_project_node()
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         parts = item.path.parts
-        for kind in ("unit", "infra", "integration", "contract", "docs", "fork", "policy"):
+        for kind in ("unit", "infra", "integration", "contract", "docs", "fork", "policy", "adot"):
             if kind in parts:
                 item.add_marker(getattr(pytest.mark, kind))
         if "integration" in parts:

@@ -40,5 +40,6 @@ def _refresh_after_snapstart_restore() -> None:
     app = _build()
 
 
+@tracing.handler  # otel: each invocation a server span, the counterpart of the function segment Lambda writes
 def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     return app.handle(event, context)

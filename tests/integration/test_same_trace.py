@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.trace_comparison import BACKENDS, STEPS, Node, Outcome, run_backend, side_by_side
+from tests.orders_local import orders_function
 
 
 @pytest.fixture(scope="module")
@@ -38,27 +39,49 @@ def test_the_trace_has_every_step_and_aws_call_where_it_belongs(runs):
     ]
     for backend in BACKENDS:
         new_order = runs[backend][1]
-        assert (new_order.status, _names(new_order.tree)) == (201, expected), backend
-        validate, process, save = new_order.tree
+        [function] = new_order.tree  # the function segment (X-Ray SDK), the invocation span (otel)
+        assert (new_order.status, function.name, _names(function.children)) == (
+            201,
+            orders_function().name,
+            expected,
+        ), backend
+        validate, process, save = function.children
         assert validate.annotations == {"order_id": "order-0001"}
         assert validate.children[0].aws == "GetObject"
         assert process.metadata == {"result": new_order.body}  # unindexed detail: the order as answered
         assert process.annotations == {}
         assert save.children[0].aws == "PutItem <table>"  # the stage's table, the call as a child
-        assert not any(n.flags for n in new_order.tree)
+        assert not any(n.flags for n in [function, *function.children])
 
 
 def test_client_errors_are_errors_and_dependency_failures_faults(runs):
     for backend in BACKENDS:
-        by_label = dict(zip((s.label for s in STEPS), runs[backend], strict=True))
-        bad = by_label["POST /orders, invalid body"]
-        assert (bad.status, bad.tree[0].name, bad.tree[0].flags) == (400, "validate_input", ("error",))
-        assert bad.tree[0].annotations == {}  # only a valid id is indexed
-        unavailable = by_label["POST /orders, config.json unavailable"]
-        assert (unavailable.status, unavailable.tree[0].flags) == (503, ("fault",))
+        by_label = {s.label: outcome.tree[0] for s, outcome in zip(STEPS, runs[backend], strict=True)}
+        statuses = {s.label: outcome.status for s, outcome in zip(STEPS, runs[backend], strict=True)}
+        bad = by_label["POST /orders, invalid body"].children[0]
+        assert (statuses["POST /orders, invalid body"], bad.name, bad.flags) == (400, "validate_input", ("error",))
+        assert bad.annotations == {}  # only a valid id is indexed
+        unavailable = by_label["POST /orders, config.json unavailable"].children[0]
+        assert (statuses["POST /orders, config.json unavailable"], unavailable.flags) == (503, ("fault",))
         read_back = by_label["GET /orders/{order_id}"]
-        assert (read_back.status, _names(read_back.tree), read_back.tree[0].aws) == (
+        assert (statuses["GET /orders/{order_id}"], _names(read_back.children), read_back.children[0].aws) == (
             200,
             ["dynamodb"],
             "GetItem <table>",
         )
+        # A handled 4xx or 5xx is the function's answer, not its failure: no flag on the function segment (Lambda's)
+        # nor on its otel counterpart.
+        assert not any(function.flags for function in by_label.values())
+
+
+def test_the_invocation_span_carries_what_lambdas_function_segment_says(runs):
+    # Lambda's function segment names the function and each invocation's request; the first of a fresh environment
+    # is a cold start. The otel invocation span says the same through service.name, faas.invocation_id and
+    # faas.coldstart (compared node by node in test_both_backends_give_the_same_trace; written out here).
+    for backend in BACKENDS:
+        functions = [outcome.tree[0] for outcome in runs[backend]]
+        assert {function.name for function in functions} == {orders_function().name}, backend
+        assert [function.invocation for function in functions] == [
+            "cold start, request <request id>",
+            *["warm start, request <request id>"] * (len(STEPS) - 1),
+        ], backend

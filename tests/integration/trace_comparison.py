@@ -8,8 +8,10 @@ stage's dependencies layer on ``sys.path``), its own table and bucket on one mot
 The X-Ray SDK's UDP documents are caught by ``XRayListener``, the OpenTelemetry spans by
 ``OtlpUdpReceiver``; both become the tree the X-Ray console shows under the function segment:
 
-- X-Ray SDK: the subsegments as sent.
-- OpenTelemetry: each span as X-Ray translates it (AWS's OTel-to-X-Ray data model translation,
+- X-Ray SDK: the subsegments as sent, under the function segment Lambda writes for the invocation (named after the
+  function; cold or warm start and the request id, as the local Runtime API ran it).
+- OpenTelemetry: the invocation (server) span as that segment's counterpart (its resource's service name, its
+  ``faas.coldstart`` and ``faas.invocation_id``), and each span as X-Ray translates it (AWS's OTel-to-X-Ray data model translation,
   the AWS X-Ray exporter's rules): an AWS SDK span (``rpc.system`` = aws-api) is named after
   ``rpc.service`` in namespace ``aws``; ``aws.xray.annotations`` lists the attributes that become
   annotations; ``aws.xray.metadata.default`` holds the ``default`` metadata; an error status is a *fault*
@@ -54,9 +56,12 @@ class Node:
     metadata: dict[str, Any] = field(default_factory=dict)  # the "default" namespace
     flags: tuple[str, ...] = ()  # of "error", "fault", "throttle"
     children: list[Node] = field(default_factory=list)
+    invocation: str = ""  # the function segment (or its otel counterpart): "cold|warm start, request <request id>"
 
     def lines(self, depth: int = 0) -> list[str]:
         parts = [f"{'  ' * depth}{self.name}"]
+        if self.invocation:
+            parts.append(f"({self.invocation})")
         if self.aws:
             parts.append(f"[{self.aws}]")
         if self.annotations:
@@ -87,7 +92,24 @@ def _flags(error: bool, fault: bool, throttle: bool) -> tuple[str, ...]:
     return tuple(name for name, on in (("error", error), ("fault", fault), ("throttle", throttle)) if on)
 
 
-def xray_sdk_tree(documents: list[dict[str, Any]], table: str) -> list[Node]:
+@dataclass(frozen=True)
+class InvocationFacts:
+    """What Lambda's function segment says of an invocation, as the local Runtime API knows it."""
+
+    function: str
+    request_id: str
+    cold_start: bool
+
+    def describe(self, cold_start: bool, request_id: str) -> str:
+        """An invocation's start and request id as a node shows them; the request id normalized when it is this
+        invocation's (each backend's run has its own ids)."""
+        request = "<request id>" if request_id == self.request_id else request_id
+        return f"{'cold' if cold_start else 'warm'} start, request {request}"
+
+
+def xray_sdk_tree(documents: list[dict[str, Any]], table: str, invocation: InvocationFacts) -> list[Node]:
+    """The function segment Lambda writes (the X-Ray SDK joins it from _X_AMZN_TRACE_ID, never sends it) and under
+    it the SDK's subsegments."""
     items = []
     for doc in flatten(documents):
         aws = doc.get("aws", {}) if doc.get("namespace") == "aws" else {}
@@ -99,7 +121,12 @@ def xray_sdk_tree(documents: list[dict[str, Any]], table: str) -> list[Node]:
             flags=_flags(bool(doc.get("error")), bool(doc.get("fault")), bool(doc.get("throttle"))),
         )
         items.append((doc["id"], doc.get("parent_id"), node, doc.get("start_time", 0.0)))
-    return [_normalized_node(n, table) for n in _tree(items)]
+    segment = Node(
+        name=invocation.function,
+        invocation=invocation.describe(invocation.cold_start, invocation.request_id),
+        children=_tree(items),
+    )
+    return [_normalized_node(segment, table)]
 
 
 def _xray_translation_flags(span: dict[str, Any]) -> tuple[str, ...]:
@@ -112,18 +139,28 @@ def _xray_translation_flags(span: dict[str, Any]) -> tuple[str, ...]:
     return _flags(False, span["status"] == "ERROR", False)
 
 
-def otel_tree(spans: list[dict[str, Any]], table: str) -> list[Node]:
+def otel_tree(spans: list[dict[str, Any]], table: str, invocation: InvocationFacts) -> list[Node]:
+    """The invocation (server) span, the function segment's counterpart, named after its resource's service (the
+    function), and the spans under it."""
     items = []
     for span in spans:
         attributes = span["attributes"]
         is_aws_call = attributes.get("rpc.system") == "aws-api"
+        is_invocation = span["kind"] == "SERVER"
         tables = attributes.get("aws.dynamodb.table_names", [])
         node = Node(
-            name=attributes["rpc.service"].lower() if is_aws_call else span["name"],
+            name=attributes["rpc.service"].lower()
+            if is_aws_call
+            else span["resource"]["service.name"]
+            if is_invocation
+            else span["name"],
             aws=f"{attributes['rpc.method']} {tables[0] if len(tables) == 1 else ''}".strip() if is_aws_call else "",
             annotations={key: attributes[key] for key in attributes.get("aws.xray.annotations", [])},
             metadata=json.loads(attributes.get("aws.xray.metadata.default", "{}")),
             flags=_xray_translation_flags(span),
+            invocation=invocation.describe(attributes.get("faas.coldstart"), attributes.get("faas.invocation_id", ""))
+            if is_invocation
+            else "",
         )
         items.append((span["id"], span["parent_id"], node, span["start_time"]))
     return [_normalized_node(n, table) for n in _tree(items)]
@@ -137,6 +174,7 @@ def _normalized_node(node: Node, table: str) -> Node:
         metadata=_normalize(node.metadata, table),
         flags=node.flags,
         children=[_normalized_node(child, table) for child in node.children],
+        invocation=node.invocation,
     )
 
 
@@ -197,10 +235,14 @@ def run_backend(backend: str, endpoint: str) -> list[Outcome]:
         Outcome(
             step.label,
             invocation.result["statusCode"],
-            to_tree([item for item in received if item["trace_id"] == invocation.trace_id], table),
+            to_tree(
+                [item for item in received if item["trace_id"] == invocation.trace_id],
+                table,
+                InvocationFacts(config.name, invocation.request_id, cold_start=n == 0),
+            ),
             _normalize(json.loads(invocation.result["body"]), table),
         )
-        for step, invocation in zip(STEPS, invocations, strict=True)
+        for n, (step, invocation) in enumerate(zip(STEPS, invocations, strict=True))
     ]
 
 

@@ -22,6 +22,7 @@ LOCKS = {
     "requirements-dev.txt": "requirements-dev.lock",
     "requirements-checkov.txt": "requirements-checkov.lock",
     "requirements-docs.txt": "requirements-docs.lock",
+    "requirements-adot.txt": "requirements-adot.lock",
     **{entry: entry.removesuffix(".txt") + ".lock" for entry in LAYER_REQUIREMENTS},
 }
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==([^\s;#]+)")

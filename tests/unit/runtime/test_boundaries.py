@@ -28,13 +28,17 @@ def importers_of(prefix):
 def test_each_tracer_is_touched_by_its_backend_module_only():
     # Functions call common.tracing; only the backend module of each tracer imports it, so a backend is
     # selected (or added) without touching a caller.
-    assert importers_of("aws_xray_sdk") == {"layers/common/python/common/tracing_xray.py"}
-    assert importers_of("opentelemetry") == {"layers/common/python/common/tracing_otel.py"}
-    assert (
-        importers_of("common.tracing_xray")
-        == importers_of("common.tracing_otel")
-        == {"layers/common/python/common/tracing.py"}
-    )
+    # The otel backend is three modules, each imported by the one before it: the backend, its export, its encoder.
+    common = "layers/common/python/common"
+    assert importers_of("aws_xray_sdk") == {f"{common}/tracing_xray.py"}
+    assert importers_of("opentelemetry") == {
+        f"{common}/tracing_otel.py",
+        f"{common}/tracing_otel_export.py",
+        f"{common}/tracing_otlp.py",
+    }
+    assert importers_of("common.tracing_xray") == importers_of("common.tracing_otel") == {f"{common}/tracing.py"}
+    assert importers_of("common.tracing_otel_export") == {f"{common}/tracing_otel.py"}
+    assert importers_of("common.tracing_otlp") == {f"{common}/tracing_otel_export.py"}
 
 
 def test_runtime_does_not_use_boto3():

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from lambda_kit.local.otlp_receiver import OtlpUdpReceiver
 
+from tests.unit.runtime.tracing.conftest import LAMBDA_VARIABLES
+
 REPO = Path(__file__).resolve().parents[3]
 LAYER = REPO / "layers" / "common" / "python"
 
@@ -35,7 +37,7 @@ print(json.dumps({
 """
 
 TRACE = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
-IN_LAMBDA = {"LAMBDA_TASK_ROOT": "/var/task", "_X_AMZN_TRACE_ID": TRACE}
+IN_LAMBDA = {**LAMBDA_VARIABLES, "_X_AMZN_TRACE_ID": TRACE}
 NOTHING = {"active": False, "sdk_imported": False, "otel_imported": False, "botocore_patched": False}
 
 
@@ -78,9 +80,13 @@ def test_tracing_off_imports_nothing_in_lambda():
 
 
 @pytest.mark.parametrize(("backend", "package"), [("xray-sdk", "aws_xray_sdk"), ("otel", "opentelemetry")])
-def test_lambda_without_the_backends_layer_runs_untraced_silently(backend, package):
+def test_lambda_without_the_backends_layer_logs_one_line_and_runs_untraced(backend, package):
+    # A missing or broken layer must not deploy quietly: one line at init names the backend, the function serves.
     state, stderr = probe({**IN_LAMBDA, "TRACING": backend}, block=package)
-    assert state["active"] is False and stderr == ""
+    assert state["active"] is False
+    [line] = stderr.splitlines()
+    assert line.startswith(f"tracing: TRACING={backend} cannot start, its packages do not import (")
+    assert line.endswith("the function runs untraced; attach the stage's dependencies layer for this backend")
 
 
 def test_xray_sdk_is_the_default_and_never_loads_opentelemetry():
@@ -115,7 +121,7 @@ def test_unknown_backend_fails_init_naming_the_choices():
 
 SAMPLING_PROBE = """
 import json, os
-import botocore.session
+import botocore.handlers, botocore.session
 from common import tracing
 tracing.init()
 s3 = botocore.session.get_session().create_client(
@@ -131,6 +137,9 @@ def capture(request, **_):  # what an AWS call carries, without sending it
 
 
 s3.meta.events.register("before-send", capture)
+# In Lambda, botocore's own recursion-detection handler writes X-Amzn-Trace-Id from _X_AMZN_TRACE_ID before the
+# OpenTelemetry instrumentation, which then keeps it: the header checked here is the instrumentation's.
+s3.meta.events.unregister("before-call", botocore.handlers.add_recursion_detection_header)
 for sampled in ("0", "1"):  # Lambda sets the header anew for each invocation
     os.environ["_X_AMZN_TRACE_ID"] = os.environ["_X_AMZN_TRACE_ID"][:-1] + sampled
     with tracing.subsegment(f"sampled={sampled}") as span:

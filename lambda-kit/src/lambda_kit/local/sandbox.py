@@ -103,7 +103,11 @@ def venv_layer(name: str, distributions: Sequence[str], without_bytecode_in: Pat
     gets holds it when it was installed with ``--no-compile``."""
     target = (without_bytecode_in or _site_base()) / f"layer-{name}"
     target.mkdir(parents=True, exist_ok=True)
-    for source in (entry for dist in distributions for entry in _distribution_entries(dist)):
+    sources = {entry for dist in distributions for entry in _distribution_entries(dist)}
+    for stale in target.iterdir():  # linked for pins since changed: the layer no longer holds them
+        if stale.is_symlink() and stale.name not in {source.name for source in sources}:
+            stale.unlink()
+    for source in sources:
         if without_bytecode_in is None:
             _link(source, target)
         elif source.is_dir():

@@ -1,7 +1,7 @@
 """Tracing: the facade every function calls, whichever tracer the stage selected.
 
-Functions only call ``init()``, ``subsegment()``, ``Span.annotate()`` and ``Span.metadata()``. The backend
-comes from ``TRACING`` (set by the stack from the stage's ``tracing`` setting):
+Functions only call ``init()``, ``handler()``, ``subsegment()``, ``Span.annotate()`` and ``Span.metadata()``. The
+backend comes from ``TRACING`` (set by the stack from the stage's ``tracing`` setting):
 
 - ``xray-sdk`` (default): the AWS X-Ray SDK for Python (``common.tracing_xray``). In maintenance mode since
   2026-02-25, end of support 2027-02-25; AWS points to OpenTelemetry.
@@ -10,16 +10,23 @@ comes from ``TRACING`` (set by the stack from the stage's ``tracing`` setting):
 
 Only the selected backend's module is imported, so the X-Ray path never loads OpenTelemetry and vice
 versa. Tracing is active only inside Lambda (``LAMBDA_TASK_ROOT`` set), with the backend's packages
-importable (the stage's dependencies layer) and not disabled by the backend's own switch
-(``AWS_XRAY_SDK_ENABLED=false``, ``OTEL_SDK_DISABLED=true``). Elsewhere every call is a silent no-op.
+importable (the stage's dependencies layer; if they are not, init logs one line naming the backend and the function
+runs untraced) and not disabled by the backend's own switch (``AWS_XRAY_SDK_ENABLED=false``,
+``OTEL_SDK_DISABLED=true``). Elsewhere every call is a silent no-op.
+
+Both backends apply X-Ray's limits the same way (``common.tracing_limits``): annotations X-Ray would not index are
+dropped with one warning, and a span too big for one datagram is trimmed, not lost.
 """
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+from common.tracing_limits import ANNOTATIONS, AnnotationValue
 
 BACKEND_ENV = "TRACING"
 BACKENDS = ("xray-sdk", "otel", "off")
@@ -29,20 +36,40 @@ _DISABLED_BY = {
     "xray-sdk": ("AWS_XRAY_SDK_ENABLED", ("false", "0")),
     "otel": ("OTEL_SDK_DISABLED", ("true", "1")),
 }
+_log = logging.getLogger(__name__)
+Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 
 class Span:
     """What a traced block may record. This base class records nothing (tracing inactive)."""
 
-    def annotate(self, key: str, value: str | int | float | bool) -> None:
-        """Indexed, searchable key (X-Ray annotation): small scalar values only."""
+    def annotate(self, key: str, value: AnnotationValue) -> None:
+        """Indexed, searchable key (X-Ray annotation): small scalar values only (``common.tracing_limits``)."""
 
     def metadata(self, key: str, value: Any) -> None:
         """Unindexed detail (X-Ray metadata): any JSON-serializable value."""
 
 
+class RecordingSpan(Span):
+    """A backend's span: annotations pass X-Ray's limits first, the same check whichever backend records them."""
+
+    def __init__(self) -> None:
+        self._annotation_keys: list[str] = []
+
+    def annotate(self, key: str, value: AnnotationValue) -> None:
+        if ANNOTATIONS.accepts(key, value, new=key not in self._annotation_keys):
+            if key not in self._annotation_keys:
+                self._annotation_keys.append(key)
+            self._put_annotation(key, value)
+
+    def _put_annotation(self, key: str, value: AnnotationValue) -> None:
+        raise NotImplementedError
+
+
 class Backend(Protocol):
     def subsegment(self, name: str, client_errors: tuple[type[BaseException], ...]) -> AbstractContextManager[Span]: ...
+
+    def handler(self, function: Handler) -> Handler: ...
 
 
 _NO_SPAN = Span()
@@ -85,13 +112,26 @@ def init() -> bool:
         return False
     try:
         _backend = _start(backend)
-    except ImportError:  # the stage's dependencies layer is not attached: run untraced rather than fail
+    except ImportError as exc:  # the layer is missing or broken: serve untraced, and say so once
+        _log.error(
+            "tracing: %s=%s cannot start, its packages do not import (%s): the function runs untraced; "
+            "attach the stage's dependencies layer for this backend",
+            BACKEND_ENV,
+            backend,
+            exc,
+        )
         return False
     return True
 
 
 def active() -> bool:
     return _backend is not None
+
+
+def handler(function: Handler) -> Handler:
+    """Decorates the Lambda handler (after ``init()``): under ``otel`` each invocation becomes a server span, the
+    function segment's counterpart (X-Ray SDK: Lambda writes that segment itself; untraced: ``function`` as is)."""
+    return function if _backend is None else _backend.handler(function)
 
 
 @contextmanager

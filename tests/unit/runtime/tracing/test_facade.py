@@ -131,12 +131,21 @@ def test_other_values_of_a_switch_leave_the_backend_on(in_lambda, monkeypatch, b
     ("backend", "blocked", "module"),
     [("xray-sdk", "aws_xray_sdk.core", "common.tracing_xray"), ("otel", "opentelemetry", "common.tracing_otel")],
 )
-def test_without_the_backends_packages_the_function_runs_untraced(in_lambda, monkeypatch, backend, blocked, module):
+def test_without_the_backends_packages_the_function_runs_untraced_and_init_says_so(
+    in_lambda, monkeypatch, caplog, backend, blocked, module
+):
     monkeypatch.setenv("TRACING", backend)
     monkeypatch.delitem(sys.modules, module, raising=False)  # imported afresh, as on a cold start
     block_import(monkeypatch, blocked)
     assert tracing.init() is False
     assert_untraced(in_lambda)
+    [record] = caplog.records  # one line, at init, naming the backend
+    assert (record.name, record.levelname) == ("common.tracing", "ERROR")
+    assert record.getMessage() == (
+        f"tracing: TRACING={backend} cannot start, its packages do not import "
+        f"(import of {blocked} halted; None in sys.modules): the function runs untraced; "
+        "attach the stage's dependencies layer for this backend"
+    )
 
 
 def test_init_is_idempotent_the_first_backend_stays(in_lambda, monkeypatch):

@@ -3,11 +3,15 @@ fixtures' restore leaves the process as it found it."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import botocore.client
 import botocore.endpoint
 from aws_xray_sdk.core import patcher, xray_recorder
 from opentelemetry import context
 from opentelemetry.instrumentation.botocore import BotocoreInstrumentor
+from opentelemetry.instrumentation.threading import ThreadingInstrumentor
 
 from common import tracing
 from tests.unit.runtime.tracing.conftest import lambda_environment, restored_process_state
@@ -21,6 +25,9 @@ def process_state() -> dict[str, object]:
         "patched": set(patcher._PATCHED_MODULES),
         "recorder": dict(vars(xray_recorder)),
         "otel_instrumented": BotocoreInstrumentor().is_instrumented_by_opentelemetry,
+        "threading_instrumented": ThreadingInstrumentor().is_instrumented_by_opentelemetry,
+        "thread_start": vars(threading.Thread)["start"],
+        "submit": vars(ThreadPoolExecutor)["submit"],
         "context": context.get_current(),
         "backend": tracing._backend,
     }

@@ -12,12 +12,12 @@ from decimal import Decimal
 
 import pytest
 from lambda_kit.local.otlp_receiver import OtlpUdpReceiver
-from opentelemetry.sdk.trace.export import SpanExportResult
 
 from common import tracing
-from common.tracing_otel import XRayDaemonUdpExporter
+from common.tracing_otel_export import XRayDaemonUdpExporter
 from tests.unit.runtime.tracing.conftest import (
-    FUNCTION_NAME,
+    LAMBDA_RESOURCE,
+    LAMBDA_VARIABLES,
     OTHER_PARENT,
     OTHER_ROOT,
     PARENT,
@@ -61,7 +61,7 @@ def test_a_subsegment_is_a_child_of_lambdas_segment_and_aws_calls_are_its_childr
         ROOT,
         PARENT,
     )
-    assert step["resource"] == {"service.name": FUNCTION_NAME}  # X-Ray's name for the service
+    assert step["resource"] == LAMBDA_RESOURCE  # service.name: X-Ray's name for the service
     assert step["scope"] == "common.tracing_otel"
     assert (call["name"], call["kind"], call["scope"]) == (
         "S3.ListBuckets",
@@ -69,17 +69,23 @@ def test_a_subsegment_is_a_child_of_lambdas_segment_and_aws_calls_are_its_childr
         "opentelemetry.instrumentation.botocore",
     )
     assert (call["trace_id"], call["parent_id"]) == (ROOT, step["id"])
-    assert call["resource"] == {"service.name": FUNCTION_NAME}
+    assert call["resource"] == LAMBDA_RESOURCE
     assert step["sampled"] is call["sampled"] is True  # "T1S"
 
 
 def test_the_service_name_without_a_function_name_is_opentelemetrys_default(in_lambda_otel, monkeypatch):
-    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME")
+    for variable in LAMBDA_VARIABLES:
+        if variable != "LAMBDA_TASK_ROOT":
+            monkeypatch.delenv(variable)
     assert tracing.init() is True
     with tracing.subsegment("step"):
         pass
     [span] = in_lambda_otel.receive(1)
-    assert span["resource"] == {"service.name": "unknown_service"}
+    assert span["resource"] == {
+        "service.name": "unknown_service",
+        "cloud.provider": "aws",
+        "cloud.platform": "aws_lambda",
+    }
 
 
 def test_the_parent_is_read_from_each_invocations_header(daemon, monkeypatch):
@@ -176,10 +182,10 @@ def test_the_backend_registers_nothing_to_run_at_exit(in_lambda_otel):
 
 def test_the_exporter_sends_one_datagram_per_export_and_fails_without_raising(otlp_daemon):
     exporter = XRayDaemonUdpExporter(otlp_daemon.address)
-    assert exporter.export([]) is SpanExportResult.SUCCESS
+    assert exporter.export([]) is True
     assert otlp_daemon.receive(1) == []  # one well-formed datagram (header, T1S, base64 OTLP) of no spans
     exporter.shutdown()
-    assert exporter.export([]) is SpanExportResult.FAILURE  # an OSError: tracing never fails a request
+    assert exporter.export([]) is False  # an OSError: tracing never fails a request
 
 
 def test_the_exporter_sends_to_the_daemons_default_address_without_aws_xray_daemon_address(monkeypatch):
@@ -190,7 +196,7 @@ def test_the_exporter_sends_to_the_daemons_default_address_without_aws_xray_daem
         pytest.skip("127.0.0.1:2000 is in use on this machine")
     try:
         exporter = XRayDaemonUdpExporter()
-        assert exporter.export([]) is SpanExportResult.SUCCESS
+        assert exporter.export([]) is True
         assert daemon.receive(1) == []
         exporter.shutdown()
     finally:
@@ -218,3 +224,77 @@ def test_starting_the_backend_reads_no_package_metadata(in_lambda_otel, monkeypa
     monkeypatch.setattr(sys, "meta_path", [lookups, *sys.meta_path])
     assert tracing.init() is True
     assert lookups.names == []
+
+
+def test_a_span_otlp_cannot_carry_is_not_sent(otlp_daemon):
+    from opentelemetry.sdk.trace import ReadableSpan
+    from opentelemetry.trace import SpanContext
+
+    span = ReadableSpan(name="lone \udc80 surrogate", context=SpanContext(1, 2, is_remote=False))
+    assert XRayDaemonUdpExporter(otlp_daemon.address).export([span]) is False
+
+
+def test_a_span_otlp_cannot_carry_is_logged_not_raised(daemon, caplog):
+    with tracing.subsegment("lone \udc80 surrogate"):  # protobuf (and OTLP) strings are UTF-8
+        pass
+    with tracing.subsegment("next"):
+        pass
+    assert [s["name"] for s in daemon.receive(1)] == ["next"]
+    [record] = [r for r in caplog.records if r.name == "common.tracing"]
+    assert record.getMessage() == (
+        "tracing: otel could not encode spans: 'utf-8' codec can't encode character '\\udc80' in position 5: "
+        "surrogates not allowed"
+    )
+
+
+def test_a_trimmed_span_keeps_everything_but_what_it_lost():
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+    from opentelemetry.trace import SpanKind, Status, StatusCode
+
+    from common.tracing_otel_export import trimmed
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider(resource=Resource(LAMBDA_RESOURCE))
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    tracer = provider.get_tracer("common.tracing_otel", "1.0")
+    with (
+        tracer.start_as_current_span("parent"),
+        tracer.start_as_current_span("process_order", kind=SpanKind.SERVER) as live,
+    ):
+        live.add_link(live.get_span_context(), {"link": 1})
+        live.set_attribute("aws.xray.metadata.default", json.dumps({"result": "r" * 30_000, "note": "n"}))
+        live.set_attribute("order_id", "o-1")
+        live.add_event("exception", {"exception.type": "RuntimeError", "exception.stacktrace": "s" * 60_000})
+        live.set_status(Status(StatusCode.ERROR, "failed"))
+    original = exporter.get_finished_spans()[0]
+    span, dropped, fits = trimmed(original, 95_000)
+    # All the metadata goes before the stack traces do: the rule's order.
+    assert (dropped, fits) == (["metadata.result", "metadata.note", "exception stack traces"], True)
+    for field in ("name", "context", "parent", "resource", "links", "kind", "status", "start_time", "end_time"):
+        assert getattr(span, field) == getattr(original, field), field
+    assert span.instrumentation_scope == original.instrumentation_scope
+    [event] = span.events
+    assert (event.name, dict(event.attributes or {}), event.timestamp) == (
+        "exception",
+        {"exception.type": "RuntimeError"},
+        original.events[0].timestamp,
+    )
+    attributes = dict(span.attributes or {})
+    assert attributes["order_id"] == "o-1"
+    metadata = json.loads(str(attributes["aws.xray.metadata.default"]))
+    assert metadata == {"trimmed": {"dropped": dropped, "original_bytes": 95_000, "limit_bytes": 65_507}}
+
+
+@pytest.mark.parametrize("length", [0, 1, 2, 3, 1000])  # every remainder of base64's 3-byte groups
+def test_datagram_size_is_the_length_of_the_datagram(length):
+    from opentelemetry.sdk.trace import ReadableSpan
+    from opentelemetry.trace import SpanContext
+
+    from common.tracing_otel_export import datagram, datagram_size
+    from common.tracing_otlp import encode_spans
+
+    span = ReadableSpan(name="x" * length, context=SpanContext(1, 2, is_remote=False))
+    assert datagram_size(len(encode_spans([span]))) == len(datagram([span]))

@@ -4,6 +4,7 @@ documents it streams to the daemon (AWS_XRAY_DAEMON_ADDRESS), caught by a stand-
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 from aws_xray_sdk.core import patcher, xray_recorder
@@ -122,3 +123,19 @@ def test_a_worker_thread_handed_the_trace_entity_records_under_it(daemon):
     in_thread, fan_out = daemon.receive(2)
     assert (in_thread["name"], fan_out["name"]) == ("in_thread", "fan_out")
     assert (in_thread["trace_id"], in_thread["parent_id"]) == (ROOT, fan_out["id"])
+
+
+def test_a_document_whose_exceptions_are_too_big_even_without_stacks_is_not_sent():
+    # Hand-made documents, as the SDK serializes a subsegment: an exception recorded without a stack (remote) and
+    # one with; a message alone over the limit.
+    from common.tracing_xray import _trimmed
+
+    document: dict[str, Any] = {
+        "name": "save_to_dynamodb",
+        "metadata": {"default": {"result": "x" * 1000}},
+        "cause": {"exceptions": [{"message": "m" * 70_000, "remote": True}, {"message": "e", "stack": [{"line": 1}]}]},
+    }
+    data, dropped, fits = _trimmed(document, 72_000)
+    assert (dropped, fits) == (["metadata.result", "exception stack traces"], False)
+    assert "stack" not in document["cause"]["exceptions"][1]
+    assert data.startswith(b'{"format":"json","version":1}\n')
