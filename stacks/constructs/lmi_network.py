@@ -15,7 +15,9 @@ the ids the stage gives; its flow logs, like the VPC, are its owner's.
 
 from __future__ import annotations
 
+import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from stacks.constructs.log_retention import stage_log_group
@@ -76,10 +78,30 @@ class LmiNetwork(Construct):
             self,
             "FlowLog",
             resource_type=ec2.FlowLogResourceType.from_vpc(vpc),
-            destination=ec2.FlowLogDestination.to_cloud_watch_logs(stage_log_group(self, "FlowLogs", config=config)),
+            destination=ec2.FlowLogDestination.to_cloud_watch_logs(
+                stage_log_group(self, "FlowLogs", config=config), self._flow_log_role()
+            ),
             traffic_type=ec2.FlowLogTrafficType.ALL,
         )
         return vpc
+
+    def _flow_log_role(self) -> iam.Role:
+        """The role the flow-log service writes with (CDK grants it the log group), assumable for this account's flow
+        logs only, as the VPC guide's confused-deputy advice has it."""
+        stack = cdk.Stack.of(self)
+        flow_logs = stack.format_arn(service="ec2", resource="vpc-flow-log", resource_name="*")
+        return iam.Role(
+            self,
+            "FlowLogRole",
+            assumed_by=iam.ServicePrincipal(
+                "vpc-flow-logs.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnLike": {"aws:SourceArn": flow_logs},
+                },
+            ),
+            description=f"VPC flow logs of the {self.config.stage} capacity provider VPC into its log group",
+        )
 
     def _existing_vpc(self) -> ec2.IVpc:
         config = self.config

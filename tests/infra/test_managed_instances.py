@@ -8,9 +8,20 @@ import re
 from typing import Any
 
 import pytest
+from lambda_kit.access.iam_reading import (
+    Call,
+    endpoint_permissions,
+    environment_bindings,
+    function_role,
+    iam_requests,
+    role_permissions,
+)
+from lambda_kit.assembly.intrinsics import Resolver
 
 from stacks.managed_instances_rules import sizing
+from stacks.service_stack import ORDERS
 from tests.infra.conftest import FUNCTION_NAMES, Synth
+from tests.infra.orders_role import ENVIRONMENT, PSEUDO
 
 pytestmark = pytest.mark.xdist_group("lmi")
 
@@ -184,3 +195,32 @@ def test_monitoring_watches_the_providers_cpu_and_the_share_of_throttled_request
     assert lmi.resources("dev", "service", "AWS::Logs::QueryDefinition") == {}
     body = str(lmi.only("dev", "service", "AWS::CloudWatch::Dashboard")["Properties"]["DashboardBody"])
     assert "vCPUAvailable" in body and not re.search("Cold starts per version", body)
+
+
+CALLS = [  # what the orders code calls (tests/integration/test_least_privilege.py records them)
+    Call("dynamodb", "PutItem", {"TableName": ENVIRONMENT["TABLE_NAME"]}),
+    Call("dynamodb", "GetItem", {"TableName": ENVIRONMENT["TABLE_NAME"]}),
+    Call("s3", "GetObject", {"Bucket": ENVIRONMENT["CONFIG_BUCKET"], "Key": "config.json"}),
+    Call("secretsmanager", "GetSecretValue", {"SecretId": ENVIRONMENT["RECEIPT_SECRET_ARN"]}),
+]
+
+
+def test_each_call_of_the_function_is_allowed_by_its_role_and_by_its_endpoint_for_this_account(lmi: Synth) -> None:
+    stack = lmi.config("dev").stack_name("service")
+    resolver = Resolver(lmi.templates, pseudo=PSEUDO)
+    function_id, role_id = function_role(resolver, stack, ORDERS.handler)
+    resolver.physical.update(environment_bindings(resolver, stack, function_id, ENVIRONMENT))
+    role = role_permissions(resolver, stack, role_id)
+    endpoints = {
+        _path(resource).split("/")[-2].lower(): endpoint_permissions(resolver, stack, logical_id)
+        for logical_id, resource in lmi.resources("dev", "service", "AWS::EC2::VPCEndpoint").items()
+    }
+    ours, theirs = {"aws:PrincipalAccount": PSEUDO["AWS::AccountId"]}, {"aws:PrincipalAccount": "210987654321"}
+    for call in CALLS:
+        (request,) = iam_requests(call, role.pseudo)
+        endpoint = endpoints[call.service]
+        assert role.allows_request(request) and endpoint.allows_request(request, ours), call
+        assert not endpoint.allows_request(request, theirs), f"{call}: another account's credentials pass"
+    # The same call on a bucket of another account's: the role would not allow it, and nor does the endpoint.
+    (elsewhere,) = iam_requests(Call("s3", "GetObject", {"Bucket": "exfiltration", "Key": "orders.json"}), role.pseudo)
+    assert not endpoints["s3"].allows_request(elsewhere, ours)
