@@ -5,6 +5,7 @@ them. Numbers are derived from the stage's settings here, not copied from the te
 from __future__ import annotations
 
 import re
+import json
 from typing import Any
 
 import pytest
@@ -224,3 +225,20 @@ def test_each_call_of_the_function_is_allowed_by_its_role_and_by_its_endpoint_fo
     # The same call on a bucket of another account's: the role would not allow it, and nor does the endpoint.
     (elsewhere,) = iam_requests(Call("s3", "GetObject", {"Bucket": "exfiltration", "Key": "orders.json"}), role.pseudo)
     assert not endpoints["s3"].allows_request(elsewhere, ours)
+
+
+def test_cdk_nag_passes_with_one_acknowledgment_more_the_operator_roles_managed_policy(lmi: Synth) -> None:
+    report = json.loads((lmi.outdir / "validation-report.json").read_text())
+    plugins = [p for p in report["pluginReports"] if p["pluginName"] in ("AwsSolutions", "Serverless")]
+    assert len(plugins) == 2 and all(p["violations"] == [] for p in plugins)
+    on_the_provider = {
+        finding["ruleName"]
+        for plugin in plugins
+        for finding in plugin["suppressedViolations"]
+        for construct in finding["violatingConstructs"]
+        if "/ManagedInstances/" in construct["constructPath"]
+    }
+    # Flow logs on (VPC7 fixed), own roles with resource-scoped grants: only the AWS-managed operator policy is left.
+    assert on_the_provider == {
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSLambdaManagedEC2ResourceOperator]"
+    }

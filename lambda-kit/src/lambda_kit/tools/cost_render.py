@@ -189,7 +189,7 @@ def _lmi_break_even(rows: list[dict[str, Any]]) -> list[str]:
         for duration, cells in by_duration.items()
     ]
     return [
-        "Break-even, managed-instances vs each strategy: the request rate (evenly spread, this period) above which "
-        "managed instances cost less",
+        "Break-even, managed-instances vs each strategy: the request rate (evenly spread, this period; the fleet "
+        "sized for it) above which managed instances cost less",
         output.table(["duration (ms)", *(f"vs {s}" for s in strategies)], table, align="l" + "r" * len(strategies)),
     ]

@@ -112,8 +112,10 @@ def table(
     **others: Any,
 ) -> list[BreakEven]:
     """For each duration, LMI against each other strategy: the workload's cold-start share and every other setting
-    kept, its rate varied."""
+    kept, its rate varied, the fleet sized for each rate (a fleet fixed with ``--lmi-instances`` would not carry
+    every rate)."""
     cold_share = w.cold_starts / w.invocations if w.invocations else 0.0
+    config = replace(config, instances=None)
     costs = strategy_costs(w, prices, **others)
     rows = []
     for duration in durations(w.avg_duration_ms or None):
