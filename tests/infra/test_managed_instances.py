@@ -4,8 +4,8 @@ them. Numbers are derived from the stage's settings here, not copied from the te
 
 from __future__ import annotations
 
-import re
 import json
+import re
 from typing import Any
 
 import pytest
