@@ -129,8 +129,10 @@ e2e: aws-credentials synth-stage ## The HTTP contract suite against the deployed
 	lambda-kit e2e --stage $(KIT_STAGE) $(ARGS)
 
 .PHONY: bench
-bench: setup ## Benchmark, cold and warm: seed code vs this handler (traced, untraced) vs a bare-botocore floor
+bench: synth-stage ## Benchmark, cold and warm: seed code vs this handler (traced, untraced) vs a bare-botocore floor; then 200 clients x 5 requests against make serve's front, with and without the stage's throttling
 	lambda-kit bench $(ARGS)
+	lambda-kit bench-load --stage $(KIT_STAGE)
+	lambda-kit bench-load --stage $(KIT_STAGE) --no-throttle
 
 .PHONY: bench-synth
 bench-synth: setup ## Synth time next to a bare one-function app (5 runs); resources and asset sizes

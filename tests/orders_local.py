@@ -30,6 +30,17 @@ COMMON_LAYER = ROOT / "layers" / "common" / "python"
 CONFIG_FILE = ROOT / "config" / "config.json"
 CONFIG_KEY = "config.json"  # the key the data stack deploys config/config.json to
 EVENTS = ROOT / "events"
+SOURCE_EVENTS = EVENTS / "other_sources"
+# Events of other sources the function must refuse (fail the invocation), each with the source its error names:
+# sent to one environment (tests/integration) and through Lambda's Invoke API (tests/contract).
+OTHER_SOURCES = [
+    ("direct_invoke_empty.json", "a direct invoke ({})"),
+    ("s3_put.json", "S3"),
+    ("sqs.json", "SQS"),
+    ("eventbridge.json", "EventBridge"),
+    ("apigw_rest_v1.json", "API Gateway with payload format 1.0"),
+    ("alb.json", "Application Load Balancer"),
+]
 HANDLER = "orders.handler.lambda_handler"
 STAGE = build_stage_config(DEFAULT_STAGE)
 REGION = STAGE.region

@@ -25,7 +25,7 @@ def shop_project(monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def shop_model() -> AppModel:
     assembly = CloudAssembly(FIXTURE)
-    return AppModel(assembly, assembly.select())
+    return AppModel(assembly, assembly.select(["shop-*"]))  # the shop; gateway-probe is the gateway tests'
 
 
 @pytest.fixture

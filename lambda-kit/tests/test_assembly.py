@@ -22,7 +22,7 @@ def assembly() -> CloudAssembly:
 
 
 def test_stacks_their_region_and_dependencies(assembly: CloudAssembly) -> None:
-    assert set(assembly.stacks) == {"shop-dev-data", "shop-dev-service"}
+    assert set(assembly.stacks) == {"shop-dev-data", "shop-dev-service", "gateway-probe"}
     service = assembly.stacks["shop-dev-service"]
     assert service.region == "ap-northeast-1"
     assert service.dependencies == ("shop-dev-data",)  # the asset manifest artifact is not a stack
@@ -41,7 +41,7 @@ def test_a_directory_without_a_manifest_is_refused(tmp_path: Path) -> None:
 
 
 def test_the_function_as_its_template_describes_it(assembly: CloudAssembly) -> None:
-    model = AppModel(assembly, assembly.select())
+    model = AppModel(assembly, assembly.select(["shop-*"]))
     # The app's own function; CDK's bucket deployment handler is a function of the data stack too.
     [function] = [f for f in model.functions if f.stack.name == "shop-dev-service"]
     assert len(model.functions) == 2
@@ -64,7 +64,7 @@ def test_the_function_as_its_template_describes_it(assembly: CloudAssembly) -> N
 
 
 def test_routes_name_their_function_through_the_alias_integration(assembly: CloudAssembly) -> None:
-    [api] = AppModel(assembly, assembly.select()).apis
+    [api] = AppModel(assembly, assembly.select(["shop-*"])).apis
     routes = {route.key: route for route in api.routes}
     assert set(routes) == {"POST /items", "GET /items/{id}", "GET /hello"}
     get = routes["GET /items/{id}"]
@@ -74,7 +74,7 @@ def test_routes_name_their_function_through_the_alias_integration(assembly: Clou
 
 
 def test_find_names_the_functions_when_a_name_matches_none(assembly: CloudAssembly) -> None:
-    model = AppModel(assembly, assembly.select())
+    model = AppModel(assembly, assembly.select(["shop-*"]))
     with pytest.raises(AssemblyError, match=r"--function 'orders' matches 0: .*Shop \(shop-dev-service/Shop"):
         model.find("orders")
 

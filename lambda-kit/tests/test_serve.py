@@ -7,55 +7,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import signal
-import subprocess
-import sys
-import threading
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-FIXTURE = Path(__file__).parent / "fixtures" / "shop" / "cdk.out"
-
-
-class Served:
-    def __init__(self, assembly: Path) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "lambda_kit", "serve", "--assembly", str(assembly), "--port", "0"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        assert self.process.stdout is not None
-        self.lines: list[str] = []
-        self.url = ""
-        for line in self.process.stdout:
-            self.lines.append(line)
-            if found := re.search(r"listening on (http://\S+)", line):
-                self.url = found.group(1)
-                break
-        assert self.url, "".join(self.lines)
-        self._reader = threading.Thread(target=lambda: self.lines.extend(self.process.stdout or ()), daemon=True)
-        self._reader.start()
-
-    def request(self, method: str, path: str, body: object = None) -> tuple[int, bytes]:
-        data = json.dumps(body).encode() if body is not None else None
-        headers = {"content-type": "application/json"} if data else {}
-        request = urllib.request.Request(self.url + path, data=data, headers=headers, method=method)
-        try:
-            with urllib.request.urlopen(request, timeout=30) as answer:
-                return answer.status, answer.read()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read()
-
-    def stop(self) -> str:
-        self.process.send_signal(signal.SIGINT)  # Ctrl-C, as a user stops it
-        self.process.wait(timeout=30)
-        self._reader.join(timeout=5)
-        return "".join(self.lines)
+from tests.served import FIXTURE, Served
 
 
 @pytest.fixture(scope="module")
@@ -67,9 +24,9 @@ def served() -> Iterator[Served]:
 
 
 def test_the_templates_routes_are_served_by_the_synthesized_function(served: Served) -> None:
-    assert served.request("POST", "/items", {"id": "s-1", "name": "jam"}) == (201, b'{"id": "s-1", "name": "jam"}')
-    assert served.request("GET", "/items/s-1") == (200, b'{"id": "s-1", "name": "jam"}')
-    status, body = served.request("GET", "/hello")
+    assert served.request("POST", "/items", {"id": "s-1", "name": "jam"})[::2] == (201, b'{"id": "s-1", "name": "jam"}')
+    assert served.request("GET", "/items/s-1")[::2] == (200, b'{"id": "s-1", "name": "jam"}')
+    status, _, body = served.request("GET", "/hello")
     assert status == 200 and json.loads(body)["speedups"] is True
     startup = "".join(served.lines)
     assert "route GET /items/{id} -> Shop (shop.handler.handle, 256 MB, timeout 5 s)" in startup
@@ -77,8 +34,8 @@ def test_the_templates_routes_are_served_by_the_synthesized_function(served: Ser
 
 
 def test_a_request_no_route_matches_gets_the_gateways_404(served: Served) -> None:
-    status, body = served.request("GET", "/nowhere")
-    assert status == 404 and json.loads(body) == {"message": "Not Found"}
+    status, headers, body = served.request("GET", "/nowhere")
+    assert status == 404 and body == b'{"message":"Not Found"}' and headers["content-type"] == "application/json"
 
 
 def test_a_broken_asset_answers_500_and_logs_the_init_error(tmp_path: Path) -> None:
@@ -86,7 +43,7 @@ def test_a_broken_asset_answers_500_and_logs_the_init_error(tmp_path: Path) -> N
     next(copy.glob("asset.*/shop/handler.py")).unlink()
     front = Served(copy)
     try:
-        status, body = front.request("GET", "/hello")
+        status, _, body = front.request("GET", "/hello")
     finally:
         output = front.stop()
     assert status == 500 and json.loads(body) == {"message": "Internal Server Error"}

@@ -57,22 +57,31 @@ def new_id(label: str) -> str:
     return f"ct-{label}-{uuid.uuid4().hex[:12]}"
 
 
-def deployed() -> tuple[str, Any]:
-    """(the deployed API's URL, a DynamoDB client and its function's table for cleanup, or None)."""
+@dataclass(frozen=True)
+class Invoker:
+    """Where Lambda's Invoke API is (serve's port, or AWS's own endpoint: None) and the function's name there."""
+
+    endpoint_url: str | None
+    function: str | None
+
+
+def deployed() -> tuple[str, Any, Invoker]:
+    """(the deployed API's URL, a DynamoDB client and its function's table for cleanup or None, its function)."""
     function = os.environ.get(ENV_FUNCTION)
     if not function:
-        return os.environ[ENV_BASE_URL], None
+        return os.environ[ENV_BASE_URL], None, Invoker(None, None)
     import boto3
 
     session = boto3.Session(region_name=os.environ.get(ENV_REGION))
     configuration = session.client("lambda").get_function_configuration(FunctionName=function)
     table = configuration.get("Environment", {}).get("Variables", {}).get("TABLE_NAME")
-    return os.environ[ENV_BASE_URL], (session.client("dynamodb"), table) if table else None
+    cleanup = (session.client("dynamodb"), table) if table else None
+    return os.environ[ENV_BASE_URL], cleanup, Invoker(None, function)
 
 
 @pytest.fixture(scope="session")
-def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, Any]]:
-    """(base URL, a DynamoDB client and table for cleanup or None)."""
+def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, Any, Invoker]]:
+    """(base URL, a DynamoDB client and table for cleanup or None, where to invoke the function directly)."""
     if os.environ.get(ENV_BASE_URL):
         yield deployed()
         return
@@ -86,7 +95,7 @@ def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, Any]]:
     )
     assert process.stdout is not None
     lines: list[str] = []
-    base_url = moto = table = None
+    base_url = moto = table = function = None
     while base_url is None:
         line = process.stdout.readline()
         if not line:
@@ -96,14 +105,16 @@ def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, Any]]:
             moto = found.group(1)
         if found := re.search(r"created AWS::DynamoDB::Table \S+: (\S+)", line):
             table = found.group(1)
+        if found := re.search(r"^function (\S+) \(Orders/Function\)", line):
+            function = found.group(1)
         if found := re.search(r"listening on (http://\S+)", line):
             base_url = found.group(1)
-    assert moto is not None and table is not None, lines
+    assert moto is not None and table is not None and function is not None, lines
     # Keep reading its access lines: a full pipe would block the front.
     reader = threading.Thread(target=lambda: lines.extend(process.stdout or ()), daemon=True)
     reader.start()
     try:
-        yield base_url, (admin_client(moto, "dynamodb", region=REGION), table)
+        yield base_url, (admin_client(moto, "dynamodb", region=REGION), table), Invoker(base_url, function)
     finally:
         process.send_signal(signal.SIGINT)  # Ctrl-C, as a user stops `make serve`
         process.wait(timeout=30)
@@ -113,7 +124,7 @@ def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, Any]]:
 
 @pytest.fixture(scope="session")
 def api(served) -> Iterator[Api]:
-    base_url, cleanup = served
+    base_url, cleanup, _ = served
     region = os.environ.get(ENV_SIGN_REGION)
     signer = None
     if region:

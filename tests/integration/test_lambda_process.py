@@ -16,7 +16,7 @@ from lambda_kit.local.xray_listener import XRayListener, flatten
 from lambda_kit.tools.report_parser import parse_report
 
 from tests.integration.events import body_of, get, order, post
-from tests.orders_local import orders_function
+from tests.orders_local import OTHER_SOURCES, SOURCE_EVENTS, orders_function
 
 PLATFORM_LINES = ("INIT_START ", "START ", "END ", "REPORT ", "XRAY ")
 
@@ -192,20 +192,7 @@ def test_a_lone_surrogate_is_a_400_and_the_environment_survives(warm_function, m
     assert entry["status_code"] == 400
 
 
-SOURCE_EVENTS = Path(__file__).resolve().parents[2] / "events" / "other_sources"
-
-
-@pytest.mark.parametrize(
-    "fixture, source",
-    [
-        ("direct_invoke_empty.json", "a direct invoke ({})"),
-        ("s3_put.json", "S3"),
-        ("sqs.json", "SQS"),
-        ("eventbridge.json", "EventBridge"),
-        ("apigw_rest_v1.json", "API Gateway with payload format 1.0"),
-        ("alb.json", "Application Load Balancer"),
-    ],
-)
+@pytest.mark.parametrize("fixture, source", OTHER_SOURCES)
 def test_an_event_from_another_source_fails_the_invocation_naming_the_source(warm_function, fixture, source):
     """Lambda counts a returned 404 as success (an SQS trigger would delete its messages): raise instead."""
     invocation = warm_function.invoke((SOURCE_EVENTS / fixture).read_bytes())

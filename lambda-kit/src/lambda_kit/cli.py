@@ -21,6 +21,7 @@ COMMANDS: dict[str, Command] = {
     "serve": Command("lambda_kit.local.serve", "the assembly's HTTP APIs on 127.0.0.1, as API Gateway + Lambda"),
     "local": Command("lambda_kit.local.run", "one function, as Lambda runs it, through a sequence of events"),
     "bench": Command("lambda_kit.bench.__main__", "cold and warm starts of handlers side by side"),
+    "bench-load": Command("lambda_kit.bench.load", "N clients x M requests against serve: answered, p50/p99, rate"),
     "bench-synth": Command("lambda_kit.bench.synth_time", "`cdk synth` time next to a bare one-function app"),
     "assets": Command("lambda_kit.bench.asset_sizes", "each function's code and layer assets: files and sizes"),
     "cost": Command("lambda_kit.tools.cost", "price memory, provisioned concurrency and SnapStart", True),

@@ -147,6 +147,32 @@ def configuration(memory: int = 512, arch: str = "arm64", env: dict[str, Any] | 
     return cfg
 
 
+# ---------------------------------------------------------------- the calls a sweep or a measurement makes, stubbed
+
+
+def stub_configuration(stub: Stubber, memory: int = 512, env: dict[str, Any] | None = None) -> None:
+    """GetFunctionConfiguration: what the tool reads first, and restores last."""
+    stub.add_response("get_function_configuration", configuration(memory=memory, env=env), {"FunctionName": FUNCTION})
+
+
+def stub_poll(stub: Stubber, status: str = "Successful") -> None:
+    """One GetFunction of the function_updated waiter (and the wait before a restore)."""
+    stub.add_response("get_function", get_function_response(status), {"FunctionName": FUNCTION})
+
+
+def stub_update(stub: Stubber, change: dict[str, Any], memory: int = 512, env: dict[str, Any] | None = None) -> None:
+    """UpdateFunctionConfiguration with ``change`` (answered with the configuration it leads to), then the waiter's
+    GetFunction."""
+    stub.add_response(
+        "update_function_configuration", configuration(memory=memory, env=env), {"FunctionName": FUNCTION, **change}
+    )
+    stub_poll(stub)
+
+
+def stub_invoke(stub: Stubber, log: str, qualifier: str = "$LATEST", function_error: str | None = None) -> None:
+    stub.add_response("invoke", invoke_response(log, function_error=function_error), invoke_params(qualifier))
+
+
 class Calls:
     """Records the operation names a Stubber-ed client actually sends, in order."""
 

@@ -35,28 +35,14 @@ def _cold_line(duration: float, init: float) -> str:
 def run_stubbed() -> dict[str, Any]:
     client = fx.lambda_client()
     with Stubber(client) as stub:
-        stub.add_response("get_function_configuration", fx.configuration(env=ENV), {"FunctionName": fx.FUNCTION})
+        fx.stub_configuration(stub, env=ENV)
         for duration, init in COLD:
-            stub.add_response(
-                "update_function_configuration",
-                fx.configuration(env=ENV),
-                {"FunctionName": fx.FUNCTION, "Environment": {"Variables": {**ENV, cold_start.NONCE_VARIABLE: ANY}}},
-            )
-            stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
-            stub.add_response("invoke", fx.invoke_response(_cold_line(duration, init)), fx.invoke_params("$LATEST"))
+            fx.stub_update(stub, {"Environment": {"Variables": {**ENV, cold_start.NONCE_VARIABLE: ANY}}}, env=ENV)
+            fx.stub_invoke(stub, _cold_line(duration, init))
         for duration in WARM:
-            stub.add_response(
-                "invoke",
-                fx.invoke_response(fx.report_line(duration, math.ceil(duration), 512)),
-                fx.invoke_params("$LATEST"),
-            )
-        stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
-        stub.add_response(
-            "update_function_configuration",
-            fx.configuration(env=ENV),
-            {"FunctionName": fx.FUNCTION, "Environment": {"Variables": ENV}},
-        )
-        stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+            fx.stub_invoke(stub, fx.report_line(duration, math.ceil(duration), 512))
+        fx.stub_poll(stub)
+        fx.stub_update(stub, {"Environment": {"Variables": ENV}}, env=ENV)
         result = cold_start.measure(
             client,
             Target(fx.FUNCTION, "production"),

@@ -22,12 +22,9 @@ ORIGINAL_MEMORY = 512
 
 
 def stub_sweep(stub: Stubber, sizes, invocations: int, warmup: int = 1, original: int = ORIGINAL_MEMORY) -> None:
-    stub.add_response("get_function_configuration", fx.configuration(memory=original), {"FunctionName": fx.FUNCTION})
+    fx.stub_configuration(stub, memory=original)
     for m in sizes:
-        stub.add_response(
-            "update_function_configuration", fx.configuration(memory=m), {"FunctionName": fx.FUNCTION, "MemorySize": m}
-        )
-        stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+        stub_size(stub, m)
         base = DURATIONS_MS[m]
         for i in range(warmup + invocations):
             if base is None:
@@ -36,18 +33,22 @@ def stub_sweep(stub: Stubber, sizes, invocations: int, warmup: int = 1, original
                 # spread + one slow outlier per size that the trimmed mean must drop
                 d = base * (3.0 if i == warmup else 1.0 + 0.01 * (i % 5))
                 log = fx.report_line(d, int(d) + 1, m, used=min(m, 90), init=300.0 if i == 0 else None)
-            stub.add_response(
-                "invoke",
-                fx.invoke_response(log, function_error="Unhandled" if base is None else None),
-                fx.invoke_params("$LATEST"),
-            )
-    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
-    stub.add_response(
-        "update_function_configuration",
-        fx.configuration(memory=original),
-        {"FunctionName": fx.FUNCTION, "MemorySize": original},
-    )
-    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+            fx.stub_invoke(stub, log, function_error="Unhandled" if base is None else None)
+    stub_restore(stub, original)
+
+
+def stub_size(stub: Stubber, memory: int) -> None:
+    """The sweep's move to one memory size: UpdateFunctionConfiguration(MemorySize), then the waiter."""
+    fx.stub_update(stub, {"MemorySize": memory}, memory=memory)
+
+
+def stub_restore(stub: Stubber, memory: int, env: dict[str, Any] | None = None) -> None:
+    """The sweep's last calls: wait for the function to settle, put its memory (and environment) back, wait again."""
+    fx.stub_poll(stub)
+    change: dict[str, Any] = {"MemorySize": memory}
+    if env is not None:
+        change["Environment"] = {"Variables": env}
+    fx.stub_update(stub, change, memory=memory, env=env)
 
 
 def run_stubbed(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -21,16 +20,11 @@ TARGET = Target(function_name=fx.FUNCTION, alias="production")
 PAYLOAD = b'{"version": "2.0"}'
 
 
-def nonce_update() -> dict[str, Any]:
-    return {"FunctionName": fx.FUNCTION, "Environment": {"Variables": {**ENV, cold_start.NONCE_VARIABLE: ANY}}}
-
-
-def restore_update() -> dict[str, Any]:
-    return {"FunctionName": fx.FUNCTION, "Environment": {"Variables": ENV}}
+NONCE = {"Environment": {"Variables": {**ENV, cold_start.NONCE_VARIABLE: ANY}}}
 
 
 def stub_start(stub: Stubber, pc: bool = True) -> None:
-    stub.add_response("get_function_configuration", fx.configuration(env=ENV), {"FunctionName": fx.FUNCTION})
+    fx.stub_configuration(stub, env=ENV)
     if pc:
         stub.add_response(
             "get_provisioned_concurrency_config",
@@ -49,10 +43,15 @@ def stub_start(stub: Stubber, pc: bool = True) -> None:
         )
 
 
+def stub_forced_cold(stub: Stubber, log: str = fx.ARM_COLD, function_error: str | None = None) -> None:
+    """One forced cold start on $LATEST: a new nonce in the environment, the waiter, the invocation."""
+    fx.stub_update(stub, NONCE, env=ENV)
+    fx.stub_invoke(stub, log, function_error=function_error)
+
+
 def stub_restore(stub: Stubber) -> None:
-    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
-    stub.add_response("update_function_configuration", fx.configuration(env=ENV), restore_update())
-    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+    fx.stub_poll(stub)
+    fx.stub_update(stub, {"Environment": {"Variables": ENV}}, env=ENV)
 
 
 def make():
@@ -67,7 +66,9 @@ def test_exact_call_sequence_and_restore() -> None:
     for _ in range(2):  # alias samples: provisioned, no init
         stub.add_response("invoke", fx.invoke_response(fx.ARM_WARM), fx.invoke_params("production"))
     for i in range(2):  # forced cold samples on $LATEST
-        stub.add_response("update_function_configuration", fx.configuration(env=ENV), nonce_update())
+        stub.add_response(
+            "update_function_configuration", fx.configuration(env=ENV), {"FunctionName": fx.FUNCTION, **NONCE}
+        )
         if i == 0:  # the waiter polls until Successful
             stub.add_response("get_function", fx.get_function_response("InProgress"), {"FunctionName": fx.FUNCTION})
         stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
@@ -124,11 +125,9 @@ def test_each_forced_sample_uses_a_new_nonce() -> None:
         "provide-client-params.lambda.UpdateFunctionConfiguration",
         lambda params, **_: sent.append(params["Environment"]["Variables"].get(cold_start.NONCE_VARIABLE)),
     )
-    stub.add_response("get_function_configuration", fx.configuration(env=ENV), {"FunctionName": fx.FUNCTION})
+    fx.stub_configuration(stub, env=ENV)
     for _ in range(3):
-        stub.add_response("update_function_configuration", fx.configuration(env=ENV), nonce_update())
-        stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
-        stub.add_response("invoke", fx.invoke_response(fx.ARM_COLD), fx.invoke_params("$LATEST"))
+        stub_forced_cold(stub)
     stub_restore(stub)
     with stub:
         cold_start.measure(
@@ -141,9 +140,8 @@ def test_each_forced_sample_uses_a_new_nonce() -> None:
 def test_restores_after_a_throttled_invoke() -> None:
     client, calls, stub = make()
     stub_start(stub, pc=False)
-    stub.add_response("invoke", fx.invoke_response(fx.ARM_COLD), fx.invoke_params("production"))
-    stub.add_response("update_function_configuration", fx.configuration(env=ENV), nonce_update())
-    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+    fx.stub_invoke(stub, fx.ARM_COLD, "production")
+    fx.stub_update(stub, NONCE, env=ENV)
     stub.add_client_error("invoke", service_error_code="TooManyRequestsException", http_status_code=429)
     stub_restore(stub)
     with stub, pytest.raises(ClientError, match="TooManyRequestsException"):
@@ -154,10 +152,8 @@ def test_restores_after_a_throttled_invoke() -> None:
 
 def test_restores_after_ctrl_c() -> None:
     client, calls, stub = make()
-    stub.add_response("get_function_configuration", fx.configuration(env=ENV), {"FunctionName": fx.FUNCTION})
-    stub.add_response("update_function_configuration", fx.configuration(env=ENV), nonce_update())
-    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
-    stub.add_response("invoke", fx.invoke_response(fx.ARM_COLD), fx.invoke_params("$LATEST"))
+    fx.stub_configuration(stub, env=ENV)
+    stub_forced_cold(stub)
     stub_restore(stub)
 
     def log(msg: str) -> None:
@@ -172,21 +168,11 @@ def test_restores_after_ctrl_c() -> None:
 
 def test_restore_of_a_function_without_variables_sends_an_empty_map() -> None:
     client, _, stub = make()
-    stub.add_response("get_function_configuration", fx.configuration(), {"FunctionName": fx.FUNCTION})
-    stub.add_response(
-        "update_function_configuration",
-        fx.configuration(),
-        {"FunctionName": fx.FUNCTION, "Environment": {"Variables": {cold_start.NONCE_VARIABLE: ANY}}},
-    )
-    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
-    stub.add_response("invoke", fx.invoke_response(fx.ARM_COLD), fx.invoke_params("$LATEST"))
-    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
-    stub.add_response(
-        "update_function_configuration",
-        fx.configuration(),
-        {"FunctionName": fx.FUNCTION, "Environment": {"Variables": {}}},
-    )
-    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+    fx.stub_configuration(stub)
+    fx.stub_update(stub, {"Environment": {"Variables": {cold_start.NONCE_VARIABLE: ANY}}})
+    fx.stub_invoke(stub, fx.ARM_COLD)
+    fx.stub_poll(stub)
+    fx.stub_update(stub, {"Environment": {"Variables": {}}})
     with stub:
         cold_start.measure(
             client, TARGET, samples=1, warm_samples=0, include_alias=False, payload=PAYLOAD, poll_seconds=0
@@ -196,11 +182,9 @@ def test_restore_of_a_function_without_variables_sends_an_empty_map() -> None:
 
 def test_a_failed_restore_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
     client, _, stub = make()
-    stub.add_response("get_function_configuration", fx.configuration(env=ENV), {"FunctionName": fx.FUNCTION})
-    stub.add_response("update_function_configuration", fx.configuration(env=ENV), nonce_update())
-    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
-    stub.add_response("invoke", fx.invoke_response(fx.ARM_COLD), fx.invoke_params("$LATEST"))
-    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+    fx.stub_configuration(stub, env=ENV)
+    stub_forced_cold(stub)
+    fx.stub_poll(stub)
     stub.add_client_error(
         "update_function_configuration", service_error_code="AccessDeniedException", http_status_code=403
     )
@@ -215,10 +199,8 @@ def test_a_failed_restore_is_reported(capsys: pytest.CaptureFixture[str]) -> Non
 def test_warnings_for_a_cold_alias_and_a_failed_invocation() -> None:
     client, _, stub = make()
     stub_start(stub, pc=False)
-    stub.add_response("invoke", fx.invoke_response(fx.ARM_COLD), fx.invoke_params("production"))
-    stub.add_response("update_function_configuration", fx.configuration(env=ENV), nonce_update())
-    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
-    stub.add_response("invoke", fx.invoke_response(fx.TIMEOUT, function_error="Unhandled"), fx.invoke_params("$LATEST"))
+    fx.stub_invoke(stub, fx.ARM_COLD, "production")
+    stub_forced_cold(stub, fx.TIMEOUT, function_error="Unhandled")
     stub_restore(stub)
     with stub:
         result = cold_start.measure(client, TARGET, samples=1, warm_samples=0, payload=PAYLOAD, poll_seconds=0)
@@ -294,10 +276,8 @@ def test_cli_needs_a_target(
 def test_cli_a_function_named_without_an_alias_samples_latest_only(
     stubbed_cli: Stubber, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    stubbed_cli.add_response("get_function_configuration", fx.configuration(env=ENV), {"FunctionName": fx.FUNCTION})
-    stubbed_cli.add_response("update_function_configuration", fx.configuration(env=ENV), nonce_update())
-    stubbed_cli.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
-    stubbed_cli.add_response("invoke", fx.invoke_response(fx.ARM_COLD), fx.invoke_params("$LATEST"))
+    fx.stub_configuration(stubbed_cli, env=ENV)
+    stub_forced_cold(stubbed_cli)
     stub_restore(stubbed_cli)
     argv = ["--function-name", fx.FUNCTION, "--region", "ap-northeast-1", "--samples", "1", "--warm-samples", "0"]
     assert run(cold_start.main, [*argv, "--poll-seconds", "0"]) == 0
@@ -317,11 +297,9 @@ def test_a_function_with_the_json_log_format_is_measured_the_same_way() -> None:
         '"billedDurationMs":455', '"billedDurationMs":13'
     )
     client, _, stub = make()
-    stub.add_response("get_function_configuration", fx.configuration(env=ENV), {"FunctionName": fx.FUNCTION})
-    stub.add_response("update_function_configuration", fx.configuration(env=ENV), nonce_update())
-    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
-    stub.add_response("invoke", fx.invoke_response(cold_json), fx.invoke_params("$LATEST"))
-    stub.add_response("invoke", fx.invoke_response(warm_json), fx.invoke_params("$LATEST"))
+    fx.stub_configuration(stub, env=ENV)
+    stub_forced_cold(stub, cold_json)
+    fx.stub_invoke(stub, warm_json)
     stub_restore(stub)
     with stub:
         result = cold_start.measure(

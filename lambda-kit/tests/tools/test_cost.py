@@ -160,6 +160,27 @@ def test_cli_without_override_uses_the_published_price(capsys: pytest.CaptureFix
     assert "PC never beats on-demand" in out
 
 
+@pytest.mark.parametrize(
+    ("flag", "price"),
+    [
+        ("--pc-price-per-gb-second", "pc_per_gb_second"),
+        ("--pc-duration-price-per-gb-second", "pc_duration_per_gb_second"),
+        ("--duration-price-per-gb-second", "duration_per_gb_second"),
+        ("--request-price-per-million", "request_per_million"),
+        ("--snapstart-cache-price", "snapstart_cache_per_gb_second"),
+        ("--snapstart-restore-price", "snapstart_restore_per_gb"),
+        ("--ephemeral-price", "ephemeral_per_gb_second"),
+    ],
+)
+def test_each_price_flag_overrides_its_price_only(flag: str, price: str, capsys: pytest.CaptureFixture[str]) -> None:
+    published = pricing.get_prices("us-east-1", "arm64").to_dict()
+    assert run(cost.main, ["--memory", "512", "--region", "us-east-1", "--json", flag, "0.125"]) == 0
+    used = json.loads(capsys.readouterr().out)["prices"]
+    assert used[price] == 0.125 and used["status"][price] == "override (command line)"
+    changed = {k for k in pricing.PRICE_FIELDS if used[k] != published[k]}
+    assert changed == {price}
+
+
 def test_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(cost.main, [*SEED_ARGS, "--json", "--invocations", "100000", "--avg-duration-ms", "50"]) == 0
     data = json.loads(capsys.readouterr().out)

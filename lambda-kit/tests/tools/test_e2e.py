@@ -74,7 +74,7 @@ def test_without_credentials_it_stops_at_once_with_one_line(shop_project: Path, 
 )
 def test_requests_are_signed_when_a_route_takes_iam(tmp_path: Path, authorization, signed: bool) -> None:
     assembly = CloudAssembly(assembly_with(tmp_path, authorization))
-    (api,) = AppModel(assembly, assembly.select()).apis
+    (api,) = AppModel(assembly, assembly.select(["shop-*"])).apis
     assert e2e.signs(api) is signed
 
 

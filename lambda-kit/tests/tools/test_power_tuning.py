@@ -4,6 +4,7 @@ sequence, original memory restored after success, failure and Ctrl-C), chart and
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -16,7 +17,7 @@ from lambda_kit.tools.power_tuning.analysis import Candidate, InvocationFailed, 
 from lambda_kit.tools.power_tuning.sweep import SweepOptions, sweep
 from lambda_kit.tools.report_parser import parse_report
 from tests.tools import fixtures as fx
-from tests.tools.stubbed_sweep import run_stubbed, stub_sweep
+from tests.tools.stubbed_sweep import run_stubbed, stub_restore, stub_size, stub_sweep
 
 PRICES = pricing.get_prices("us-east-1", "arm64")
 
@@ -115,18 +116,18 @@ def prices_for(arch: str) -> pricing.Prices:
     return pricing.get_prices("ap-northeast-1", arch)
 
 
+def run_sweep(
+    client, sizes: list[int], options: SweepOptions, payloads=(b"{}",), prices=prices_for, **more: Any
+) -> dict[str, Any]:
+    """The sweep of the fixture function over ``sizes`` (``more``: its progress bar or sleep)."""
+    return sweep(client, fx.FUNCTION, sizes, payloads=list(payloads), prices_for=prices, options=options, **more)
+
+
 def test_sweep_exact_call_sequence_and_restore() -> None:
     client, calls, stub = make()
     stub_sweep(stub, [256, 1024], invocations=3, warmup=1)
     with stub:
-        outcome = sweep(
-            client,
-            fx.FUNCTION,
-            [256, 1024],
-            payloads=[b"{}"],
-            prices_for=prices_for,
-            options=SweepOptions(invocations=3, poll_seconds=0),
-        )
+        outcome = run_sweep(client, [256, 1024], SweepOptions(invocations=3, poll_seconds=0))
         stub.assert_no_pending_responses()
     per_size = ["UpdateFunctionConfiguration", "GetFunction"] + ["Invoke"] * 4
     assert calls.names == [
@@ -146,14 +147,7 @@ def test_sweep_parallel_invocations() -> None:
     client, calls, stub = make()
     stub_sweep(stub, [512], invocations=6, warmup=1)
     with stub:
-        outcome = sweep(
-            client,
-            fx.FUNCTION,
-            [512],
-            payloads=[b"{}"],
-            prices_for=prices_for,
-            options=SweepOptions(invocations=6, parallel=3, poll_seconds=0),
-        )
+        outcome = run_sweep(client, [512], SweepOptions(invocations=6, parallel=3, poll_seconds=0))
         stub.assert_no_pending_responses()
     assert len(outcome["results"][0].billed_ms) == 6
     assert calls.names.count("Invoke") == 7
@@ -161,52 +155,27 @@ def test_sweep_parallel_invocations() -> None:
 
 def test_sweep_restores_memory_after_a_failure() -> None:
     client, calls, stub = make()
-    stub.add_response("get_function_configuration", fx.configuration(memory=768), {"FunctionName": fx.FUNCTION})
-    stub.add_response(
-        "update_function_configuration", fx.configuration(memory=256), {"FunctionName": fx.FUNCTION, "MemorySize": 256}
-    )
-    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
-    stub.add_response("invoke", fx.invoke_response(fx.ARM_COLD), fx.invoke_params("$LATEST"))
+    fx.stub_configuration(stub, memory=768)
+    stub_size(stub, 256)
+    fx.stub_invoke(stub, fx.ARM_COLD)
     stub.add_client_error("invoke", service_error_code="TooManyRequestsException", http_status_code=429)
-    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
-    stub.add_response(
-        "update_function_configuration", fx.configuration(memory=768), {"FunctionName": fx.FUNCTION, "MemorySize": 768}
-    )
-    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+    stub_restore(stub, 768)
     with stub, pytest.raises(ClientError, match="TooManyRequests"):
-        sweep(
-            client,
-            fx.FUNCTION,
-            [256, 512],
-            payloads=[b"{}"],
-            prices_for=prices_for,
-            options=SweepOptions(invocations=5, poll_seconds=0),
-        )
+        run_sweep(client, [256, 512], SweepOptions(invocations=5, poll_seconds=0))
     stub.assert_no_pending_responses()
     assert calls.names[-3:] == ["GetFunction", "UpdateFunctionConfiguration", "GetFunction"]
 
 
 def test_sweep_restores_memory_after_a_failed_update() -> None:
     client, _, stub = make()
-    stub.add_response("get_function_configuration", fx.configuration(memory=512), {"FunctionName": fx.FUNCTION})
+    fx.stub_configuration(stub, memory=512)
     stub.add_response(
         "update_function_configuration", fx.configuration(memory=256), {"FunctionName": fx.FUNCTION, "MemorySize": 256}
     )
-    stub.add_response("get_function", fx.get_function_response("Failed"), {"FunctionName": fx.FUNCTION})
-    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
-    stub.add_response(
-        "update_function_configuration", fx.configuration(memory=512), {"FunctionName": fx.FUNCTION, "MemorySize": 512}
-    )
-    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+    fx.stub_poll(stub, "Failed")
+    stub_restore(stub, 512)
     with stub, pytest.raises(ToolError, match="did not succeed"):
-        sweep(
-            client,
-            fx.FUNCTION,
-            [256],
-            payloads=[b"{}"],
-            prices_for=prices_for,
-            options=SweepOptions(invocations=5, poll_seconds=0),
-        )
+        run_sweep(client, [256], SweepOptions(invocations=5, poll_seconds=0))
     stub.assert_no_pending_responses()
 
 
@@ -227,55 +196,33 @@ class InterruptingProgress:
 
 def test_sweep_restores_memory_after_ctrl_c() -> None:
     client, calls, stub = make()
-    stub.add_response("get_function_configuration", fx.configuration(memory=512), {"FunctionName": fx.FUNCTION})
-    stub.add_response(
-        "update_function_configuration", fx.configuration(memory=128), {"FunctionName": fx.FUNCTION, "MemorySize": 128}
-    )
-    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+    fx.stub_configuration(stub, memory=512)
+    stub_size(stub, 128)
     for _ in range(5):
-        stub.add_response("invoke", fx.invoke_response(fx.ARM_WARM), fx.invoke_params("$LATEST"))
-    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
-    stub.add_response(
-        "update_function_configuration", fx.configuration(memory=512), {"FunctionName": fx.FUNCTION, "MemorySize": 512}
-    )
-    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+        fx.stub_invoke(stub, fx.ARM_WARM)
+    stub_restore(stub, 512)
     with stub, pytest.raises(KeyboardInterrupt):
-        sweep(
-            client,
-            fx.FUNCTION,
-            [128, 256],
-            payloads=[b"{}"],
-            prices_for=prices_for,
-            options=SweepOptions(invocations=10, poll_seconds=0),
-            progress=InterruptingProgress(),
-        )
+        run_sweep(client, [128, 256], SweepOptions(invocations=10, poll_seconds=0), progress=InterruptingProgress())
     stub.assert_no_pending_responses()
     assert calls.names[-2:] == ["UpdateFunctionConfiguration", "GetFunction"]
 
 
 def test_missing_price_fails_before_anything_changes() -> None:
     client, calls, stub = make()
-    stub.add_response("get_function_configuration", fx.configuration(memory=512), {"FunctionName": fx.FUNCTION})
+    fx.stub_configuration(stub, memory=512)
 
     def no_price(arch: str) -> pricing.Prices:
         raise ToolError("no Lambda prices for region 'eu-west-9'")
 
     with stub, pytest.raises(ToolError, match="eu-west-9"):
-        sweep(
-            client,
-            fx.FUNCTION,
-            [256],
-            payloads=[b"{}"],
-            prices_for=no_price,
-            options=SweepOptions(invocations=5, poll_seconds=0),
-        )
+        run_sweep(client, [256], SweepOptions(invocations=5, poll_seconds=0), prices=no_price)
     assert calls.names == ["GetFunctionConfiguration"]
 
 
 def test_invalid_memory_is_refused_before_any_call() -> None:
     client, calls, _ = make()
     with pytest.raises(ToolError, match=r"128\.\.10240"):
-        sweep(client, fx.FUNCTION, [64], payloads=[b"{}"], prices_for=prices_for, options=SweepOptions(invocations=5))
+        run_sweep(client, [64], SweepOptions(invocations=5))
     assert calls.names == []
 
 
@@ -315,40 +262,19 @@ def test_cli_bad_weight_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 # ---------------------------------------------------------------- Power Tuning's options in the sweep
 
 
-def stub_size(stub: Stubber, memory: int) -> None:
-    stub.add_response(
-        "update_function_configuration",
-        fx.configuration(memory=memory),
-        {"FunctionName": fx.FUNCTION, "MemorySize": memory},
-    )
-    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
-
-
 def test_only_cold_starts_puts_every_sample_on_a_new_environment_and_restores_memory_and_environment() -> None:
     env = {"TABLE_NAME": "orders"}
     client, calls, stub = make()
-    stub.add_response(
-        "get_function_configuration", fx.configuration(memory=512, env=env), {"FunctionName": fx.FUNCTION}
-    )
+    fx.stub_configuration(stub, memory=512, env=env)
     stub_size(stub, 1024)
     for _ in range(2):
-        stub.add_response(
-            "update_function_configuration",
-            fx.configuration(memory=1024, env=env),
-            {"FunctionName": fx.FUNCTION, "Environment": {"Variables": {**env, "POWER_TUNING_NONCE": ANY}}},
-        )
-        stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
-        stub.add_response("invoke", fx.invoke_response(fx.ARM_COLD), fx.invoke_params("$LATEST"))
-    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
-    stub.add_response(
-        "update_function_configuration",
-        fx.configuration(memory=512, env=env),
-        {"FunctionName": fx.FUNCTION, "MemorySize": 512, "Environment": {"Variables": env}},
-    )
-    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
+        nonce = {"Environment": {"Variables": {**env, "POWER_TUNING_NONCE": ANY}}}
+        fx.stub_update(stub, nonce, memory=1024, env=env)
+        fx.stub_invoke(stub, fx.ARM_COLD)
+    stub_restore(stub, 512, env=env)
     options = SweepOptions(invocations=2, poll_seconds=0, only_cold_starts=True, duration_metric="measured")
     with stub:
-        outcome = sweep(client, fx.FUNCTION, [1024], payloads=[b"{}"], prices_for=prices_for, options=options)
+        outcome = run_sweep(client, [1024], options)
         stub.assert_no_pending_responses()
     assert calls.names.count("Invoke") == 2  # no warm-up: the warm-up would not be a cold start
     assert outcome["settings"]["trim"] == 0.0 and outcome["restored"] is True
@@ -358,15 +284,14 @@ def test_only_cold_starts_puts_every_sample_on_a_new_environment_and_restores_me
 
 def test_on_error_abort_stops_at_the_first_failure_and_still_restores() -> None:
     client, calls, stub = make()
-    stub.add_response("get_function_configuration", fx.configuration(memory=512), {"FunctionName": fx.FUNCTION})
+    fx.stub_configuration(stub, memory=512)
     stub_size(stub, 128)
-    stub.add_response("invoke", fx.invoke_response(fx.ARM_WARM), fx.invoke_params("$LATEST"))  # warm-up
-    stub.add_response("invoke", fx.invoke_response(fx.OOM, function_error="Unhandled"), fx.invoke_params("$LATEST"))
-    stub.add_response("get_function", fx.get_function_response(), {"FunctionName": fx.FUNCTION})
-    stub_size(stub, 512)  # the restore
+    fx.stub_invoke(stub, fx.ARM_WARM)  # warm-up
+    fx.stub_invoke(stub, fx.OOM, function_error="Unhandled")
+    stub_restore(stub, 512)
     options = SweepOptions(invocations=5, poll_seconds=0, on_error="abort")
     with stub, pytest.raises(InvocationFailed, match=r"128 MB failed \(Runtime\.OutOfMemory\)"):
-        sweep(client, fx.FUNCTION, [128, 256], payloads=[b"{}"], prices_for=prices_for, options=options)
+        run_sweep(client, [128, 256], options)
     stub.assert_no_pending_responses()
     assert calls.names[-2:] == ["UpdateFunctionConfiguration", "GetFunction"]
 
@@ -381,15 +306,7 @@ def test_payloads_are_sent_in_turn_and_serial_runs_sleep_between_invocations() -
     slept: list[float] = []
     options = SweepOptions(invocations=3, poll_seconds=0, sleep_between_ms=250)
     with stub:
-        sweep(
-            client,
-            fx.FUNCTION,
-            [256],
-            payloads=[b"A", b"B"],
-            prices_for=prices_for,
-            options=options,
-            sleep=slept.append,
-        )
+        run_sweep(client, [256], options, payloads=[b"A", b"B"], sleep=slept.append)
     assert sent == [b"A", b"A", b"B", b"A"]  # warm-up, then the measured ones in turn
     assert slept == [0.25, 0.25, 0.25]
 

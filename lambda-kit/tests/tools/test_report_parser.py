@@ -1,4 +1,4 @@
-"""The report parser on real, published report lines in every form (tests/unit/tools/report_fixtures.py)."""
+"""The report parser on real, published report lines in every form (tests/tools/report_fixtures.toml)."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from botocore.stub import Stubber
 
 from common.logging import setup_logger
 from orders.app import OrdersApp, build_app
-from orders.order import Order
+from orders.order import Order, OrderItem
 from orders.repository import to_item
 from orders.settings import Settings
 from tests.orders_local import load_event
@@ -33,6 +33,14 @@ from tests.unit.runtime.stubbed import offline_client, stubbed
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 CREATED_AT = "2026-11-28T09:00:00.000+00:00"
 SECRET_ARN = "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:receipt-AbCdEf"
+# An order as stored after processing: the receipt tests sign it (test_orders_contract pins its signature).
+PROCESSED_ORDER = Order(
+    order_id="order-123",
+    items=(OrderItem("sku-1", 2),),
+    status="processed",
+    created_at=CREATED_AT,
+    total_quantity=2,
+)
 SETTINGS = Settings(
     table_name="orders-test",
     config_bucket="config-test",

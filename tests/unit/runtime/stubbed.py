@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from botocore.session import Session
 from botocore.stub import Stubber
 
@@ -23,3 +24,19 @@ def stubbed(client: Any) -> Iterator[Stubber]:
     with Stubber(client) as stubber:
         yield stubber
         stubber.assert_no_pending_responses()
+
+
+def client_fixtures(service: str) -> tuple[Any, Any]:
+    """A test module's two fixtures: ``<service>``, the offline client (one per module), and ``stub``, its Stubber
+    for one test. ``dynamodb, stub = client_fixtures("dynamodb")`` at the module's top level."""
+
+    @pytest.fixture(scope="module", name=service)
+    def client() -> Any:
+        return offline_client(service)
+
+    @pytest.fixture(name="stub")
+    def stub(request: pytest.FixtureRequest) -> Iterator[Stubber]:
+        with stubbed(request.getfixturevalue(service)) as stubber:
+            yield stubber
+
+    return client, stub

@@ -2,14 +2,7 @@ import pytest
 
 from common.config_cache import ConfigUnavailable, TtlCache
 from orders.limits import OrderLimits
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
+from tests.unit.runtime.orders_service import Clock
 
 
 class Source:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,17 +15,10 @@ from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
 from common.config_cache import ConfigUnavailable, TtlCache, s3_json_object_loader
-from tests.unit.runtime.stubbed import offline_client, stubbed
+from tests.unit.runtime.orders_service import Clock
+from tests.unit.runtime.stubbed import client_fixtures
 
 TTL = 300
-
-
-class Clock:
-    def __init__(self, now: float = 1000) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Versions:
@@ -102,15 +94,7 @@ def test_invalidate_makes_the_next_get_reload_even_within_the_ttl() -> None:
 BUCKET, KEY = "config-bucket", "config.json"
 
 
-@pytest.fixture(scope="module")
-def s3() -> Any:
-    return offline_client("s3")
-
-
-@pytest.fixture
-def stub(s3: Any) -> Iterator[Stubber]:
-    with stubbed(s3) as stubber:
-        yield stubber
+s3, stub = client_fixtures("s3")
 
 
 def body(raw: bytes) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -21,13 +20,13 @@ from botocore.stub import Stubber
 from common.config_cache import ConfigUnavailable
 from orders.clients import create_clients
 from orders.limits import OrderLimits
-from orders.order import Order, OrderItem
 from orders.processing import build_order
 from orders.receipts import receipt_signature
 from orders.repository import EXPIRES_AT_ATTRIBUTE, FINGERPRINT_ATTRIBUTE, OrderRepository
 from orders.settings import Settings
 from orders.validation import parse_order_request
-from tests.unit.runtime.stubbed import offline_client, stubbed
+from tests.unit.runtime.orders_service import PROCESSED_ORDER as ORDER
+from tests.unit.runtime.stubbed import client_fixtures
 
 # --- the request fingerprint ---------------------------------------------------------------------------------------
 
@@ -52,13 +51,7 @@ def test_the_fingerprint_keeps_the_item_order() -> None:
 
 # --- the receipt signature -----------------------------------------------------------------------------------------
 
-ORDER = Order(
-    order_id="order-123",
-    items=(OrderItem("sku-1", 2),),
-    status="processed",
-    created_at="2026-11-28T09:00:00.000+00:00",
-    total_quantity=2,
-)
+# ORDER (orders_service.PROCESSED_ORDER) in the canonical form, without its status.
 CANONICAL_RECEIPT = (
     '{"created_at":"2026-11-28T09:00:00.000+00:00","items":[{"quantity":2,"sku":"sku-1"}],'
     '"order_id":"order-123","total_quantity":2}'
@@ -91,15 +84,7 @@ PUT = {
 GET = {"TableName": TABLE, "Key": {"order_id": {"S": "order-123"}}, "ConsistentRead": True}
 
 
-@pytest.fixture(scope="module")
-def dynamodb() -> Any:
-    return offline_client("dynamodb")
-
-
-@pytest.fixture
-def stub(dynamodb: Any) -> Iterator[Stubber]:
-    with stubbed(dynamodb) as stubber:
-        yield stubber
+dynamodb, stub = client_fixtures("dynamodb")
 
 
 def conditional_check_failed(stub: Stubber, item: dict[str, Any] | None) -> None:

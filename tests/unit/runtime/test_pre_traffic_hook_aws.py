@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from botocore.response import StreamingBody
+from botocore.stub import Stubber
 
 from pre_traffic_hook.lifecycle import FAILED, SUCCEEDED, delete_created, report_status
 from pre_traffic_hook.plan import HookPlan
@@ -152,12 +153,17 @@ def test_a_function_error_is_passed_on_with_lambdas_error_object() -> None:
     assert (invocation.payload, invocation.function_error) == (error, "Unhandled")
 
 
+def deny_invokes(stub: Stubber, times: int) -> None:
+    """``times`` invokes refused, as while IAM propagates the hook's new grant to the version."""
+    for _ in range(times):
+        stub.add_client_error("invoke", service_error_code="AccessDeniedException", http_status_code=403)
+
+
 def test_a_denied_invoke_is_retried_while_iam_propagates_the_new_grant() -> None:
     client = offline_client("lambda")
     slept: list[float] = []
     with stubbed(client) as stub:
-        for _ in range(2):
-            stub.add_client_error("invoke", service_error_code="AccessDeniedException", http_status_code=403)
+        deny_invokes(stub, 2)
         stub.add_response("invoke", _invoke_response({"statusCode": 201}, tail=DOCS_PYTHON_INVOKE), INVOKE_PARAMS)
         invocation = version_invoker(client, VERSION_ARN, sleep=slept.append, access_denied_delays=(2.0, 4.0, 8.0))(
             EVENT
@@ -169,8 +175,7 @@ def test_a_denial_that_outlasts_the_retries_or_another_error_is_raised() -> None
     client = offline_client("lambda")
     slept: list[float] = []
     with stubbed(client) as stub:
-        for _ in range(3):
-            stub.add_client_error("invoke", service_error_code="AccessDeniedException", http_status_code=403)
+        deny_invokes(stub, 3)
         with pytest.raises(client.exceptions.ClientError, match="AccessDeniedException"):
             version_invoker(client, VERSION_ARN, sleep=slept.append, access_denied_delays=(1.0, 1.0))(EVENT)
         stub.add_client_error("invoke", service_error_code="ResourceNotFoundException", http_status_code=404)

@@ -12,17 +12,10 @@ from botocore.exceptions import ClientError
 from common import snapstart
 from common.config_cache import TtlCache
 from common.secrets import SecretUnavailable, secret_string_loader
-from orders.order import Order, OrderItem
 from orders.receipts import ReceiptSigner, receipt_signature
+from tests.unit.runtime.orders_service import PROCESSED_ORDER
 
-ORDER = Order(
-    order_id="o-1",
-    items=(OrderItem("a", 2),),
-    status="processed",
-    created_at="2026-11-28T00:00:00.000+00:00",
-    total_quantity=2,
-)
-BODY = ORDER.as_body()
+BODY = PROCESSED_ORDER.as_body()
 
 
 def test_signature_covers_the_order_identity_not_the_status() -> None:
@@ -42,7 +35,7 @@ def test_signer_reads_the_key_through_the_cache() -> None:
 
     signer = ReceiptSigner(TtlCache(load, ttl_seconds=300))
     signer.load_key()
-    signed = signer.sign(ORDER)
+    signed = signer.sign(PROCESSED_ORDER)
     assert signed == {**BODY, "receipt": receipt_signature("k", BODY)}
     assert len(loads) == 1
 

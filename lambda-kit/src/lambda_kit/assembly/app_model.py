@@ -47,6 +47,25 @@ class Function:
     code: Asset | None  # None: inline code (``Code.ZipFile``, which Lambda writes to ``index.py``)
     layers: tuple[Layer, ...]
     aliases: tuple[Alias, ...]
+    # Its AWS::Lambda::Version resources, in the template's order: Lambda numbers versions as they are published,
+    # which CloudFormation does in an order the template does not fix; the kit numbers them 1, 2, ... in this order.
+    versions: tuple[str, ...] = ()
+
+    def version_number(self, logical_id: str) -> str:
+        return str(self.versions.index(logical_id) + 1)
+
+    def resolve(self, qualifier: str | None) -> str | None:
+        """The version a qualifier names, as Lambda resolves it: none or ``$LATEST`` is ``$LATEST``, a number one
+        of the published versions, an alias's name that alias's version; None when it names none of them."""
+        if qualifier in (None, "", "$LATEST"):
+            return "$LATEST"
+        assert qualifier is not None
+        if qualifier.isdigit():
+            return qualifier if 1 <= int(qualifier) <= len(self.versions) else None
+        for alias in self.aliases:
+            if alias.name == qualifier:
+                return self.version_number(alias.version_logical_id) if alias.version_logical_id else "$LATEST"
+        return None
 
     @property
     def inline_code(self) -> str | None:
@@ -112,11 +131,12 @@ class Function:
 class Route:
     key: str  # "POST /orders", "$default"
     function: Function
-    qualifier: str | None  # the alias the integration invokes (None: the function itself, $LATEST)
+    qualifier: str | None  # the alias or version number the integration invokes (None: the function, $LATEST)
     authorization_type: str  # NONE | AWS_IAM | JWT | CUSTOM
     authorizer: Mapping[str, Any] | None  # the AWS::ApiGatewayV2::Authorizer's properties
     timeout_ms: int
     payload_format: str
+    authorization_scopes: tuple[str, ...] = ()
 
     @property
     def method(self) -> str:
@@ -134,6 +154,10 @@ class HttpApi:
     routes: tuple[Route, ...]
     cors: Mapping[str, Any] | None
     throttling: tuple[float, int] | None  # the $default stage's (rate per second, burst)
+
+    @property
+    def label(self) -> str:
+        return f"{self.stack.name}/{self.logical_id}"
 
 
 class AppModel:
@@ -177,7 +201,12 @@ class AppModel:
             None if "ZipFile" in properties.get("Code", {}) else stack.asset_of(logical_id, properties.get("Code", {}))
         )
         layers = tuple(self._layer(stack, logical_id, value) for value in properties.get("Layers", []))
-        return Function(stack, logical_id, code, layers, self._aliases(stack, logical_id))
+        versions = tuple(
+            version_id
+            for version_id, version in stack.of_type(VERSION)
+            if self.resolver.refers_to(stack.name, version["Properties"]["FunctionName"]) == (stack.name, logical_id)
+        )
+        return Function(stack, logical_id, code, layers, self._aliases(stack, logical_id), versions)
 
     def _layer(self, stack: Stack, function_id: str, value: Any) -> Layer:
         target = self.resolver.refers_to(stack.name, value)
@@ -245,6 +274,7 @@ class AppModel:
             authorizer=authorizer,
             timeout_ms=int(integration.get("TimeoutInMillis", DEFAULT_INTEGRATION_TIMEOUT_MS)),
             payload_format=str(integration.get("PayloadFormatVersion", "2.0")),
+            authorization_scopes=tuple(str(scope) for scope in properties.get("AuthorizationScopes", ())),
         )
 
     def _integration_target(self, stack: Stack, uri: Any, route_id: str) -> tuple[Function, str | None]:
@@ -256,6 +286,8 @@ class AppModel:
             if resource["Type"] in (ALIAS, VERSION):
                 function = self.resolver.refers_to(found[0], resource["Properties"]["FunctionName"])
                 if function is not None:
-                    qualifier = resource["Properties"]["Name"] if resource["Type"] == ALIAS else None
-                    return self.function(*function), qualifier
+                    target = self.function(*function)
+                    if resource["Type"] == ALIAS:
+                        return target, str(resource["Properties"]["Name"])
+                    return target, target.version_number(found[1])
         raise AssemblyError(f"{stack.name}/{route_id}: the integration's target {uri!r} is not a function here")

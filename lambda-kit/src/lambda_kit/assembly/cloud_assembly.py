@@ -23,6 +23,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from lambda_kit import config as kit_config
+
 STACK = "aws:cloudformation:stack"
 NESTED_ASSEMBLY = "cdk:cloud-assembly"
 ASSET_MANIFEST = "cdk:asset-manifest"
@@ -180,3 +182,10 @@ def add_selection_args(parser: argparse._ActionsContainer, what: str = "read") -
     parser.add_argument(
         "--stack", action="append", default=[], metavar="GLOB", help=f"stacks to {what} (repeatable; default: all)"
     )
+
+
+def selected_stacks(args: argparse.Namespace) -> tuple[CloudAssembly, list[Stack]]:
+    """The cloud assembly and the stacks ``add_selection_args``'s options select in it. Raises AssemblyError (no
+    assembly there, no stack matching) or kit_config.ConfigError (``--stage`` without the project's stage-stacks)."""
+    assembly = CloudAssembly(args.assembly)
+    return assembly, assembly.select(kit_config.stack_patterns(args.stage, args.stack))

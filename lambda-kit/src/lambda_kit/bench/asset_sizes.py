@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lambda_kit import config as kit_config
 from lambda_kit.assembly.app_model import AppModel
-from lambda_kit.assembly.cloud_assembly import AssemblyError, CloudAssembly, Stack, add_selection_args
+from lambda_kit.assembly.cloud_assembly import AssemblyError, Stack, add_selection_args, selected_stacks
 
 CODE_PROPERTIES = {"AWS::Lambda::Function": "Code", "AWS::Lambda::LayerVersion": "Content"}
 
@@ -74,8 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     add_selection_args(parser)
     args = parser.parse_args(argv)
     try:
-        assembly = CloudAssembly(args.assembly)
-        stacks = AppModel(assembly, assembly.select(kit_config.stack_patterns(args.stage, args.stack))).stacks
+        stacks = AppModel(*selected_stacks(args)).stacks
     except (AssemblyError, kit_config.ConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

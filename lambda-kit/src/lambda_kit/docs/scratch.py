@@ -1,5 +1,5 @@
-"""A scratch clone of this working tree, for tests that run commands the way a user would (tests/docs,
-tests/fork) without touching the checkout they run from.
+"""A scratch clone of a project's working tree (the git checkout the command runs in), for tests that run commands
+the way a user would (a docs test, a fork test) without touching the checkout they run from.
 
 Every file git tracks or would add (committed, changed or new; not ignored) is copied with its
 modification time into a fresh repository whose one commit is that tree, so ``git diff`` there shows
@@ -15,7 +15,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
 LINKED = (".venv", "node_modules")
 CACHES = (".mypy_cache",)
 
@@ -24,19 +23,25 @@ def _git(cwd: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
 
 
-def scratch_clone(dest: Path) -> Path:
+def project_root() -> Path:
+    """The git checkout of the working directory: the project whose tests run."""
+    return Path(_git(Path.cwd(), "rev-parse", "--show-toplevel").strip())
+
+
+def scratch_clone(dest: Path, root: Path | None = None) -> Path:
+    root = root or project_root()
     dest.mkdir(parents=True)
-    for name in _git(ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard").split("\0"):
-        source = ROOT / name
+    for name in _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard").split("\0"):
+        source = root / name
         if name and source.is_file():  # a tracked file deleted in the working tree is not copied
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, dest / name, follow_symlinks=False)
     for name in LINKED:
-        if (ROOT / name).exists():
-            (dest / name).symlink_to(ROOT / name)
+        if (root / name).exists():
+            (dest / name).symlink_to(root / name)
     for name in CACHES:
-        if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, dest / name, symlinks=True)
+        if (root / name).is_dir():
+            shutil.copytree(root / name, dest / name, symlinks=True)
     _git(dest, "init", "-q", "-b", "main")
     # .gitignore's ".venv/" matches directories only, not the links.
     (dest / ".git" / "info" / "exclude").write_text("".join(f"/{name}\n" for name in LINKED))
@@ -46,10 +51,11 @@ def scratch_clone(dest: Path) -> Path:
     return dest
 
 
-def plain_env(**extra: str) -> dict[str, str]:
+def plain_env(root: Path | None = None, **extra: str) -> dict[str, str]:
     """A plain shell's environment: nothing activated, no AWS credentials or profile (and none to find on
     the instance metadata endpoint), no make state inherited from a `make test-docs` around this run."""
-    project_dirs = {str(ROOT / ".venv" / "bin"), str(ROOT / "node_modules" / ".bin")}
+    root = root or project_root()
+    project_dirs = {str(root / ".venv" / "bin"), str(root / "node_modules" / ".bin")}
     path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep) if p not in project_dirs)
     env = {
         k: v

@@ -78,6 +78,7 @@ class Invocation:
     duration_ms: float
     cpu_ms: float = 0.0  # CPU time of the process during the invocation (robust to a busy machine)
     result: Any = None  # the response document, as the Runtime API received it (decoded JSON)
+    payload: bytes = b""  # ... and as the runtime serialized it: what Lambda returns to its caller
     error: dict[str, Any] | None = None  # errorType, errorMessage, stackTrace (function or runtime error)
     logs: list[str] = field(default_factory=list)  # the function's lines between START and END
     report: Report | None = None
@@ -208,8 +209,10 @@ class LambdaProcess:
         event: Any,
         trace: bool = True,
         client_context: dict[str, Any] | None = None,
+        invoked_arn: str | None = None,
     ) -> Invocation:
-        """One request. ``event`` is a JSON-serializable value, or ``bytes`` sent to the runtime as they are."""
+        """One request. ``event`` is a JSON-serializable value, or ``bytes`` sent to the runtime as they are;
+        ``invoked_arn``: the ARN the caller named (with its qualifier), the context's ``invoked_function_arn``."""
         assert self._process is not None and self._api is not None and self._log is not None, "start() first"
         if not self.alive:
             raise RuntimeError(f"the environment is gone (exit status {self._process.returncode})")
@@ -220,7 +223,7 @@ class LambdaProcess:
             request_id=request_id,
             event=payload,
             deadline_ms=int(time.time() * 1000 + self.timeout_seconds * 1000),
-            function_arn=self.config.arn,
+            function_arn=invoked_arn or self.config.arn,
             trace_header=header,
             client_context=json.dumps(client_context) if client_context is not None else None,
         )
@@ -235,7 +238,8 @@ class LambdaProcess:
         cpu_ms = process_cpu_ms(self._process.pid) - cpu_before if self._process.poll() is None else 0.0
         invocation = Invocation(request_id, trace_id, duration_ms, cpu_ms)
         if error is None:
-            invocation.result = _decode(pending.result or b"null")
+            invocation.payload = pending.result or b"null"
+            invocation.result = _decode(invocation.payload)
         else:
             invocation.error = error
         if status == "error" and error:  # the runtime died: Lambda logs why

@@ -22,7 +22,7 @@ from types import TracebackType
 
 from lambda_kit.assembly.app_model import AppModel, Function
 from lambda_kit.assembly.cloud_assembly import AssemblyError, CloudAssembly, extracted
-from lambda_kit.local.emulator import MotoServer
+from lambda_kit.local.emulator import ACCOUNT_ID, MotoServer
 from lambda_kit.local.lambda_process import LambdaProcess
 from lambda_kit.local.layers import python_paths
 from lambda_kit.local.provision import Provisioned, physical_name
@@ -32,20 +32,15 @@ from lambda_kit.local.xray_listener import XRayListener
 PYTHON_RUNTIME = re.compile(r"python3\.\d+")
 
 
-def function_config(function: Function, provisioned: Provisioned, cache: Path) -> FunctionConfig:
-    """The function as Lambda would start it from this deployment."""
+def function_config(function: Function, provisioned: Provisioned, cache: Path, name: str) -> FunctionConfig:
+    """The function as Lambda would start it from this deployment, under the name ``function_name`` gave it."""
     if not PYTHON_RUNTIME.fullmatch(function.runtime):
         raise AssemblyError(f"{function.label}: runtime {function.runtime!r}; the kit runs Python functions")
-    name = function.properties.get("FunctionName")
     return FunctionConfig(
         handler=function.handler,
         task_root=_task_root(function, cache),
         layers=tuple(python_paths([extracted(layer.asset, cache) for layer in function.layers], cache)),
-        name=(
-            provisioned.resolver.text(function.stack.name, name)
-            if name is not None
-            else physical_name(function.stack.name, function.logical_id, "AWS::Lambda::Function")[:64]
-        ),
+        name=name,
         memory_mb=function.memory_mb,
         timeout_seconds=function.timeout_seconds,
         runtime=function.runtime,
@@ -53,6 +48,14 @@ def function_config(function: Function, provisioned: Provisioned, cache: Path) -
         environment=provisioned.environment(function),
         log_group=_log_group(function, provisioned),
     )
+
+
+def function_name(function: Function, provisioned: Provisioned) -> str:
+    """Its ``FunctionName``, or the name CloudFormation gives it (``<stack>-<logical id>-<random>``)."""
+    name = function.properties.get("FunctionName")
+    if name is not None:
+        return provisioned.resolver.text(function.stack.name, name)
+    return physical_name(function.stack.name, function.logical_id, "AWS::Lambda::Function")[:64]
 
 
 def _task_root(function: Function, cache: Path) -> Path:
@@ -97,6 +100,7 @@ class LocalApp:
         self.xray = xray or XRayListener()
         self.provisioned: Provisioned | None = None
         self._configs: dict[tuple[str, str], FunctionConfig] = {}
+        self._names: dict[tuple[str, str], str] = {}
 
     def __enter__(self) -> LocalApp:
         try:
@@ -105,6 +109,8 @@ class LocalApp:
             if self._owned[1]:
                 self.xray.start()
             self.provisioned = Provisioned(self.moto.endpoint_url, self.assembly, self.model.stacks)
+            for function in self.model.functions:
+                self._bind(function)
         except BaseException:
             self.close()
             raise
@@ -126,8 +132,25 @@ class LocalApp:
         assert self.provisioned is not None, "enter the LocalApp first"
         key = (function.stack.name, function.logical_id)
         if key not in self._configs:
-            self._configs[key] = function_config(function, self.provisioned, self.cache)
+            self._configs[key] = function_config(function, self.provisioned, self.cache, self.name(function))
         return self._configs[key]
+
+    def name(self, function: Function) -> str:
+        """The function's name in this deployment (drawn when the app is entered)."""
+        return self._names[(function.stack.name, function.logical_id)]
+
+    def _bind(self, function: Function) -> None:
+        """The function's name, and its versions' ARNs (numbered as ``AppModel`` numbers them), as what a ``Ref`` to
+        them in another function's environment resolves to: a hook naming the version it invokes, say. ``lambda-kit
+        serve`` answers the Invoke API for them."""
+        assert self.provisioned is not None
+        stack, key = function.stack.name, (function.stack.name, function.logical_id)
+        self._names[key] = name = function_name(function, self.provisioned)
+        physical = self.provisioned.resolver.physical
+        physical[key] = name
+        arn = f"arn:aws:lambda:{function.stack.region}:{ACCOUNT_ID}:function:{name}"
+        for version in function.versions:
+            physical[(stack, version)] = f"{arn}:{function.version_number(version)}"
 
     def environment(self, function: Function, config: FunctionConfig | None = None, **options: object) -> LambdaProcess:
         """A new (not yet started) execution environment of ``function`` (or of ``config``, a variant of it)."""

@@ -83,7 +83,7 @@ class Provisioned:
         for name, value in function.environment.items():
             for target in references(self.resolver, function.stack.name, value):
                 kind = self.resolver.resource(*target).get("Type", "")
-                if kind not in EMULATED:
+                if kind not in EMULATED and target not in self.resolver.physical:  # a function or version: bound
                     raise ProvisionError(
                         f"{function.label}: environment variable {name} names {target[0]}/{target[1]} ({kind}), "
                         f"which the kit does not emulate (it creates {', '.join(EMULATED)})"

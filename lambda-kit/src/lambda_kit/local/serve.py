@@ -1,159 +1,44 @@
-"""``lambda-kit serve``: a synthesized app's HTTP APIs on 127.0.0.1 as API Gateway and Lambda serve them, no Docker.
+"""``lambda-kit serve``: a synthesized app's HTTP APIs on 127.0.0.1 as API Gateway and Lambda serve them, and
+Lambda's Invoke API for its functions on the same port, no Docker.
 
     lambda-kit serve [--assembly cdk.out] [--stack PATTERN ...] [--port 0] [--max-idle 300]
-                     [--max-environments 4] [--logs]
+                     [--max-environments 10] [--no-throttle] [--idle-timeout 60] [--env NAME=VALUE ...]
+                     [--logs]
 
 Reads the cloud assembly (``lambda_kit.local.local_app``): starts moto server with the resources the functions'
-environments name, a UDP listener standing in for the X-Ray daemon, and an HTTP front that turns each request
-into an HTTP API payload format 2.0 event (``http_gateway``) for the routes of the templates' HTTP APIs, and
-invokes the function each route integrates, from its synthesized code and layer assets, through AWS's runtime
-interface client in execution environments kept warm between requests (``environment_pool``): the first
-request, one arriving while all are busy, and one after ``--max-idle`` seconds without traffic start a new
-environment (a cold start). One access line per request; Ctrl-C stops everything it started.
+environments name and a UDP listener standing in for the X-Ray daemon, then an HTTP server (uvicorn, h11:
+``front_server``) whose application (``front``) answers the routes of the templates' HTTP APIs as API Gateway does
+(``api_gateway``, ``http_gateway``: lambda-kit/docs/http-api.md lists each behaviour, its source and its test) and
+``POST /2015-03-31/functions/{name}/invocations`` as Lambda does (``invoke_api``). Each function runs from its
+synthesized code and layer assets through AWS's runtime interface client, in execution environments kept warm
+between requests (``local_lambda``, ``environment_pool``): one request at a time each, a new one (a cold start)
+when all are busy, up to the function's reserved concurrency (else ``--max-environments``); beyond it the
+invocation is throttled as Lambda throttles it. ``--no-throttle`` lifts the stages' throttling and makes an
+invocation beyond a function's concurrency wait for an environment instead. One access line per request; Ctrl-C
+stops everything it started.
 """
 
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
-import functools
-import json
 import signal
 import sys
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
-from typing import Any
-from urllib.parse import urlsplit
 
 from lambda_kit import config as kit_config
-from lambda_kit.assembly.app_model import Route
+from lambda_kit.assembly.app_model import HttpApi
 from lambda_kit.assembly.cloud_assembly import AssemblyError, add_selection_args
-from lambda_kit.local.environment_pool import EnvironmentPool
-from lambda_kit.local.http_gateway import (
-    INTERNAL_ERROR,
-    MAX_INVOKE_BYTES,
-    MAX_REQUEST_BYTES,
-    NOT_FOUND,
-    TOO_LARGE,
-    UNAVAILABLE,
-    HttpResponse,
-    Router,
-    build_event,
-    request_id,
-    to_http_response,
-)
-from lambda_kit.local.lambda_process import InitError, Invocation
+from lambda_kit.local import front_server
+from lambda_kit.local.api_gateway import ApiGateway
+from lambda_kit.local.front import Front
+from lambda_kit.local.gateway_auth import LocalJwks
 from lambda_kit.local.local_app import LocalApp
+from lambda_kit.local.local_lambda import LocalLambda
 from lambda_kit.local.provision import ProvisionError
 
 
 def say(line: str) -> None:
     print(line, flush=True)
-
-
-class Gateway:
-    """Routes a request, invokes the function in a pooled environment, maps the result back to HTTP."""
-
-    def __init__(self, routes: dict[str, tuple[Route, EnvironmentPool]], show_logs: bool) -> None:
-        self.routes = routes
-        self.router = Router([(route.method, route.path) for route, _ in routes.values()])
-        self.show_logs = show_logs
-        self._invokers = concurrent.futures.ThreadPoolExecutor(max_workers=32, thread_name_prefix="invoke")
-
-    def _invoke(self, pool: EnvironmentPool, payload: bytes) -> tuple[Invocation, float | None]:
-        try:
-            environment, cold = pool.acquire()
-        except InitError as failed:
-            # Lambda answers the invocation with the init error (API Gateway: a 500) and logs why: print it
-            # whatever --logs says, it is what the developer must see.
-            for line in failed.logs:
-                say(f"    {line}")
-            return Invocation(request_id="-", trace_id=None, duration_ms=0.0, error=failed.error), failed.init_ms
-        try:
-            return environment.invoke(payload), environment.init_ms if cold else None
-        finally:
-            pool.release(environment)
-
-    def handle(
-        self, method: str, target: str, headers: list[tuple[str, str]], body: bytes, client: str, protocol: str
-    ) -> tuple[HttpResponse, str, str]:
-        """(response, route key or "-", note for the access line)."""
-        url = urlsplit(target)
-        if len(body) > MAX_REQUEST_BYTES:
-            return TOO_LARGE, "-", "payload over the HTTP API limit"
-        matched = self.router.match(method, url.path)
-        if matched is None:
-            return NOT_FOUND, "-", "no route"
-        route_key, params = matched
-        event = build_event(
-            method=method,
-            raw_path=url.path,
-            raw_query=url.query,
-            headers=headers,
-            body=body,
-            route_key=route_key,
-            path_parameters=params,
-            source_ip=client,
-            protocol=protocol,
-            request_id=request_id(),
-        )
-        payload = json.dumps(event).encode()
-        if len(payload) > MAX_INVOKE_BYTES:
-            return TOO_LARGE, route_key, "event over Lambda's invocation limit"
-        route, pool = self.routes[route_key]
-        future = self._invokers.submit(self._invoke, pool, payload)
-        try:
-            invocation, cold_init = future.result(timeout=route.timeout_ms / 1000)
-        except concurrent.futures.TimeoutError:
-            return UNAVAILABLE, route_key, f"integration timeout ({route.timeout_ms / 1000:.0f} s)"
-        note = f"Duration {invocation.duration_ms:.1f} ms" + (
-            f", cold start: Init Duration {cold_init:.1f} ms" if cold_init else ""
-        )
-        if self.show_logs:
-            for line in invocation.logs:
-                say(f"    {line}")
-        if invocation.error:
-            return INTERNAL_ERROR, route_key, f"{note}, function error {invocation.error.get('errorType')}"
-        return to_http_response(invocation.result), route_key, note
-
-    def stop(self) -> None:
-        self._invokers.shutdown(wait=False, cancel_futures=True)
-
-
-def handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        server_version, sys_version = "local-http-api", ""
-
-        def log_message(self, format: str, *args: Any) -> None:  # one access line per request, below
-            pass
-
-        def _serve(self) -> None:
-            started = time.perf_counter()
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            response, route, note = gateway.handle(
-                self.command, self.path, list(self.headers.items()), body, self.client_address[0], self.request_version
-            )
-            apigw_id = request_id()
-            self.send_response(response.status)
-            for name, value in response.headers:
-                self.send_header(name, value)
-            self.send_header("apigw-requestid", apigw_id)
-            self.send_header("Content-Length", str(len(response.body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(response.body)
-            elapsed = (time.perf_counter() - started) * 1000
-            say(
-                f'{self.client_address[0]} "{self.command} {self.path}" {response.status} {len(response.body)} B'
-                f"  route={route}  {elapsed:.1f} ms  ({note})"
-            )
-
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
-
-    return Handler
 
 
 def _stop_on(signum: int, frame: FrameType | None) -> None:
@@ -167,62 +52,109 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="port (default 0: a free one, printed)")
     parser.add_argument("--max-idle", type=float, default=300.0, help="seconds before an idle environment stops")
     parser.add_argument(
-        "--max-environments", type=int, default=4, help="concurrent environments per function (default 4)"
+        "--max-environments",
+        type=int,
+        default=10,
+        help="concurrency of a function without reserved concurrency in its template (default 10)",
+    )
+    parser.add_argument(
+        "--no-throttle",
+        action="store_true",
+        help="lift the stages' throttling; an invocation beyond a function's concurrency waits instead",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=60.0,
+        help="seconds a connection may stay idle or stall mid-request before it is closed (default 60)",
+    )
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a variable set in every environment on top of the function's (repeatable): "
+        "AWS_ENDPOINT_URL_CODEDEPLOY=http://127.0.0.1:PORT, say",
     )
     parser.add_argument("--logs", action="store_true", help="also print the function's log lines")
     args = parser.parse_args(argv)
+    if bad := [pair for pair in args.env if "=" not in pair or pair.startswith("=")]:
+        parser.error(f"--env takes NAME=VALUE, got {', '.join(bad)}")
     for stop in (signal.SIGINT, signal.SIGTERM):  # also when started with SIGINT ignored (a background job)
         signal.signal(stop, _stop_on)
     try:
         local = LocalApp(args.assembly, kit_config.stack_patterns(args.stage, args.stack))
-        routes = [route for api in local.model.apis for route in api.routes]
-        if not routes:
+        if not any(api.routes for api in local.model.apis):
             raise AssemblyError(f"{args.assembly}: the selected stacks have no HTTP API routes to serve")
         with local:
-            return _serve(local, routes, args)
+            return _serve(local, args)
     except (AssemblyError, ProvisionError, kit_config.ConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
 
 
-def _serve(local: LocalApp, routes: list[Route], args: argparse.Namespace) -> int:
-    pools: dict[tuple[str, str], EnvironmentPool] = {}
-    served: dict[str, tuple[Route, EnvironmentPool]] = {}
-    for route in routes:
-        key = (route.function.stack.name, route.function.logical_id)
-        if key not in pools:
-            config = local.config(route.function)
-            pools[key] = EnvironmentPool(
-                functools.partial(local.environment, route.function, config),
-                args.max_environments,
-                args.max_idle,
-            )
-        served[route.key] = (route, pools[key])
-    gateway = Gateway(served, args.logs)
-    server = ThreadingHTTPServer((args.host, args.port), handler_class(gateway))
-    server.daemon_threads = True
-    host, port = server.server_address[:2]
+def _serve(local: LocalApp, args: argparse.Namespace) -> int:
+    sock = front_server.listening_socket(args.host, args.port)
+    host, port = sock.getsockname()[:2]
+    # A function that calls Lambda (a hook invoking a version) reaches this server's Invoke API; --env on top.
+    environment = {"AWS_ENDPOINT_URL_LAMBDA": f"http://{host}:{port}", **dict(e.split("=", 1) for e in args.env)}
+    functions = LocalLambda(local, args.max_environments, args.max_idle, args.no_throttle, environment)
+    jwks = LocalJwks(local.cache)
+    gateway = ApiGateway(local.model.apis, functions, jwks, throttle=not args.no_throttle)
+    front = Front(gateway, functions, args.idle_timeout, say, args.logs)
+    # Each routed function's configuration first: it creates what the function's environment names.
+    configs = {route.key: local.config(route.function) for api in local.model.apis for route in api.routes}
     say(f"moto server: {local.moto.endpoint_url}   X-Ray daemon (UDP listener): {local.xray.address}")
     for line in local.provisioned.created if local.provisioned else ():
         say(f"created {line}")
-    for route in routes:
-        config = local.config(route.function)
+    for api in local.model.apis:
+        for route in api.routes:
+            config = configs[route.key]
+            say(
+                f"route {route.key} -> {route.function.label} ({config.handler}, {config.memory_mb} MB, "
+                f"timeout {config.timeout_seconds} s)"
+            )
+        for line in _api_settings(api, jwks, args.no_throttle):
+            say(line)
+    for function in functions.functions:
+        versions = ", ".join(["$LATEST", *(str(n + 1) for n in range(len(function.versions)))])
+        aliases = "".join(f"; alias {a.name} -> {function.resolve(a.name)}" for a in function.aliases)
         say(
-            f"route {route.key} -> {route.function.label} ({config.handler}, {config.memory_mb} MB, "
-            f"timeout {config.timeout_seconds} s)"
+            f"function {local.name(function)} ({function.label}): versions {versions}{aliases}; "
+            f"concurrency {functions.concurrency(function)}"
         )
     say(f"listening on http://{host!s}:{port}   (Ctrl-C to stop)")
     try:
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
+        front_server.server(front, args.idle_timeout).run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn stops on SIGINT/SIGTERM, then raises the signal again for our handler
         pass
     finally:
-        server.server_close()
-        gateway.stop()
-        for pool in pools.values():
-            pool.stop()
+        sock.close()
+        front.stop()
+        functions.stop()
     say("stopped: the front, the functions' environments, moto server and the UDP listener")
     return 0
+
+
+def _api_settings(api: HttpApi, jwks: LocalJwks, no_throttle: bool) -> list[str]:
+    """What the front applies to an API, as the template sets it: throttling, CORS, authorizers."""
+    lines = []
+    if api.throttling is not None:
+        rate, burst = api.throttling
+        lifted = " (lifted: --no-throttle)" if no_throttle else ""
+        lines.append(f"throttling {api.label}: {rate:g} requests/s, burst {burst}{lifted}")
+    if api.cors is not None:
+        lines.append(f"cors {api.label}: origins {', '.join(api.cors.get('AllowOrigins', []))}")
+    for route in api.routes:
+        if route.authorization_type == "JWT" and route.authorizer is not None:
+            jwt = route.authorizer.get("JwtConfiguration", {})
+            lines.append(
+                f"jwt {route.key}: issuer {jwt.get('Issuer')}, audience {', '.join(jwt.get('Audience', []))}; "
+                f"local JWKS {jwks.jwks_path}, signing key {jwks.signing_key_path}"
+            )
+        elif route.authorization_type == "AWS_IAM":
+            lines.append(f"iam {route.key}: SigV4 for execute-api, {route.function.stack.region}, local credentials")
+    return lines
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from lambda_kit import config as kit_config
 from lambda_kit.assembly.app_model import AppModel, Function
-from lambda_kit.assembly.cloud_assembly import AssemblyError, CloudAssembly, add_selection_args
+from lambda_kit.assembly.cloud_assembly import AssemblyError, add_selection_args, selected_stacks
 from lambda_kit.local.sample_events import load_event
 from lambda_kit.tools.report_parser import Report, ReportNotFound, parse_log_result
 
@@ -70,8 +70,7 @@ def default_payload() -> bytes:
 def app_model(args: argparse.Namespace) -> AppModel:
     """The selected stacks of ``--assembly`` (``--stage``/``--stack``)."""
     try:
-        assembly = CloudAssembly(args.assembly)
-        return AppModel(assembly, assembly.select(kit_config.stack_patterns(args.stage, args.stack)))
+        return AppModel(*selected_stacks(args))
     except (AssemblyError, kit_config.ConfigError) as error:
         raise ToolError(str(error)) from error
 

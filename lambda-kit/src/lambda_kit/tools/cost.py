@@ -18,6 +18,16 @@ from lambda_kit.tools.aws import ToolError, run
 
 STRATEGIES = ("all", "on-demand", "provisioned", "snapstart", lmi_pricing.STRATEGY)
 DEFAULT_REGION = "ap-northeast-1"
+# The price overrides: each price of pricing.Prices (the flag's dest) -> its flag and help.
+PRICE_FLAGS: dict[str, tuple[str, str]] = {
+    "pc_per_gb_second": ("--pc-price-per-gb-second", "PC charge per GB-s (seed: 0.000004463)"),
+    "pc_duration_per_gb_second": ("--pc-duration-price-per-gb-second", "duration per GB-s under PC"),
+    "duration_per_gb_second": ("--duration-price-per-gb-second", "on-demand duration per GB-s (no tiers)"),
+    "request_per_million": ("--request-price-per-million", "request price per million"),
+    "snapstart_cache_per_gb_second": ("--snapstart-cache-price", "SnapStart cache price per GB-s"),
+    "snapstart_restore_per_gb": ("--snapstart-restore-price", "SnapStart restore price per GB"),
+    "ephemeral_per_gb_second": ("--ephemeral-price", "ephemeral storage price per GB-s"),
+}
 
 
 EXAMPLES = """\
@@ -103,15 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--snapstart-versions", type=int, metavar="N", default=1, help="versions with a cached snapshot")
     o = p.add_argument_group("price overrides (USD)")
-    o.add_argument("--pc-price-per-gb-second", type=float, metavar="USD", help="PC charge per GB-s (seed: 0.000004463)")
-    o.add_argument("--pc-duration-price-per-gb-second", type=float, metavar="USD", help="duration per GB-s under PC")
-    o.add_argument(
-        "--duration-price-per-gb-second", type=float, metavar="USD", help="on-demand duration per GB-s (no tiers)"
-    )
-    o.add_argument("--request-price-per-million", type=float, metavar="USD", help="request price per million")
-    o.add_argument("--snapstart-cache-price", type=float, metavar="USD", help="SnapStart cache price per GB-s")
-    o.add_argument("--snapstart-restore-price", type=float, metavar="USD", help="SnapStart restore price per GB")
-    o.add_argument("--ephemeral-price", type=float, metavar="USD", help="ephemeral storage price per GB-s")
+    for price, (flag, text) in PRICE_FLAGS.items():
+        o.add_argument(flag, type=float, metavar="USD", dest=price, help=text)
     a = p.add_argument_group("AWS")
     a.add_argument("--region", help=f"price region (default: $AWS_REGION, the --profile's region, or {DEFAULT_REGION})")
     a.add_argument("--profile", help="only used to find a default region")
@@ -361,15 +364,7 @@ def main(argv: list[str] | None = None) -> int:
         reference = pricing.get_prices(region, architecture)
     except pricing.PriceError as exc:
         raise ToolError(str(exc)) from exc
-    prices = reference.with_overrides(
-        pc_per_gb_second=args.pc_price_per_gb_second,
-        pc_duration_per_gb_second=args.pc_duration_price_per_gb_second,
-        duration_per_gb_second=args.duration_price_per_gb_second,
-        request_per_million=args.request_price_per_million,
-        snapstart_cache_per_gb_second=args.snapstart_cache_price,
-        snapstart_restore_per_gb=args.snapstart_restore_price,
-        ephemeral_per_gb_second=args.ephemeral_price,
-    )
+    prices = reference.with_overrides(**{price: getattr(args, price) for price in PRICE_FLAGS})
 
     def pick(flag: float | None, from_report: float | None) -> float | None:
         return flag if flag is not None else from_report

@@ -1,6 +1,6 @@
 """Read Lambda's per-invocation report in every form people meet it, into one ``Report``.
 
-Forms (real examples of each, with their sources, are in ``lambda-kit/tests/tools/report_fixtures.py``):
+Forms (real examples of each, with their sources, are in ``lambda-kit/tests/tools/report_fixtures.toml``):
 
 - the **Text** ``REPORT`` line, as ``Invoke(LogType="Tail")`` returns it: tab-separated fields, an
   ``XRAY TraceId`` line after it when tracing is on;
@@ -29,22 +29,24 @@ from typing import Any
 _REPORT_MARK = "REPORT RequestId:"
 _JSON_MARK = "platform.report"
 
-# Known Text fields, longest name first so "Billed Restore Duration" wins over "Restore Duration" and
-# "Duration". A name must start at a boundary (start, whitespace, or the end of the previous value).
-_TEXT_FIELDS: dict[str, tuple[str, str]] = {
-    "Billed Restore Duration": ("billed_restore_duration_ms", "ms"),
-    "Restore Duration": ("restore_duration_ms", "ms"),
-    "Billed Duration": ("billed_duration_ms", "ms"),
-    "Init Duration": ("init_duration_ms", "ms"),
-    "Max Memory Used": ("max_memory_used_mb", "MB"),
-    "Memory Size": ("memory_size_mb", "MB"),
-    "Duration": ("duration_ms", "ms"),
-    "Status": ("status", "word"),
-    "Error Type": ("error_type", "word"),
-    "XRAY TraceId": ("trace_id", "word"),
-    "SegmentId": ("segment_id", "word"),
-    "Sampled": ("sampled", "word"),
+# Known Text fields -> Report fields, longest name first so "Billed Restore Duration" wins over "Restore Duration"
+# and "Duration". A name must start at a boundary (start, whitespace, or the end of the previous value).
+_TEXT_FIELDS = {
+    "Billed Restore Duration": "billed_restore_duration_ms",
+    "Restore Duration": "restore_duration_ms",
+    "Billed Duration": "billed_duration_ms",
+    "Init Duration": "init_duration_ms",
+    "Max Memory Used": "max_memory_used_mb",
+    "Memory Size": "memory_size_mb",
+    "Duration": "duration_ms",
+    "Status": "status",
+    "Error Type": "error_type",
+    "XRAY TraceId": "trace_id",
+    "SegmentId": "segment_id",
+    "Sampled": "sampled",
 }
+# A Report field's name ends in its unit (the value is read only with that unit); the other fields are words.
+_UNITS = {"ms": "ms", "mb": "MB"}
 _FIELD_RE = re.compile(
     r"(?<![A-Za-z])(?P<key>" + "|".join(re.escape(k) for k in _TEXT_FIELDS) + r"):\s*"
     r"(?:(?P<num>-?\d+(?:\.\d+)?)\s*(?P<unit>ms|MB)\b|(?P<word>[^\s]+))"
@@ -60,7 +62,7 @@ _JSON_METRICS = {
     "restoreDurationMs": "restore_duration_ms",
     "billedRestoreDurationMs": "billed_restore_duration_ms",
 }
-_INT_FIELDS = {"memory_size_mb", "max_memory_used_mb"}
+_INT_FIELDS = {name for name in _TEXT_FIELDS.values() if name.endswith("_mb")}  # sizes in MB: whole numbers
 
 
 class ReportNotFound(ValueError):
@@ -214,12 +216,13 @@ def _parse_text(segment: str) -> Report:
     rid = _REQUEST_ID_RE.search(segment)
     request_id = rid.group("id") if rid else None
     for m in _FIELD_RE.finditer(segment, rid.end() if rid else 0):
-        name, kind = _TEXT_FIELDS[m.group("key")]
+        name = _TEXT_FIELDS[m.group("key")]
         if name in fields:  # first occurrence wins (a pasted line may repeat itself)
             continue
-        if kind == "word":
+        unit = _UNITS.get(name.rpartition("_")[2])
+        if unit is None:
             fields[name] = m.group("word") if m.group("word") is not None else m.group("num")
-        elif m.group("num") is not None and m.group("unit") == kind:
+        elif m.group("num") is not None and m.group("unit") == unit:
             fields[name] = int(float(m.group("num"))) if name in _INT_FIELDS else float(m.group("num"))
     fields.pop("segment_id", None)
     fields.pop("sampled", None)
