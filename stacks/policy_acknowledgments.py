@@ -33,9 +33,8 @@ HOOK = "pre-traffic hook"  # the scope of each API function's pre-traffic hook (
 BUCKET_DEPLOYMENT = "Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C"
 AUTO_DELETE_PROVIDER = "Custom::S3AutoDeleteObjectsCustomResourceProvider"
 CDK_HELPER_FUNCTIONS = (BUCKET_DEPLOYMENT, f"{AUTO_DELETE_PROVIDER}/Handler")
-FUNCTION_RESOURCE = (
-    "Function"  # in the FUNCTION scope: the API function's Lambda function (naming.function_resource_id)
-)
+# In the FUNCTION scope: the API function's Lambda function, whatever its construct id (naming.function_resource_id).
+FUNCTION_RESOURCE = "Function"
 # A managed-instances stage's capacity provider, its network, and the CDK helper that closes a new VPC's default
 # security group (stacks/constructs/managed_instances.py).
 CAPACITY = "ManagedInstances"

@@ -1,5 +1,6 @@
-"""Stateless resources: the layers, every API function behind its ``production`` alias, the HTTP API in front of
-them, monitoring and safe deployments."""
+"""Stateless resources: the layers, every API function behind its ``production`` alias (on a managed-instances stage,
+on the capacity provider, with its VPC and endpoints), the HTTP API in front of them, monitoring and safe
+deployments."""
 
 from __future__ import annotations
 

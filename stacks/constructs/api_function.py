@@ -1,8 +1,9 @@
 """One function behind the HTTP API: what differs between functions is its spec (code, handler, routes, the data
 it uses); everything else comes from the stage. The construct owns the function's log group, its role with
 exactly the grants its data access needs, tracing, the shared layers, the version and the ``production`` alias
-with the stage's cold-start strategy (provisioned concurrency and its autoscaling, or SnapStart), the reserved
-concurrency, and the cdk-nag and Guard acknowledgments that hold for every function.
+with the stage's cold-start strategy (provisioned concurrency and its autoscaling, SnapStart, or the stage's capacity
+provider with its versions' environments), the reserved concurrency, and the cdk-nag and Guard acknowledgments that
+hold for every function.
 
 A second function is a second spec in ``stacks/service_stack.py``'s ``FUNCTIONS``; the HTTP API, monitoring and
 safe deployments take every function of that list."""

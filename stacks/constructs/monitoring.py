@@ -149,7 +149,8 @@ class Monitoring(Construct):
         )
 
     def _concurrency(self, function: ApiFunction) -> None:
-        """Throttles, and with a reserved concurrency, the approach to it."""
+        """Throttles (on managed instances, their share of the requests), and with a reserved concurrency, the approach
+        to it."""
         if self._capacity:
             self._throttle_rate(function)
             return
