@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from stacks.managed_instances_rules import STRATEGY as MANAGED_INSTANCES
+
 DEFAULT_PROJECT_NAME = "lambda-deep-dive"
 STACK_KINDS = ("data", "service", "power-tuning")
 
@@ -24,6 +26,13 @@ ORDERS_FUNCTION = "orders"  # the example's API function (stacks/service_stack.p
 def function_id(name: str) -> str:
     """An API function's construct id, which starts its resources' logical ids and its outputs: orders -> Orders."""
     return "".join(word.capitalize() for word in name.split("-"))
+
+
+def function_resource_id(cold_start_strategy: str) -> str:
+    """The construct id of an API function's Lambda function inside the function's construct. Lambda fixes a
+    function's compute type when it creates it, so a managed-instances function is another resource, with its own
+    logical id: a stage that switches strategy replaces the function (docs/cold-starts.md)."""
+    return "ManagedFunction" if cold_start_strategy == MANAGED_INSTANCES else "Function"
 
 
 def per_function_id(function_names: Sequence[str], name: str, what: str) -> str:

@@ -9,7 +9,8 @@ acknowledges, and on an entry (rule x resource) that no finding matches any more
 An entry's scope is a stack (``data``, ``service``), ``function``: every API function
 (``stacks/constructs/api_function.py``), or ``pre-traffic hook``: every function's hook
 (``stacks/constructs/pre_traffic_hook.py``); each construct applies its own. A resource is a construct path inside its
-scope (``HttpApi/Api`` in the service stack, ``Function`` in each API function); it covers the resources below it.
+scope (``HttpApi/Api`` in the service stack, ``Function`` in each API function: its Lambda function, whatever its
+construct id under the stage's strategy); it covers the resources below it.
 CDK's own helper functions are named as CDK names them (``Custom::...``) and acknowledged as such, by resource.
 cdk-nag's acknowledgments stay beside their constructs (``stacks/nag.py``).
 """
@@ -19,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from stacks.managed_instances_rules import STRATEGY as MANAGED_INSTANCES
+from stacks.naming import function_resource_id
 from stacks.stage_config import StageConfig
 
 GUARD = "cfn-guard"
@@ -30,10 +33,17 @@ HOOK = "pre-traffic hook"  # the scope of each API function's pre-traffic hook (
 BUCKET_DEPLOYMENT = "Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C"
 AUTO_DELETE_PROVIDER = "Custom::S3AutoDeleteObjectsCustomResourceProvider"
 CDK_HELPER_FUNCTIONS = (BUCKET_DEPLOYMENT, f"{AUTO_DELETE_PROVIDER}/Handler")
+# In the FUNCTION scope: the API function's Lambda function, whatever its construct id (naming.function_resource_id).
+FUNCTION_RESOURCE = "Function"
+# A managed-instances stage's capacity provider, its network, and the CDK helper that closes a new VPC's default
+# security group (stacks/constructs/managed_instances.py).
+CAPACITY = "ManagedInstances"
+FLOW_LOGS = f"{CAPACITY}/Network/FlowLogs"
+VPC_DEFAULT_SG_PROVIDER = "Custom::VpcRestrictDefaultSGCustomResourceProvider"
 LOG_GROUPS = {
     FUNCTION: ("LogGroup",),
     HOOK: ("LogGroup",),
-    "service": ("HttpApi/AccessLogs",),
+    "service": ("HttpApi/AccessLogs", FLOW_LOGS, f"{CAPACITY}/ProviderLogs", f"{VPC_DEFAULT_SG_PROVIDER}/LogGroup"),
     "data": ("Config/ConfigJsonLogs", f"{AUTO_DELETE_PROVIDER}/LogGroup"),
 }
 BUCKETS = ("Config/Bucket", "AccessLogs/Bucket")
@@ -41,6 +51,15 @@ BUCKETS = ("Config/Bucket", "AccessLogs/Bucket")
 
 def _always(_: StageConfig) -> bool:
     return True
+
+
+def _managed(config: StageConfig) -> bool:
+    return config.cold_start_strategy == MANAGED_INSTANCES
+
+
+def _on_demand(config: StageConfig) -> bool:
+    """Any strategy but managed instances: the function runs in Lambda's own fleet, outside any VPC of ours."""
+    return not _managed(config)
 
 
 @dataclass(frozen=True)
@@ -60,30 +79,47 @@ ACKNOWLEDGED: tuple[Acknowledged, ...] = (
     Acknowledged(
         ((GUARD, "lambda_inside_vpc_check"), (CHECKOV, "CKV_AWS_117")),
         FUNCTION,
-        ("Function",),
+        (FUNCTION_RESOURCE,),
         "An API function reaches only AWS APIs (the data resources it names, X-Ray) through IAM-authorized, "
         "TLS endpoints; a VPC would add NAT gateways or five interface endpoints per stage and ENI set-up, and "
         "protect nothing that IAM does not already.",
+        when=_on_demand,
+    ),
+    Acknowledged(
+        ((GUARD, "lambda_inside_vpc_check"), (CHECKOV, "CKV_AWS_117")),
+        FUNCTION,
+        (FUNCTION_RESOURCE,),
+        "The function runs on the capacity provider's instances, in the stage's VPC (the provider's subnets and "
+        "security group); a managed-instances function has no VpcConfig of its own, which is what the rule reads.",
+        when=_managed,
     ),
     Acknowledged(
         ((CHECKOV, "CKV_AWS_116"),),
         FUNCTION,
-        ("Function",),
+        (FUNCTION_RESOURCE,),
         "Invoked synchronously by API Gateway: a dead-letter queue only receives failed asynchronous "
         "invocations, and the client gets the error response directly (as cdk-nag's Serverless-LambdaDLQ).",
     ),
     Acknowledged(
         ((CHECKOV, "CKV_AWS_115"),),
         FUNCTION,
-        ("Function",),
+        (FUNCTION_RESOURCE,),
         "reserved_concurrency is unset in this stage (dev): a throwaway stage shares the account's pool rather "
         "than reserving part of it; prod reserves 100.",
-        when=lambda config: config.reserved_concurrency is None,
+        when=lambda config: config.reserved_concurrency is None and _on_demand(config),
+    ),
+    Acknowledged(
+        ((CHECKOV, "CKV_AWS_115"),),
+        FUNCTION,
+        (FUNCTION_RESOURCE,),
+        "A managed-instances function takes no reserved concurrency (the stage refuses it): its ceiling is its "
+        "versions' lmi_max_environments x lmi_max_concurrency, inside the capacity provider's max_v_cpu_count.",
+        when=_managed,
     ),
     Acknowledged(
         ((CHECKOV, "CKV_AWS_173"),),
         FUNCTION,
-        ("Function",),
+        (FUNCTION_RESOURCE,),
         "The environment holds resource names, ARNs and numbers, never a secret (a secret's ARN at most: its value "
         "is read from Secrets Manager at run time); Lambda encrypts it at rest with its AWS-managed key.",
     ),
@@ -240,13 +276,26 @@ ACKNOWLEDGED: tuple[Acknowledged, ...] = (
         (BUCKET_DEPLOYMENT,),
         "CDK's BucketDeployment function: its one environment variable is the CA bundle path CDK sets.",
     ),
+    Acknowledged(
+        (
+            (GUARD, "lambda_inside_vpc_check"),
+            (CHECKOV, "CKV_AWS_117"),
+            (CHECKOV, "CKV_AWS_116"),
+            (CHECKOV, "CKV_AWS_115"),
+        ),
+        "service",
+        (f"{VPC_DEFAULT_SG_PROVIDER}/Handler",),
+        "CDK's helper that removes every rule of the new VPC's default security group: CDK owns its code; "
+        "CloudFormation invokes it synchronously while it creates the VPC (no DLQ would receive anything, no "
+        "concurrency to reserve), and it calls EC2 only.",
+    ),
 )
 
 
 def applicable(config: StageConfig, scope: str, tool: str) -> list[tuple[str, str, str]]:
     """(rule, resource, reason) acknowledged for ``tool`` in this stage's ``scope`` (a stack kind or FUNCTION)."""
     return [
-        (rule, resource, entry.reason)
+        (rule, _in_stage(config, scope, resource), entry.reason)
         for entry in ACKNOWLEDGED
         if entry.scope == scope and entry.when(config)
         for rule in entry.rules(tool)
@@ -255,9 +304,20 @@ def applicable(config: StageConfig, scope: str, tool: str) -> list[tuple[str, st
     ]
 
 
+def _in_stage(config: StageConfig, scope: str, resource: str) -> str:
+    if scope == FUNCTION and resource == FUNCTION_RESOURCE:
+        return function_resource_id(config.cold_start_strategy)
+    return resource
+
+
 def _exists(config: StageConfig, resource: str) -> bool:
     # CDK adds the autoDeleteObjects provider only where buckets are emptied on destroy (stages that don't retain).
-    return not (resource.startswith(AUTO_DELETE_PROVIDER) and config.is_retained)
+    if resource.startswith(AUTO_DELETE_PROVIDER):
+        return not config.is_retained
+    # A new VPC's flow logs and default-security-group helper; an existing VPC's are its owner's.
+    if resource.startswith((FLOW_LOGS, VPC_DEFAULT_SG_PROVIDER)):
+        return _managed(config) and config.lmi_vpc_id is None
+    return _managed(config) or not resource.startswith(f"{CAPACITY}/")
 
 
 def covers(resource: str, construct_path: str) -> bool:

@@ -1,5 +1,6 @@
-"""Stateless resources: the layers, every API function behind its ``production`` alias, the HTTP API in front of
-them, monitoring and safe deployments."""
+"""Stateless resources: the layers, every API function behind its ``production`` alias (on a managed-instances stage,
+on the capacity provider, with its VPC and endpoints), the HTTP API in front of them, monitoring and safe
+deployments."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ from stacks import naming
 from stacks.constructs.api_function import ApiFunction, ApiFunctionSpec
 from stacks.constructs.function_runtime import shared_layers
 from stacks.constructs.http_api import HttpApi
+from stacks.constructs.log_retention import route_provider_logs
+from stacks.constructs.managed_instances import ManagedInstances
 from stacks.constructs.monitoring import Monitoring
 from stacks.constructs.safe_deployment import SafeDeployment
 from stacks.data_resources import READ, READ_WRITE, DataResources
 from stacks.function_routes import FUNCTIONS_DIR
+from stacks.managed_instances_rules import STRATEGY as MANAGED_INSTANCES
 from stacks.stage_config import StageConfig
 
 ORDERS = ApiFunctionSpec(
@@ -37,9 +41,19 @@ class ServiceStack(cdk.Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         layers = shared_layers(self, config)
-        functions = [ApiFunction(self, spec, config=config, data=data, layers=layers.all) for spec in FUNCTIONS]
+        capacity = (
+            ManagedInstances(self, "ManagedInstances", config=config)
+            if config.cold_start_strategy == MANAGED_INSTANCES
+            else None
+        )
+        functions = [
+            ApiFunction(self, spec, config=config, data=data, layers=layers.all, capacity=capacity)
+            for spec in FUNCTIONS
+        ]
+        if capacity:
+            capacity.route_out([function.role for function in functions])
         api = HttpApi(self, "HttpApi", config=config, functions=functions, description="orders API")
-        monitoring = Monitoring(self, "Monitoring", config=config, functions=functions, api=api.api)
+        monitoring = Monitoring(self, "Monitoring", config=config, functions=functions, api=api.api, capacity=capacity)
         SafeDeployment(
             self,
             "Deployment",
@@ -63,5 +77,7 @@ class ServiceStack(cdk.Stack):
         cdk.CfnOutput(self, naming.OUTPUT_API_AUTHORIZATION, value=config.api_authorization)
         cdk.CfnOutput(self, "DashboardName", value=monitoring.dashboard.dashboard_name)
         cdk.CfnOutput(self, "AlarmTopicArn", value=monitoring.topic.topic_arn)
+        # The new VPC's default security group is closed by a CDK custom resource: its provider logs to a stage group.
+        route_provider_logs(self, config=config)
         if api.invoke_policy is not None:  # api_authorization="iam": attach it to whoever calls the API
             cdk.CfnOutput(self, naming.OUTPUT_API_INVOKE_POLICY_ARN, value=api.invoke_policy.managed_policy_arn)

@@ -41,7 +41,8 @@ class StageConfig:
     removal_policy: str
     log_level: str
     config_ttl_seconds: int
-    # Cold starts: "none" (on demand), "provisioned" (PC on the alias) or "snapstart".
+    # Cold starts: "none" (on demand), "provisioned" (PC on the alias), "snapstart" or "managed-instances" (Lambda
+    # Managed Instances: a capacity provider's EC2 instances, many requests per environment; the lmi_* settings).
     cold_start_strategy: str
     pc_max: int  # 0: fixed PC; otherwise target tracking between provisioned_concurrency and pc_max
     pc_target_utilization_percent: int
@@ -65,6 +66,20 @@ class StageConfig:
     cors_allowed_origins: tuple[str, ...]  # () : no CORS configuration (browsers on other origins are refused)
     order_retention_days: int | None  # None: orders never expire; else a DynamoDB TTL this many days after writing
     reserved_concurrency: int | None  # None: the account's unreserved pool; else the function's ceiling
+    # --- Lambda Managed Instances (cold_start_strategy="managed-instances"; stacks/managed_instances_rules.py) ---
+    lmi_memory_gib_per_vcpu: int  # 2, 4 or 8: memory_mb / (this x 1024) is each environment's vCPUs
+    lmi_max_concurrency: int  # requests one environment serves at once (Python: worker processes, 16 per vCPU at most)
+    lmi_min_environments: int  # per version: kept initialized whatever the traffic (3 at least, one per zone)
+    lmi_max_environments: int  # per version: the most the capacity provider may scale it to
+    lmi_max_vcpu_count: int | None  # None: derived from the environments with headroom (managed_instances_rules)
+    lmi_instance_types: tuple[str, ...]  # () : Lambda chooses; else only these
+    lmi_excluded_instance_types: tuple[str, ...]  # () : none excluded; never together with lmi_instance_types
+    lmi_scaling_cpu_target_percent: int | None  # None: Lambda scales by itself; else target tracking on CPU
+    lmi_availability_zones: tuple[str, ...]  # the 3 zones of the provider's subnets (synth cannot look them up)
+    lmi_vpc_id: str | None  # None: a new VPC; else an existing one, with its lmi_subnet_ids
+    lmi_subnet_ids: tuple[str, ...]  # an existing VPC's private subnets, one per zone, in that order
+    lmi_route_table_ids: tuple[str, ...]  # an existing VPC's route tables of those subnets (lmi_egress="endpoints")
+    lmi_egress: str  # "endpoints" (gateway + interface endpoints for what the functions call) or "nat"
 
     @property
     def is_retained(self) -> bool:
@@ -107,6 +122,20 @@ BASE: dict[str, Any] = {
     "cors_allowed_origins": (),
     "order_retention_days": 7,
     "reserved_concurrency": None,
+    # --- Lambda Managed Instances: read only with cold_start_strategy="managed-instances" ---
+    "lmi_memory_gib_per_vcpu": 2,
+    "lmi_max_concurrency": 16,
+    "lmi_min_environments": 3,
+    "lmi_max_environments": 10,
+    "lmi_max_vcpu_count": None,
+    "lmi_instance_types": (),
+    "lmi_excluded_instance_types": (),
+    "lmi_scaling_cpu_target_percent": None,
+    "lmi_availability_zones": (),
+    "lmi_vpc_id": None,
+    "lmi_subnet_ids": (),
+    "lmi_route_table_ids": (),
+    "lmi_egress": "endpoints",
 }
 STAGE_DEFAULTS: dict[str, dict[str, Any]] = {
     "dev": {},

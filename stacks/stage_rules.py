@@ -8,9 +8,13 @@ Pure Python (no aws_cdk import), like ``stacks/stage_config.py``, whose ``StageC
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from stacks.managed_instances_rules import STRATEGY as MANAGED_INSTANCES
+from stacks.managed_instances_rules import check_managed_instances
+from stacks.stage_errors import ConfigError as ConfigError  # re-exported: where every caller imports it from
+from stacks.stage_errors import check_choice, check_range
 from stacks.tracing_backends import TRACING_BACKENDS
 
 if TYPE_CHECKING:
@@ -50,7 +54,7 @@ MEMORY_MB_RANGE = (128, 10240)
 # after the client already got a 504.
 TIMEOUT_SECONDS_RANGE = (1, 29)
 CONFIG_TTL_SECONDS_RANGE = (0, 3600)
-COLD_START_STRATEGIES = ("none", "provisioned", "snapstart")
+COLD_START_STRATEGIES = ("none", "provisioned", "snapstart", MANAGED_INSTANCES)
 PC_TARGET_UTILIZATION_PERCENT_RANGE = (10, 90)
 HOUR_RANGE = (0, 23)
 DURATION_ALARM_PERCENT_RANGE = (10, 100)
@@ -84,23 +88,6 @@ _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class ConfigError(ValueError):
-    """A stage setting is invalid; the message names the field, the value and what is allowed."""
-
-
-def _check_range(stage: str, name: str, value: int, bounds: tuple[int, int], unit: str) -> None:
-    low, high = bounds
-    if not low <= value <= high:
-        raise ConfigError(f"stage {stage!r}: {name}={value} is out of range: allowed {low}–{high} {unit}")
-
-
-def _check_choice(stage: str, name: str, value: Any, allowed: tuple[Any, ...]) -> None:
-    if value not in allowed:
-        raise ConfigError(
-            f"stage {stage!r}: {name}={value!r} is not allowed: choose one of {', '.join(map(str, allowed))}"
-        )
-
-
 def validate(cfg: StageConfig) -> StageConfig:
     s = cfg.stage
     if not _PROJECT_NAME.fullmatch(cfg.project_name):
@@ -112,18 +99,20 @@ def validate(cfg: StageConfig) -> StageConfig:
         raise ConfigError(f"stage {s!r}: account={cfg.account!r} is not allowed: 12 digits, or unset")
     if not _REGION.fullmatch(cfg.region):
         raise ConfigError(f"stage {s!r}: region={cfg.region!r} is not a region name like 'ap-northeast-1'")
-    _check_range(s, "memory_mb", cfg.memory_mb, MEMORY_MB_RANGE, "MB")
-    _check_range(
+    if cfg.cold_start_strategy != MANAGED_INSTANCES:  # its own range, in whole vCPUs (managed_instances_rules)
+        check_range(s, "memory_mb", cfg.memory_mb, MEMORY_MB_RANGE, "MB")
+    check_range(
         s, "timeout_seconds", cfg.timeout_seconds, TIMEOUT_SECONDS_RANGE, "seconds (an HTTP API gives up after 29 s)"
     )
-    _check_choice(s, "architecture", cfg.architecture, ARCHITECTURES)
-    _check_choice(s, "log_retention_days", cfg.log_retention_days, LOG_RETENTION_DAYS)
-    _check_choice(s, "removal_policy", cfg.removal_policy, REMOVAL_POLICIES)
-    _check_choice(s, "log_level", cfg.log_level, LOG_LEVELS)
-    _check_range(s, "config_ttl_seconds", cfg.config_ttl_seconds, CONFIG_TTL_SECONDS_RANGE, "seconds")
+    check_choice(s, "architecture", cfg.architecture, ARCHITECTURES)
+    check_choice(s, "log_retention_days", cfg.log_retention_days, LOG_RETENTION_DAYS)
+    check_choice(s, "removal_policy", cfg.removal_policy, REMOVAL_POLICIES)
+    check_choice(s, "log_level", cfg.log_level, LOG_LEVELS)
+    check_range(s, "config_ttl_seconds", cfg.config_ttl_seconds, CONFIG_TTL_SECONDS_RANGE, "seconds")
     _check_cold_start(cfg)
-    _check_range(s, "business_hours_start_hour", cfg.business_hours_start_hour, HOUR_RANGE, "(hour of day)")
-    _check_range(s, "business_hours_end_hour", cfg.business_hours_end_hour, HOUR_RANGE, "(hour of day)")
+    check_managed_instances(cfg)
+    check_range(s, "business_hours_start_hour", cfg.business_hours_start_hour, HOUR_RANGE, "(hour of day)")
+    check_range(s, "business_hours_end_hour", cfg.business_hours_end_hour, HOUR_RANGE, "(hour of day)")
     if cfg.business_hours_end_hour <= cfg.business_hours_start_hour:
         raise ConfigError(
             f"stage {s!r}: business_hours_end_hour={cfg.business_hours_end_hour} must be after "
@@ -133,21 +122,21 @@ def validate(cfg: StageConfig) -> StageConfig:
         raise ConfigError(
             f"stage {s!r}: schedule_timezone={cfg.schedule_timezone!r} is not an IANA time zone like 'Asia/Tokyo'"
         )
-    _check_choice(s, "deployment", cfg.deployment, DEPLOYMENTS)
+    check_choice(s, "deployment", cfg.deployment, DEPLOYMENTS)
     if cfg.alarm_email is not None and not _EMAIL.fullmatch(cfg.alarm_email):
         raise ConfigError(f"stage {s!r}: alarm_email={cfg.alarm_email!r} is not an e-mail address (or unset)")
-    _check_range(
+    check_range(
         s,
         "duration_alarm_percent_of_timeout",
         cfg.duration_alarm_percent_of_timeout,
         DURATION_ALARM_PERCENT_RANGE,
         "percent",
     )
-    _check_range(
+    check_range(
         s, "api_throttle_rate_limit", cfg.api_throttle_rate_limit, API_THROTTLE_RATE_RANGE, "requests per second"
     )
-    _check_range(s, "api_throttle_burst_limit", cfg.api_throttle_burst_limit, API_THROTTLE_BURST_RANGE, "requests")
-    _check_choice(s, "tracing", cfg.tracing, TRACING_BACKENDS)
+    check_range(s, "api_throttle_burst_limit", cfg.api_throttle_burst_limit, API_THROTTLE_BURST_RANGE, "requests")
+    check_choice(s, "tracing", cfg.tracing, TRACING_BACKENDS)
     _check_access_and_blast_radius(cfg)
     return cfg
 
@@ -155,7 +144,7 @@ def validate(cfg: StageConfig) -> StageConfig:
 # --- access control and blast radius (issue 10) -------------------------------------------------------------------
 def _check_access_and_blast_radius(cfg: StageConfig) -> None:
     s = cfg.stage
-    _check_choice(s, "api_authorization", cfg.api_authorization, API_AUTHORIZATIONS)
+    check_choice(s, "api_authorization", cfg.api_authorization, API_AUTHORIZATIONS)
     if cfg.api_authorization == "jwt":
         if cfg.jwt_issuer is None or not _HTTPS_URL.fullmatch(cfg.jwt_issuer):
             raise ConfigError(
@@ -180,12 +169,12 @@ def _check_access_and_blast_radius(cfg: StageConfig) -> None:
                 "port; no path, no '*')"
             )
     if cfg.order_retention_days is not None:
-        _check_range(
+        check_range(
             s, "order_retention_days", cfg.order_retention_days, ORDER_RETENTION_DAYS_RANGE, "days (or unset: keep)"
         )
     reserved = cfg.reserved_concurrency
     if reserved is not None:
-        _check_range(
+        check_range(
             s,
             "reserved_concurrency",
             reserved,
@@ -217,7 +206,7 @@ def _is_timezone(name: str) -> bool:
 def _check_cold_start(cfg: StageConfig) -> None:
     """Cold-start strategy and provisioned-concurrency settings that AWS would reject, or that break later."""
     s, pc, strategy = cfg.stage, cfg.provisioned_concurrency, cfg.cold_start_strategy
-    _check_choice(s, "cold_start_strategy", strategy, COLD_START_STRATEGIES)
+    check_choice(s, "cold_start_strategy", strategy, COLD_START_STRATEGIES)
     if pc < 0:
         raise ConfigError(f"stage {s!r}: provisioned_concurrency={pc} is out of range: allowed 0 (none) or more")
     if strategy == "provisioned" and pc < 1:
@@ -242,7 +231,7 @@ def _check_cold_start(cfg: StageConfig) -> None:
             f"stage {s!r}: pc_max={cfg.pc_max} is out of range: allowed 0 (no autoscaling) or "
             f"provisioned_concurrency={pc} and more"
         )
-    _check_range(
+    check_range(
         s,
         "pc_target_utilization_percent",
         cfg.pc_target_utilization_percent,

@@ -4,6 +4,8 @@
 number as the version's Duration metric, init excluded. The budget is checked against it, so a case that runs in a
 fresh environment of the new version (none is provisioned before traffic shifts to it) does not fail for its cold
 start; without a REPORT line (an Invoke API that sends none), the call's wall time counts instead, init included.
+A function with the JSON log format (every managed-instances function) reports as a ``platform.report`` record:
+its ``metrics.durationMs`` is the same Duration.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ ACCESS_DENIED_DELAYS_SECONDS = (2.0, 4.0, 8.0)
 
 
 def report_duration_ms(log_result: str | None) -> float | None:
-    """Lambda's Duration from the REPORT line of an Invoke response's ``LogResult`` (base64), or None."""
+    """Lambda's Duration from the REPORT line or ``platform.report`` record of an Invoke response's ``LogResult``
+    (base64), or None."""
     if not log_result:
         return None
     try:
@@ -38,7 +41,21 @@ def report_duration_ms(log_result: str | None) -> float | None:
     for line in text.splitlines():
         if line.startswith("REPORT RequestId:") and (match := _DURATION.search(line)):
             return float(match["ms"])
+        if (duration := _json_report_duration(line)) is not None:
+            return duration
     return None
+
+
+def _json_report_duration(line: str) -> float | None:
+    """``record.metrics.durationMs`` of a JSON log format ``platform.report`` line, or None for any other line."""
+    if '"platform.report"' not in line:
+        return None
+    try:
+        record = json.loads(line)
+        duration = record["record"]["metrics"]["durationMs"] if record.get("type") == "platform.report" else None
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return float(duration) if isinstance(duration, int | float) else None
 
 
 def version_invoker(

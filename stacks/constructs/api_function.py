@@ -1,8 +1,9 @@
 """One function behind the HTTP API: what differs between functions is its spec (code, handler, routes, the data
 it uses); everything else comes from the stage. The construct owns the function's log group, its role with
 exactly the grants its data access needs, tracing, the shared layers, the version and the ``production`` alias
-with the stage's cold-start strategy (provisioned concurrency and its autoscaling, or SnapStart), the reserved
-concurrency, and the cdk-nag and Guard acknowledgments that hold for every function.
+with the stage's cold-start strategy (provisioned concurrency and its autoscaling, SnapStart, or the stage's capacity
+provider with its versions' environments), the reserved concurrency, and the cdk-nag and Guard acknowledgments that
+hold for every function.
 
 A second function is a second spec in ``stacks/service_stack.py``'s ``FUNCTIONS``; the HTTP API, monitoring and
 safe deployments take every function of that list."""
@@ -13,6 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -29,10 +31,13 @@ from stacks.data_resources import WRITE, Access, DataResources, access_problem, 
 from stacks.function_routes import declared_routes
 from stacks.guard import acknowledge_guard_findings
 from stacks.nag import acknowledge
-from stacks.naming import ALIAS_NAME, function_id
+from stacks.naming import ALIAS_NAME, function_id, function_resource_id
 from stacks.policy_acknowledgments import FUNCTION
 from stacks.smoke_cases import SmokeDeclaration, declared_smoke
 from stacks.stage_config import StageConfig
+
+if TYPE_CHECKING:
+    from stacks.constructs.managed_instances import ManagedInstances
 
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
@@ -95,13 +100,14 @@ class ApiFunction(Construct):
         config: StageConfig,
         data: DataResources,
         layers: Sequence[_lambda.ILayerVersion],
+        capacity: ManagedInstances | None = None,  # the stage's capacity provider, with "managed-instances"
     ) -> None:
         super().__init__(scope, spec.construct_id)
         self.spec = spec
         self.log_group, self.role = logs_and_role(self, config, f"{spec.name} function ({config.stage})")
         self.function = _lambda.Function(
             self,
-            "Function",
+            function_resource_id(config.cold_start_strategy),
             runtime=RUNTIME,
             architecture=ARCHITECTURES[config.architecture],
             handler=spec.handler,
@@ -118,8 +124,10 @@ class ApiFunction(Construct):
             layers=list(layers),
             log_group=self.log_group,
             # Text, not Lambda's JSON log format: the common layer already writes one JSON object per
-            # line, which the JSON format would wrap a second time (a string inside "message").
-            logging_format=_lambda.LoggingFormat.TEXT,
+            # line, which the JSON format would wrap a second time (a string inside "message"). Managed
+            # instances always log in JSON; our lines go to stdout, which Lambda passes through as they are.
+            logging_format=_lambda.LoggingFormat.JSON if capacity else _lambda.LoggingFormat.TEXT,
+            current_version_options=capacity.version_options() if capacity else None,
             # Blast radius: a ceiling on this function's concurrency, so a slow dependency can't make it take
             # every execution environment of the account's regional pool (and throttle every other function).
             reserved_concurrent_executions=config.reserved_concurrency,
@@ -130,6 +138,8 @@ class ApiFunction(Construct):
             },
             description=f"{spec.description} ({config.stage})",
         )
+        if capacity:
+            capacity.attach(self.function)
         # Least privilege: exactly the calls the handler makes on the data it uses (stacks/data_resources.py).
         for name, access in spec.data_access.items():
             resource = data.named(name)

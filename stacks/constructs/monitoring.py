@@ -1,6 +1,7 @@
 """Alarms, a dashboard and a saved Logs Insights query per function for the numbers that decide a function's
 health, cost and latency: errors, throttles, duration against the timeout, provisioned-concurrency spillover and
-utilization, cold starts. Every API function gets each alarm family; the API's 5xx alarm is one for all."""
+utilization, cold starts; on managed instances, the capacity provider's CPU and the share of requests throttled while
+it scales. Every API function gets each alarm family; the API's 5xx alarm is one for all."""
 
 from __future__ import annotations
 
@@ -18,12 +19,15 @@ from constructs import Construct
 
 from stacks.constructs.api_function import ApiFunction, per_function_id
 from stacks.constructs.latency_metrics import latency_alarm, latency_description, new_version_metric, trimmed_latency
+from stacks.constructs.managed_instances import ManagedInstances
 from stacks.constructs.safe_deployment import SHIFT_MINUTES
 from stacks.nag import acknowledge
 from stacks.stage_config import StageConfig
 
 ONE_MINUTE = cdk.Duration.minutes(1)
 FIVE_MINUTES = cdk.Duration.minutes(5)
+PROVIDER_CPU_PERCENT = 80
+THROTTLE_RATE_PERCENT = 1
 
 # Cold starts per version, from the REPORT lines Lambda writes (Text log format): the share of
 # invocations that paid an Init Duration, and its p50/p99. The log stream name carries the version
@@ -50,10 +54,12 @@ class Monitoring(Construct):
         config: StageConfig,
         functions: Sequence[ApiFunction],
         api: apigw.HttpApi,
+        capacity: ManagedInstances | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self._config = config
         self._functions = functions
+        self._capacity = capacity
         self.alarms: list[cloudwatch.Alarm] = []  # every alarm here notifies the topic (see _allow_alarms_to_publish)
         self.topic = self._alarm_topic()
         # One helper per alarm family, each family for every function; this order is the topic policy's.
@@ -63,6 +69,7 @@ class Monitoring(Construct):
             for function in functions:
                 family(function)
         pc_widgets = [widget for function in functions for widget in self._provisioned_concurrency(function)]
+        provider_widgets = self._capacity_provider(capacity) if capacity else []
         latencies = [self._latency(function) for function in functions]
         versions = [self._new_version(function) for function in functions]
         self._allow_alarms_to_publish()
@@ -75,7 +82,9 @@ class Monitoring(Construct):
             [*version, *([function_errors, latency, api_5xx] if alias_alarms else [])]
             for version, function_errors, latency in zip(versions, errors, latencies, strict=True)
         ]
-        self.queries = [self._cold_start_query(function) for function in functions]
+        # Managed instances start no environment on the request path (and log REPORT lines as JSON): no cold-start query.
+        cold_starts = capacity is None
+        self.queries = [self._cold_start_query(function) for function in functions] if cold_starts else []
         self.dashboard = cloudwatch.Dashboard(
             self,
             "Dashboard",
@@ -84,8 +93,8 @@ class Monitoring(Construct):
             widgets=[
                 [cloudwatch.AlarmStatusWidget(title="Alarms", width=24, alarms=self.alarms)],
                 *(self._function_widgets(function) for function in functions),
-                [self._api_widget(api), *pc_widgets],
-                *([self._cold_start_widget(function)] for function in functions),
+                [self._api_widget(api), *pc_widgets, *provider_widgets],
+                *([self._cold_start_widget(function)] for function in functions if cold_starts),
             ],
         )
 
@@ -140,7 +149,11 @@ class Monitoring(Construct):
         )
 
     def _concurrency(self, function: ApiFunction) -> None:
-        """Throttles, and with a reserved concurrency, the approach to it."""
+        """Throttles (on managed instances, their share of the requests), and with a reserved concurrency, the approach
+        to it."""
+        if self._capacity:
+            self._throttle_rate(function)
+            return
         reserved = self._config.reserved_concurrency
         self._alarm(
             self._id(function, "Throttles"),
@@ -166,6 +179,33 @@ class Monitoring(Construct):
                     function,
                 ),
             )
+
+    def _throttle_rate(self, function: ApiFunction) -> cloudwatch.Alarm:
+        """On managed instances a throttle is a request that came faster than the provider scales (it absorbs a
+        doubling of the traffic within 5 minutes; more throttles until new instances are up): a few are expected,
+        a share of them is not (AWS's LMI guidance alarms above 1 %)."""
+        alias = function.alias
+        rate = cloudwatch.MathExpression(
+            expression="100 * throttles / (invocations + throttles)",
+            using_metrics={
+                "throttles": alias.metric_throttles(period=FIVE_MINUTES, statistic="Sum"),
+                "invocations": alias.metric_invocations(period=FIVE_MINUTES, statistic="Sum"),
+            },
+            label="Throttled requests (%)",
+            period=FIVE_MINUTES,
+        )
+        return self._alarm(
+            self._id(function, "Throttles"),
+            rate,
+            threshold=THROTTLE_RATE_PERCENT,
+            periods=2,
+            comparison=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            description=self._of(
+                f"More than {THROTTLE_RATE_PERCENT} % of requests throttled for 10 minutes: traffic grows faster than "
+                "the capacity provider scales; raise lmi_min_environments (or lmi_max_environments if it is reached)",
+                function,
+            ),
+        )
 
     def _duration(self, function: ApiFunction) -> cloudwatch.Alarm:
         config = self._config
@@ -243,6 +283,38 @@ class Monitoring(Construct):
         return [
             cloudwatch.GraphWidget(
                 title=self._of("Provisioned concurrency", function), left=[utilization], right=[spillover], width=12
+            )
+        ]
+
+    def _capacity_provider(self, capacity: ManagedInstances) -> list[cloudwatch.IWidget]:
+        """The provider's CPU (what its scaling follows; AWS's LMI guidance alarms above 80 %), and its graph with the
+        memory and the vCPUs allocated to environments against those still free."""
+
+        def metric(name: str, statistic: str) -> cloudwatch.Metric:
+            return cloudwatch.Metric(
+                namespace="AWS/Lambda",
+                metric_name=name,
+                dimensions_map={"CapacityProviderName": capacity.provider.capacity_provider_name},
+                statistic=statistic,
+                period=FIVE_MINUTES,  # LMI publishes its capacity provider metrics every 5 minutes
+            )
+
+        cpu = metric("CPUUtilization", "Average")
+        self._alarm(
+            "ProviderCpu",
+            cpu,
+            threshold=PROVIDER_CPU_PERCENT,
+            periods=3,
+            description=f"Capacity provider instances over {PROVIDER_CPU_PERCENT} % CPU for 15 minutes: requests slow "
+            "down before it scales; lower lmi_max_concurrency or lmi_scaling_cpu_target_percent, raise "
+            "lmi_max_environments",
+        )
+        return [
+            cloudwatch.GraphWidget(
+                title="Capacity provider: CPU and memory (%), vCPUs allocated and free",
+                width=12,
+                left=[cpu, metric("MemoryUtilization", "Average")],
+                right=[metric("vCPUAllocated", "Maximum"), metric("vCPUAvailable", "Minimum")],
             )
         ]
 

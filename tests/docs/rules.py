@@ -45,7 +45,8 @@ RULES: tuple[Rule, ...] = (
     # -- synth: the stage configuration section
     Rule(
         r"npx cdk synth( -c stage=prod)? -c (prod\.memory_mb=99|prod\.cold_start_strategy=snapstart|prod\.memory=2048"
-        r"|memory_mb=2048|power_tuning=yes|prod\.reserved_concurrency=5)",
+        r"|memory_mb=2048|power_tuning=yes|prod\.reserved_concurrency=5"
+        r"|dev\.cold_start_strategy=managed-instances( -c dev\.memory_mb=2048)?)",
         OFFLINE,
         exit_status=1,
     ),

@@ -116,6 +116,22 @@ VARIANT_SETTINGS = {
 }
 
 
+# dev switched to Lambda Managed Instances: what the strategy needs (memory in whole vCPUs, the provider's three
+# zones), everything else as dev has it; the route out is the default, VPC endpoints (tests/infra/test_lmi_network.py
+# builds the other networks).
+LMI_SETTINGS = {
+    "cold_start_strategy": "managed-instances",
+    "memory_mb": 2048,
+    "lmi_availability_zones": ["ap-northeast-1a", "ap-northeast-1c", "ap-northeast-1d"],
+}
+
+
+@pytest.fixture(scope="session")
+def lmi(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    # The same stage before (the session's synth) and after the switch: tests/infra/test_strategy_switch.py.
+    return synthesize(tmp_path_factory.mktemp("lmi"), stage="dev", stages={"dev": LMI_SETTINGS}, guard="false")
+
+
 @pytest.fixture(scope="session")
 def variant(tmp_path_factory: pytest.TempPathFactory) -> Synth:
     # Guard's rules run on the session's synth; this one checks what the settings change.

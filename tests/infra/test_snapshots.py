@@ -51,6 +51,12 @@ def test_template_snapshot(synth: Synth, snapshot_json: SnapshotAssertion, stage
     assert normalize(synth.template(stage, kind), synth.project.name) == snapshot_json
 
 
+@pytest.mark.xdist_group("lmi")
+def test_managed_instances_service_snapshot(lmi: Synth, snapshot_json: SnapshotAssertion) -> None:
+    # dev switched to managed instances; its data stack is dev's (tests/infra/test_strategy_switch.py).
+    assert normalize(lmi.template("dev", "service"), lmi.project.name) == snapshot_json
+
+
 def test_normalization_keeps_real_changes_visible() -> None:
     base = {
         "Resources": {

@@ -14,8 +14,7 @@ import pytest
 from stacks.guard import PLUGIN_NAME, add_guard_checks
 from stacks.policy_acknowledgments import CHECKOV, FUNCTION, GUARD, HOOK, applicable, covers
 from stacks.service_stack import FUNCTIONS
-from stacks.stage_config import build_stage_config
-from tests.infra.conftest import STAGES, Synth, app_context, shared_id
+from tests.infra.conftest import Synth, app_context, shared_id
 from tests.policy.conftest import CHECKOV as CHECKOV_BIN
 
 KINDS = ("data", "service")
@@ -42,12 +41,12 @@ def _stack(stack_name: str) -> tuple[str, str]:
     return stage, kind
 
 
-def entries(tool: str) -> list[Entry]:
+def entries(synth: Synth, tool: str) -> list[Entry]:
     """Every acknowledgment (rule x resource) that applies to a stage of this session's synth; an API function's
     apply to each function of the service stack, under its construct id, a hook's to each function's hook."""
     found = []
-    for stage in STAGES:
-        config = build_stage_config(stage)
+    for stage in synth.project.selected:
+        config = synth.config(stage)
         for kind in KINDS:
             found += [Entry(tool, stage, kind, rule, resource) for rule, resource, _ in applicable(config, kind, tool)]
         found += [
@@ -117,7 +116,7 @@ def _summary(tool: str, findings: list[Finding], acknowledged: list[Entry]) -> s
 def test_guard_runs_in_synth_and_every_finding_is_acknowledged(synth: Synth) -> None:
     findings, violations = guard_findings(synth)
     assert violations == [], "synth would have failed: an unacknowledged Guard finding"
-    acknowledged = entries(GUARD)
+    acknowledged = entries(synth, GUARD)
     print("\n" + _summary(GUARD, findings, acknowledged))
     assert findings, "no Guard finding at all: is the plugin running?"
     assert unacknowledged(findings, acknowledged) == []
@@ -126,7 +125,7 @@ def test_guard_runs_in_synth_and_every_finding_is_acknowledged(synth: Synth) -> 
 
 def test_checkov_findings_are_all_acknowledged(synth: Synth) -> None:
     findings = checkov_findings(synth)
-    acknowledged = entries(CHECKOV)
+    acknowledged = entries(synth, CHECKOV)
     print("\n" + _summary(CHECKOV, findings, acknowledged))
     assert findings, "checkov reported nothing: did it scan the templates?"
     assert unacknowledged(findings, acknowledged) == []

@@ -247,7 +247,7 @@ NOT_A_CHOICE: list[tuple[dict[str, Any], str]] = [
     ({"log_level": "TRACE"}, "log_level='TRACE' is not allowed: choose one of DEBUG, INFO, WARNING, ERROR"),
     (
         {"cold_start_strategy": "warm-pings"},
-        "cold_start_strategy='warm-pings' is not allowed: choose one of none, provisioned, snapstart",
+        "cold_start_strategy='warm-pings' is not allowed: choose one of none, provisioned, snapstart, managed-instances",
     ),
     (
         {"deployment": "blue_green"},

@@ -191,7 +191,7 @@ def test_cold_start_rate_must_be_a_share() -> None:
     assert cold_start_cost.workload_with_cold_starts(pricing.Workload(512, 1000), 0.015).cold_starts == 15
 
 
-def test_from_report_compares_the_three_strategies(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_from_report_compares_the_four_strategies(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     from lambda_kit.tools import output
     from tests.tools.stubbed_cold_start import run_stubbed
 
@@ -206,8 +206,13 @@ def test_from_report_compares_the_three_strategies(tmp_path, capsys: pytest.Capt
     assert run(cost.main, argv) == 0
     data = json.loads(capsys.readouterr().out)
     rows = {r["strategy"]: r for r in data["cold_starts"]["rows"]}
-    assert set(rows) == {"none", "provisioned", "snapstart"}
+    assert set(rows) == {"none", "provisioned", "snapstart", "managed-instances"}
     assert rows["none"]["cold_starts"] == 40_000
+    # No cold start on the request path; the same total as its line, and its break-evens at the measured duration.
+    (lmi_line,) = [line for line in data["lines"] if line["strategy"] == "managed-instances"]
+    assert (rows["managed-instances"]["cold_starts"], rows["managed-instances"]["total"]) == (0, lmi_line["total"])
+    at_measured = [row for row in data["managed_instances"]["break_even"] if row["duration_ms"] == pytest.approx(5.4)]
+    assert {row["strategy"] for row in at_measured} == {"on-demand", "provisioned", "snapstart"}
     assert rows["none"]["cold_start_cost"] == pytest.approx(40_000 * 0.4402 * 0.5 * X86.duration_per_gb_second)
     assert rows["provisioned"]["cold_starts"] == 0  # 12.5 % utilized: every request on a provisioned environment
     assert data["cold_starts"]["break_even"]["snapstart_cold_starts_per_day"] is None

@@ -41,6 +41,18 @@ DOCS_CUSTOM_RUNTIME = (
     "   Memory Size: 128 MB   Max Memory Used: 26 MB\n"
 )
 
+# The JSON log format's tail (every managed-instances function logs so), as Lambda Power Tuning's tests publish it:
+# alexcasalboni/aws-lambda-power-tuning test/unit/test-utils.js (4.4.0), jsonLog.
+POWER_TUNING_JSON_LOG = (
+    '{"timestamp":"2024-02-09T08:42:44.078Z","level":"INFO","requestId":"d661f7cf-9208-46b9-85b0-213b04a91065",'
+    '"message":"Just some logs here =)"}\n'
+    '{"time":"2024-02-09T08:42:44.078Z","type":"platform.start","record":{"requestId":'
+    '"d661f7cf-9208-46b9-85b0-213b04a91065","version":"8"}}\n'
+    '{"time":"2024-02-09T08:42:44.080Z","type":"platform.report","record":{"requestId":'
+    '"d661f7cf-9208-46b9-85b0-213b04a91065","status":"success","metrics":{"durationMs":1.317,'
+    '"billedDurationMs":2,"memorySizeMB":1024,"maxMemoryUsedMB":68,"initDurationMs": 10}}}'
+)
+
 
 def _b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
@@ -51,14 +63,29 @@ def _b64(text: str) -> str:
 
 @pytest.mark.parametrize(
     ("tail", "duration"),
-    [(DOCS_PYTHON_INVOKE, 79.67), (DOCS_NODE_COLD, 128.83), (DOCS_CUSTOM_RUNTIME, 237.17)],
+    [
+        (DOCS_PYTHON_INVOKE, 79.67),
+        (DOCS_NODE_COLD, 128.83),
+        (DOCS_CUSTOM_RUNTIME, 237.17),
+        (POWER_TUNING_JSON_LOG, 1.317),  # durationMs, not initDurationMs
+    ],
 )
 def test_the_duration_is_read_from_the_report_line_init_excluded(tail: str, duration: float) -> None:
     assert report_duration_ms(_b64(tail)) == duration
 
 
 @pytest.mark.parametrize(
-    "log_result", [None, "", "not base64!", _b64("START RequestId: x Version: 7\nEND RequestId: x\n")]
+    "log_result",
+    [
+        None,
+        "",
+        "not base64!",
+        _b64("START RequestId: x Version: 7\nEND RequestId: x\n"),
+        # The handler's own line that mentions the record type, and a report cut before its metrics.
+        _b64('{"level": "INFO", "message": "type platform.report seen", "type": "app"}\n'),
+        _b64('{"type":"platform.report","record":{"requestId":"x","status":"timeout"}}\n'),
+        _b64('{"type":"platform.report","record":{"metrics":{"durationMs":'),
+    ],
 )
 def test_no_report_line_no_duration(log_result: str | None) -> None:
     assert report_duration_ms(log_result) is None

@@ -3,9 +3,11 @@ the policy that authorizes it, read as AWS evaluates it.
 
 Each ``*_hops`` function finds its hops from what the template declares (every alarm action, every Lambda
 permission, every bucket logging configuration, every API access-log destination, every CodeDeploy group and its
-alias's pre-traffic hook, every scalable target, every CDK custom resource, every IAM-authorized route), checks the
-resource or role policy that allows exactly that principal and action (with aws:SourceAccount / aws:SourceArn where
-AWS supports them), and returns one row per hop. An unauthorized hop raises AssertionError naming it.
+alias's pre-traffic hook, every scalable target, every CDK custom resource, every IAM-authorized route; on managed
+instances the capacity provider's operator role, the VPC endpoints its functions' calls leave through and the VPC's
+flow logs, ``lambda_kit.access.network_hops``), checks the resource or role policy that allows exactly that principal
+and action (with aws:SourceAccount / aws:SourceArn where AWS supports them), and returns one row per hop. An
+unauthorized hop raises AssertionError naming it.
 
 ``lambda-kit hops [--assembly cdk.out] [--stack GLOB]`` prints the table (after `cdk synth`).
 """
@@ -17,14 +19,24 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, NamedTuple, TypeVar
+from typing import Any
 
 from lambda_kit import config as kit_config
+from lambda_kit.access.hop_reading import (
+    ACCOUNT,
+    Hop,
+    allows,
+    as_list,
+    construct_path,
+    of_type,
+    one,
+    referenced,
+    role_statements,
+)
+from lambda_kit.access.network_hops import capacity_provider_hops, endpoint_hops, flow_log_hops
 from lambda_kit.assembly.cloud_assembly import AssemblyError, add_selection_args, selected_stacks
 from lambda_kit.assembly.intrinsics import Resolver
 
-T = TypeVar("T")
-ACCOUNT = {"Ref": "AWS::AccountId"}
 TLS_ONLY = {"Bool": {"aws:SecureTransport": "false"}}
 PC_SERVICE_LINKED_ROLE = (
     "role/aws-service-role/lambda.application-autoscaling.amazonaws.com/"
@@ -34,54 +46,10 @@ CODEDEPLOY_ACTIONS = ["lambda:GetAlias", "lambda:GetProvisionedConcurrencyConfig
 AUTO_DELETE_ACTIONS = ["s3:DeleteObject*", "s3:GetBucket*", "s3:List*", "s3:PutBucketPolicy"]
 
 
-class Hop(NamedTuple):
-    kind: str
-    source: str
-    target: str
-    principal: str
-    action: str
-    condition: str
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def _of_type(r: Resolver, stack: str, kind: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    for logical_id, resource in r.templates[stack]["Resources"].items():
-        if resource["Type"] == kind:
-            yield logical_id, resource.get("Properties", {})
-
-
-def _path(r: Resolver, stack: str, logical_id: str) -> str:
-    """The resource's construct path inside its stack (what the docs and reviewers read)."""
-    path = r.resource(stack, logical_id).get("Metadata", {}).get("aws:cdk:path", f"{stack}/{logical_id}")
-    return re.sub(r"/(Resource|Default)$", "", path.split("/", 1)[1])
-
-
-def _target(r: Resolver, stack: str, value: Any, kind: str) -> str:
-    found = r.refers_to(stack, value)
-    assert found is not None and r.resource(*found)["Type"] == kind, f"{stack}: {value!r} is not a {kind} of the app"
-    return found[1]
-
-
-def _allows(statement: Mapping[str, Any], principal: Any, actions: set[str]) -> bool:
-    return (
-        statement["Effect"] == "Allow"
-        and statement.get("Principal") == principal
-        and set(_list(statement["Action"])) == actions
-    )
-
-
-def _one(found: list[T], what: str) -> T:
-    assert len(found) == 1, f"expected exactly one {what}, found {len(found)}: {found}"
-    return found[0]
-
-
 def _bucket_policy(r: Resolver, stack: str, bucket: str) -> list[Mapping[str, Any]]:
     return [
         s
-        for _, policy in _of_type(r, stack, "AWS::S3::BucketPolicy")
+        for _, policy in of_type(r, stack, "AWS::S3::BucketPolicy")
         if policy["Bucket"] == {"Ref": bucket}
         for s in policy["PolicyDocument"]["Statement"]
     ]
@@ -91,7 +59,7 @@ def alarm_hops(r: Resolver, stack: str) -> list[Hop]:
     """Alarm actions -> SNS topic: the topic policy must allow CloudWatch to publish, for these alarms only (a
     topic policy replaces SNS's default one), and keep the TLS-only Deny."""
     hops = []
-    for alarm_id, alarm in _of_type(r, stack, "AWS::CloudWatch::Alarm"):
+    for alarm_id, alarm in of_type(r, stack, "AWS::CloudWatch::Alarm"):
         actions = {
             json.dumps(a)
             for key in ("AlarmActions", "OKActions", "InsufficientDataActions")
@@ -99,20 +67,20 @@ def alarm_hops(r: Resolver, stack: str) -> list[Hop]:
         }
         assert actions, f"{stack}/{alarm_id} notifies no one"
         for action in sorted(actions):
-            topic = _target(r, stack, json.loads(action), "AWS::SNS::Topic")
+            topic = referenced(r, stack, json.loads(action), "AWS::SNS::Topic")
             statements = [
                 s
-                for _, policy in _of_type(r, stack, "AWS::SNS::TopicPolicy")
+                for _, policy in of_type(r, stack, "AWS::SNS::TopicPolicy")
                 if {"Ref": topic} in policy["Topics"]
                 for s in policy["PolicyDocument"]["Statement"]
             ]
-            allow = _one(
-                [s for s in statements if _allows(s, {"Service": "cloudwatch.amazonaws.com"}, {"sns:Publish"})],
+            allow = one(
+                [s for s in statements if allows(s, {"Service": "cloudwatch.amazonaws.com"}, {"sns:Publish"})],
                 f"statement allowing cloudwatch.amazonaws.com sns:Publish on {topic}",
             )
             assert allow["Resource"] == {"Ref": topic}
             assert allow["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT}
-            source_arns = _list(allow["Condition"]["ArnLike"]["aws:SourceArn"])
+            source_arns = as_list(allow["Condition"]["ArnLike"]["aws:SourceArn"])
             assert {"Fn::GetAtt": [alarm_id, "Arn"]} in source_arns, (
                 f"the topic policy's aws:SourceArn lacks {alarm_id}"
             )
@@ -120,8 +88,8 @@ def alarm_hops(r: Resolver, stack: str) -> list[Hop]:
             hops.append(
                 Hop(
                     "alarm action",
-                    f"alarm {_path(r, stack, alarm_id)}",
-                    f"topic {_path(r, stack, topic)}",
+                    f"alarm {construct_path(r, stack, alarm_id)}",
+                    f"topic {construct_path(r, stack, topic)}",
                     "cloudwatch.amazonaws.com",
                     "sns:Publish",
                     "aws:SourceAccount = this account, aws:SourceArn = this alarm (topic policy; TLS only)",
@@ -136,11 +104,11 @@ _EXECUTE_API = re.compile(r"^arn:[^:]+:execute-api:[^:]+:\$\{AWS::AccountId\}:\$
 def invoke_permission_hops(r: Resolver, stack: str) -> list[Hop]:
     """API Gateway -> the alias: one Lambda permission per route, naming the route's method and path; none on
     the function itself (that would allow $LATEST)."""
-    routes = {(props["ApiId"]["Ref"], props["RouteKey"]) for _, props in _of_type(r, stack, "AWS::ApiGatewayV2::Route")}
+    routes = {(props["ApiId"]["Ref"], props["RouteKey"]) for _, props in of_type(r, stack, "AWS::ApiGatewayV2::Route")}
     permitted = set()
     hops = []
-    for permission_id, permission in _of_type(r, stack, "AWS::Lambda::Permission"):
-        alias = _target(r, stack, permission["FunctionName"], "AWS::Lambda::Alias")
+    for permission_id, permission in of_type(r, stack, "AWS::Lambda::Permission"):
+        alias = referenced(r, stack, permission["FunctionName"], "AWS::Lambda::Alias")
         assert (permission["Principal"], permission["Action"]) == ("apigateway.amazonaws.com", "lambda:InvokeFunction")
         assert "SourceArn" in permission, f"{permission_id}: any API in any account could invoke"
         match = _EXECUTE_API.match(r.text(stack, permission["SourceArn"]))
@@ -158,7 +126,7 @@ def invoke_permission_hops(r: Resolver, stack: str) -> list[Hop]:
             Hop(
                 "API -> function",
                 f"route {route_key}",
-                f"alias {_path(r, stack, alias)}",
+                f"alias {construct_path(r, stack, alias)}",
                 "apigateway.amazonaws.com",
                 "lambda:InvokeFunction",
                 f"aws:SourceArn = <api>/*/{method}/{path} (Lambda permission)",
@@ -172,14 +140,14 @@ def bucket_logging_hops(r: Resolver, stack: str) -> list[Hop]:
     """S3 server access logging -> the log bucket: its policy allows logging.s3.amazonaws.com to put objects
     under the prefix, for this source bucket and account only."""
     hops = []
-    for bucket_id, bucket in _of_type(r, stack, "AWS::S3::Bucket"):
+    for bucket_id, bucket in of_type(r, stack, "AWS::S3::Bucket"):
         logging = bucket.get("LoggingConfiguration")
         if not logging:
             continue
-        destination = _target(r, stack, logging["DestinationBucketName"], "AWS::S3::Bucket")
+        destination = referenced(r, stack, logging["DestinationBucketName"], "AWS::S3::Bucket")
         statements = _bucket_policy(r, stack, destination)
-        allow = _one(
-            [s for s in statements if _allows(s, {"Service": "logging.s3.amazonaws.com"}, {"s3:PutObject"})],
+        allow = one(
+            [s for s in statements if allows(s, {"Service": "logging.s3.amazonaws.com"}, {"s3:PutObject"})],
             f"statement allowing S3 log delivery into {destination}",
         )
         assert (
@@ -192,8 +160,8 @@ def bucket_logging_hops(r: Resolver, stack: str) -> list[Hop]:
         hops.append(
             Hop(
                 "S3 access logs",
-                f"bucket {_path(r, stack, bucket_id)}",
-                f"bucket {_path(r, stack, destination)} ({logging['LogFilePrefix']}*)",
+                f"bucket {construct_path(r, stack, bucket_id)}",
+                f"bucket {construct_path(r, stack, destination)} ({logging['LogFilePrefix']}*)",
                 "logging.s3.amazonaws.com",
                 "s3:PutObject",
                 "aws:SourceAccount = this account, aws:SourceArn = the source bucket (bucket policy)",
@@ -206,21 +174,21 @@ def access_log_delivery_hops(r: Resolver, stack: str) -> list[Hop]:
     """HTTP API access logs -> the log group, through CloudWatch Logs' log delivery: a log-group resource policy
     for delivery.logs.amazonaws.com, this group, deliveries of this account only."""
     documents = [
-        json.loads(r.text(stack, p["PolicyDocument"])) for _, p in _of_type(r, stack, "AWS::Logs::ResourcePolicy")
+        json.loads(r.text(stack, p["PolicyDocument"])) for _, p in of_type(r, stack, "AWS::Logs::ResourcePolicy")
     ]
     hops = []
-    for stage_id, api_stage in _of_type(r, stack, "AWS::ApiGatewayV2::Stage"):
+    for stage_id, api_stage in of_type(r, stack, "AWS::ApiGatewayV2::Stage"):
         destination = api_stage.get("AccessLogSettings", {}).get("DestinationArn")
         if not destination:  # no access logs: no hop (cdk-nag's APIG1 is the rule that asks for them)
             continue
-        group = _target(r, stack, destination, "AWS::Logs::LogGroup")
+        group = referenced(r, stack, destination, "AWS::Logs::LogGroup")
         group_arn = r.text(stack, destination)
-        allow = _one(
+        allow = one(
             [
                 s
                 for d in documents
                 for s in d["Statement"]
-                if _allows(s, {"Service": "delivery.logs.amazonaws.com"}, {"logs:CreateLogStream", "logs:PutLogEvents"})
+                if allows(s, {"Service": "delivery.logs.amazonaws.com"}, {"logs:CreateLogStream", "logs:PutLogEvents"})
                 and s["Resource"] == group_arn
             ],
             f"statement allowing log delivery into {group}",
@@ -232,8 +200,8 @@ def access_log_delivery_hops(r: Resolver, stack: str) -> list[Hop]:
         hops.append(
             Hop(
                 "API access logs",
-                f"API stage {_path(r, stack, stage_id)}",
-                f"log group {_path(r, stack, group)}",
+                f"API stage {construct_path(r, stack, stage_id)}",
+                f"log group {construct_path(r, stack, group)}",
                 "delivery.logs.amazonaws.com",
                 "logs:CreateLogStream, logs:PutLogEvents",
                 "aws:SourceAccount = this account, aws:SourceArn = this account's log deliveries (log-group policy)",
@@ -242,28 +210,18 @@ def access_log_delivery_hops(r: Resolver, stack: str) -> list[Hop]:
     return hops
 
 
-def _role_statements(r: Resolver, stack: str, role_id: str) -> list[Mapping[str, Any]]:
-    return [
-        s
-        for kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
-        for _, policy in _of_type(r, stack, kind)
-        if {"Ref": role_id} in policy.get("Roles", [])
-        for s in policy["PolicyDocument"]["Statement"]
-    ]
-
-
 def codedeploy_hops(r: Resolver, stack: str) -> list[Hop]:
     """CodeDeploy -> the alias: its own role (no AWS-managed policy), assumable by CodeDeploy for this
     application's deployment groups in this account, allowed the alias actions on this function and alias and
     DescribeAlarms on the group's rollback alarms, nothing else."""
     hops = []
-    for group_id, group in _of_type(r, stack, "AWS::CodeDeploy::DeploymentGroup"):
-        application = _target(r, stack, group["ApplicationName"], "AWS::CodeDeploy::Application")
-        role_id = _target(r, stack, group["ServiceRoleArn"], "AWS::IAM::Role")
+    for group_id, group in of_type(r, stack, "AWS::CodeDeploy::DeploymentGroup"):
+        application = referenced(r, stack, group["ApplicationName"], "AWS::CodeDeploy::Application")
+        role_id = referenced(r, stack, group["ServiceRoleArn"], "AWS::IAM::Role")
         role = r.resource(stack, role_id)["Properties"]
         assert "ManagedPolicyArns" not in role, f"{role_id}: an AWS-managed policy (account-wide UpdateAlias)"
-        trust = _one(role["AssumeRolePolicyDocument"]["Statement"], f"statement in {role_id}'s trust policy")
-        assert _allows(trust, {"Service": "codedeploy.amazonaws.com"}, {"sts:AssumeRole"})
+        trust = one(role["AssumeRolePolicyDocument"]["Statement"], f"statement in {role_id}'s trust policy")
+        assert allows(trust, {"Service": "codedeploy.amazonaws.com"}, {"sts:AssumeRole"})
         assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT}
         source_arn = r.text(stack, trust["Condition"]["ArnLike"]["aws:SourceArn"])
         assert re.fullmatch(
@@ -272,21 +230,23 @@ def codedeploy_hops(r: Resolver, stack: str) -> list[Hop]:
         ), source_arn
         aliases = [
             alias_id
-            for alias_id, _ in _of_type(r, stack, "AWS::Lambda::Alias")
+            for alias_id, _ in of_type(r, stack, "AWS::Lambda::Alias")
             if r.resource(stack, alias_id)
             .get("UpdatePolicy", {})
             .get("CodeDeployLambdaAliasUpdate", {})
             .get("DeploymentGroupName")
             == {"Ref": group_id}
         ]
-        alias_id = _one(aliases, f"shifted by {group_id}")
-        function = _target(r, stack, r.resource(stack, alias_id)["Properties"]["FunctionName"], "AWS::Lambda::Function")
+        alias_id = one(aliases, f"shifted by {group_id}")
+        function = referenced(
+            r, stack, r.resource(stack, alias_id)["Properties"]["FunctionName"], "AWS::Lambda::Function"
+        )
         hook = _pre_traffic_hook(r, stack, alias_id)
         allowed = {
             (a, r.text(stack, res))
-            for s in _role_statements(r, stack, role_id)
-            for a in _list(s["Action"])
-            for res in _list(s["Resource"])
+            for s in role_statements(r, stack, role_id)
+            for a in as_list(s["Action"])
+            for res in as_list(s["Resource"])
         }
         alarms = [r.get_att(stack, a["Name"]["Ref"], "Arn") for a in group["AlarmConfiguration"]["Alarms"]]
         expected = {(a, r.get_att(stack, function, "Arn")) for a in CODEDEPLOY_ACTIONS}
@@ -298,9 +258,9 @@ def codedeploy_hops(r: Resolver, stack: str) -> list[Hop]:
         hops.append(
             Hop(
                 "CodeDeploy",
-                f"deployment group {_path(r, stack, group_id)}",
-                f"alias {_path(r, stack, alias_id)}",
-                f"codedeploy.amazonaws.com (role {_path(r, stack, role_id)})",
+                f"deployment group {construct_path(r, stack, group_id)}",
+                f"alias {construct_path(r, stack, alias_id)}",
+                f"codedeploy.amazonaws.com (role {construct_path(r, stack, role_id)})",
                 ", ".join(CODEDEPLOY_ACTIONS) + f"; cloudwatch:DescribeAlarms on its {len(alarms)} alarms",
                 "trust: aws:SourceAccount = this account, aws:SourceArn = this application's groups",
             )
@@ -312,15 +272,15 @@ def _pre_traffic_hook(r: Resolver, stack: str, alias_id: str) -> str:
     """The function the alias's CodeDeploy update invokes before it shifts traffic (BeforeAllowTrafficHook)."""
     update = r.resource(stack, alias_id)["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]
     assert "BeforeAllowTrafficHook" in update, f"{alias_id}: CodeDeploy shifts it without a pre-traffic hook"
-    return _target(r, stack, update["BeforeAllowTrafficHook"], "AWS::Lambda::Function")
+    return referenced(r, stack, update["BeforeAllowTrafficHook"], "AWS::Lambda::Function")
 
 
 def _shifted_aliases(r: Resolver, stack: str) -> Iterator[tuple[str, str, str]]:
     """(alias, its deployment group, its pre-traffic hook) of every alias CodeDeploy shifts."""
-    for alias_id, _ in _of_type(r, stack, "AWS::Lambda::Alias"):
+    for alias_id, _ in of_type(r, stack, "AWS::Lambda::Alias"):
         update = r.resource(stack, alias_id).get("UpdatePolicy", {}).get("CodeDeployLambdaAliasUpdate")
         if update:
-            group = _target(r, stack, update["DeploymentGroupName"], "AWS::CodeDeploy::DeploymentGroup")
+            group = referenced(r, stack, update["DeploymentGroupName"], "AWS::CodeDeploy::DeploymentGroup")
             yield alias_id, group, _pre_traffic_hook(r, stack, alias_id)
 
 
@@ -329,16 +289,16 @@ def codedeploy_hook_hops(r: Resolver, stack: str) -> list[Hop]:
     (codedeploy_hops checks the whole role; invoke_permission_hops refuses any resource policy not on an alias)."""
     hops = []
     for _, group_id, hook in _shifted_aliases(r, stack):
-        role_id = _target(r, stack, r.resource(stack, group_id)["Properties"]["ServiceRoleArn"], "AWS::IAM::Role")
+        role_id = referenced(r, stack, r.resource(stack, group_id)["Properties"]["ServiceRoleArn"], "AWS::IAM::Role")
         hook_arn = r.get_att(stack, hook, "Arn")
-        invokes = [s for s in _role_statements(r, stack, role_id) if _list(s["Action"]) == ["lambda:InvokeFunction"]]
-        assert [r.text(stack, res) for s in invokes for res in _list(s["Resource"])] == [hook_arn], role_id
+        invokes = [s for s in role_statements(r, stack, role_id) if as_list(s["Action"]) == ["lambda:InvokeFunction"]]
+        assert [r.text(stack, res) for s in invokes for res in as_list(s["Resource"])] == [hook_arn], role_id
         hops.append(
             Hop(
                 "CodeDeploy -> hook",
-                f"deployment group {_path(r, stack, group_id)}",
-                f"function {_path(r, stack, hook)} (BeforeAllowTraffic)",
-                f"codedeploy.amazonaws.com (role {_path(r, stack, role_id)})",
+                f"deployment group {construct_path(r, stack, group_id)}",
+                f"function {construct_path(r, stack, hook)} (BeforeAllowTraffic)",
+                f"codedeploy.amazonaws.com (role {construct_path(r, stack, role_id)})",
                 "lambda:InvokeFunction",
                 "role policy names this hook's ARN only; no resource policy on the hook",
             )
@@ -355,15 +315,15 @@ def hook_version_hops(r: Resolver, stack: str) -> list[Hop]:
         assert r.resource(stack, version)["Type"] == "AWS::Lambda::Version"
         properties = r.resource(stack, hook)["Properties"]
         assert properties["Environment"]["Variables"]["TARGET_VERSION_ARN"] == {"Ref": version}, hook
-        role_id = _target(r, stack, properties["Role"], "AWS::IAM::Role")
-        invokes = [s for s in _role_statements(r, stack, role_id) if "lambda:InvokeFunction" in _list(s["Action"])]
+        role_id = referenced(r, stack, properties["Role"], "AWS::IAM::Role")
+        invokes = [s for s in role_statements(r, stack, role_id) if "lambda:InvokeFunction" in as_list(s["Action"])]
         assert [(s["Resource"], s.get("Condition")) for s in invokes] == [({"Ref": version}, None)], role_id
         hops.append(
             Hop(
                 "hook -> version",
-                f"function {_path(r, stack, hook)}",
-                f"version {_path(r, stack, version)} (the alias's new version)",
-                f"lambda.amazonaws.com (role {_path(r, stack, role_id)})",
+                f"function {construct_path(r, stack, hook)}",
+                f"version {construct_path(r, stack, version)} (the alias's new version)",
+                f"lambda.amazonaws.com (role {construct_path(r, stack, role_id)})",
                 "lambda:InvokeFunction",
                 "role policy names the version's ARN only; its environment names the same version",
             )
@@ -375,7 +335,7 @@ def autoscaling_hops(r: Resolver, stack: str) -> list[Hop]:
     """Application Auto Scaling -> the alias's provisioned concurrency, through its service-linked role (only
     that service can assume it; AWS maintains its policy)."""
     hops = []
-    for target_id, target in _of_type(r, stack, "AWS::ApplicationAutoScaling::ScalableTarget"):
+    for target_id, target in of_type(r, stack, "AWS::ApplicationAutoScaling::ScalableTarget"):
         assert (target["ServiceNamespace"], target["ScalableDimension"]) == (
             "lambda",
             "lambda:function:ProvisionedConcurrency",
@@ -384,15 +344,15 @@ def autoscaling_hops(r: Resolver, stack: str) -> list[Hop]:
         resource_id = r.text(stack, target["ResourceId"])
         aliases = [
             a
-            for a, _ in _of_type(r, stack, "AWS::Lambda::Alias")
+            for a, _ in of_type(r, stack, "AWS::Lambda::Alias")
             if resource_id == "function:" + r.ref(stack, a).split(":function:", 1)[1]
         ]
-        alias_id = _one(aliases, f"whose PC {target_id} scales")
+        alias_id = one(aliases, f"whose PC {target_id} scales")
         hops.append(
             Hop(
                 "PC autoscaling",
-                f"scalable target {_path(r, stack, target_id)}",
-                f"alias {_path(r, stack, alias_id)} (provisioned concurrency)",
+                f"scalable target {construct_path(r, stack, target_id)}",
+                f"alias {construct_path(r, stack, alias_id)} (provisioned concurrency)",
                 "lambda.application-autoscaling.amazonaws.com (service-linked role)",
                 "lambda:PutProvisionedConcurrencyConfig and reads (AWS-managed SLR policy)",
                 "the role is service-linked: only Application Auto Scaling can assume it",
@@ -402,33 +362,33 @@ def autoscaling_hops(r: Resolver, stack: str) -> list[Hop]:
 
 
 def _function_role(r: Resolver, stack: str, function_value: Any) -> str:
-    function = r.resource(stack, _target(r, stack, function_value, "AWS::Lambda::Function"))
-    return _target(r, stack, function["Properties"]["Role"], "AWS::IAM::Role")
+    function = r.resource(stack, referenced(r, stack, function_value, "AWS::Lambda::Function"))
+    return referenced(r, stack, function["Properties"]["Role"], "AWS::IAM::Role")
 
 
 def bucket_deployment_hops(r: Resolver, stack: str) -> list[Hop]:
     """CDK's BucketDeployment -> the config bucket: its function's role writes to the destination bucket only and
     reads only the CDK assets bucket besides."""
     hops = []
-    for deployment_id, deployment in _of_type(r, stack, "Custom::CDKBucketDeployment"):
+    for deployment_id, deployment in of_type(r, stack, "Custom::CDKBucketDeployment"):
         role_id = _function_role(r, stack, deployment["ServiceToken"])
-        destination = _target(r, stack, deployment["DestinationBucketName"], "AWS::S3::Bucket")
+        destination = referenced(r, stack, deployment["DestinationBucketName"], "AWS::S3::Bucket")
         destination_arn = r.get_att(stack, destination, "Arn")
         sources = {f"arn:aws:s3:::{r.text(stack, name)}" for name in deployment["SourceBucketNames"]}
         writes = {"s3:Abort*", "s3:DeleteObject*", "s3:PutObject", "s3:PutObjectLegalHold", "s3:PutObjectRetention"}
         writes |= {"s3:PutObjectTagging", "s3:PutObjectVersionTagging"}
-        for statement in _role_statements(r, stack, role_id):
-            resources = {r.text(stack, res).removesuffix("/*") for res in _list(statement["Resource"])}
-            if writes & set(_list(statement["Action"])):
+        for statement in role_statements(r, stack, role_id):
+            resources = {r.text(stack, res).removesuffix("/*") for res in as_list(statement["Resource"])}
+            if writes & set(as_list(statement["Action"])):
                 assert resources == {destination_arn}, f"{role_id} writes to {resources}"
             else:
                 assert resources <= sources | {destination_arn}, f"{role_id} reads {resources}"
         hops.append(
             Hop(
                 "CDK BucketDeployment",
-                f"custom resource {_path(r, stack, deployment_id)}",
-                f"bucket {_path(r, stack, destination)}",
-                f"lambda.amazonaws.com (role {_path(r, stack, role_id)})",
+                f"custom resource {construct_path(r, stack, deployment_id)}",
+                f"bucket {construct_path(r, stack, destination)}",
+                f"lambda.amazonaws.com (role {construct_path(r, stack, role_id)})",
                 "s3:PutObject, s3:DeleteObject* ... on the config bucket; reads from the CDK assets bucket",
                 "role policy names the two buckets only; CloudFormation invokes the function at deploy time",
             )
@@ -439,21 +399,21 @@ def bucket_deployment_hops(r: Resolver, stack: str) -> list[Hop]:
 def auto_delete_hops(r: Resolver, stack: str) -> list[Hop]:
     """CDK's autoDeleteObjects (dev) -> a bucket: the bucket policy lets the provider's role empty it."""
     hops = []
-    for resource_id, resource in _of_type(r, stack, "Custom::S3AutoDeleteObjects"):
-        bucket = _target(r, stack, resource["BucketName"], "AWS::S3::Bucket")
+    for resource_id, resource in of_type(r, stack, "Custom::S3AutoDeleteObjects"):
+        bucket = referenced(r, stack, resource["BucketName"], "AWS::S3::Bucket")
         role_id = _function_role(r, stack, resource["ServiceToken"])
         statements = _bucket_policy(r, stack, bucket)
         principal = {"AWS": {"Fn::GetAtt": [role_id, "Arn"]}}
-        allow = _one([s for s in statements if s.get("Principal") == principal], f"statement for {role_id} on {bucket}")
+        allow = one([s for s in statements if s.get("Principal") == principal], f"statement for {role_id} on {bucket}")
         arn = r.get_att(stack, bucket, "Arn")
-        assert {r.text(stack, res) for res in _list(allow["Resource"])} == {arn, f"{arn}/*"}
-        assert set(_list(allow["Action"])) == set(AUTO_DELETE_ACTIONS)
+        assert {r.text(stack, res) for res in as_list(allow["Resource"])} == {arn, f"{arn}/*"}
+        assert set(as_list(allow["Action"])) == set(AUTO_DELETE_ACTIONS)
         hops.append(
             Hop(
                 "CDK autoDeleteObjects",
-                f"custom resource {_path(r, stack, resource_id)}",
-                f"bucket {_path(r, stack, bucket)}",
-                f"role {_path(r, stack, role_id)}",
+                f"custom resource {construct_path(r, stack, resource_id)}",
+                f"bucket {construct_path(r, stack, bucket)}",
+                f"role {construct_path(r, stack, role_id)}",
                 ", ".join(AUTO_DELETE_ACTIONS),
                 "bucket policy names the provider's role; runs when the stack deletes the bucket",
             )
@@ -465,13 +425,13 @@ def iam_route_hops(r: Resolver, stack: str) -> list[Hop]:
     """Callers -> IAM-authorized routes: the stack's invoke policy allows execute-api:Invoke on each of them."""
     invokable = {
         r.text(stack, resource)
-        for _, policy in _of_type(r, stack, "AWS::IAM::ManagedPolicy")
+        for _, policy in of_type(r, stack, "AWS::IAM::ManagedPolicy")
         for s in policy["PolicyDocument"]["Statement"]
-        if s["Effect"] == "Allow" and _list(s["Action"]) == ["execute-api:Invoke"]
-        for resource in _list(s["Resource"])
+        if s["Effect"] == "Allow" and as_list(s["Action"]) == ["execute-api:Invoke"]
+        for resource in as_list(s["Resource"])
     }
     hops = []
-    for route_id, route in _of_type(r, stack, "AWS::ApiGatewayV2::Route"):
+    for route_id, route in of_type(r, stack, "AWS::ApiGatewayV2::Route"):
         if route.get("AuthorizationType") != "AWS_IAM":
             continue
         method, path = route["RouteKey"].split(" ", 1)
@@ -503,6 +463,9 @@ HOP_KINDS: dict[str, Callable[[Resolver, str], list[Hop]]] = {
     "CDK BucketDeployment": bucket_deployment_hops,
     "CDK autoDeleteObjects": auto_delete_hops,
     "caller -> API (IAM)": iam_route_hops,
+    "capacity provider": capacity_provider_hops,
+    "function -> endpoint": endpoint_hops,
+    "VPC flow logs": flow_log_hops,
 }
 
 

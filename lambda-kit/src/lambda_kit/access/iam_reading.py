@@ -11,6 +11,8 @@
   action(s) and resource ARN(s) it is authorized against; most operations share their action's name, the
   exceptions are listed in ``OPERATION_ACTIONS``.
 - ``compare`` returns the calls the role does not allow and the allowed actions no call used.
+- ``endpoint_permissions`` reads a VPC endpoint's policy the same way: on Lambda Managed Instances a function's calls
+  leave through the capacity provider's VPC, and each must be allowed by the endpoint it goes through as well.
 
 Not evaluated, on purpose: AWS-managed policies (their documents are not in the template: reading a role that
 has one raises) and the KMS keys behind a resource (none here: the table, buckets and secret use AWS-owned or
@@ -201,12 +203,32 @@ def role_permissions(resolver: Resolver, stack: str, role_id: str) -> Permission
         attached = {"Ref": role_id} in resource.get("Properties", {}).get("Roles", [])
         if resource["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy") and attached:
             documents.append(resource["Properties"]["PolicyDocument"])
+    return _permissions(resolver, stack, documents, f"{stack}/{role_id}")
+
+
+def endpoint_permissions(resolver: Resolver, stack: str, endpoint_id: str) -> Permissions:
+    """What a VPC endpoint's policy lets through: IAM evaluates it besides the caller's own policies, for every
+    request that leaves through the endpoint. Its statements name any principal (``*``); conditions on the principal
+    (``aws:PrincipalAccount``) are evaluated against the context ``allows_request`` is given."""
+    endpoint = resolver.resource(stack, endpoint_id)
+    if endpoint["Type"] != "AWS::EC2::VPCEndpoint":
+        raise Unreadable(f"{stack}/{endpoint_id} is no VPC endpoint")
+    document = endpoint["Properties"].get("PolicyDocument")
+    if document is None:
+        raise Unreadable(f"{stack}/{endpoint_id} has AWS's default policy: any principal, any action of its service")
+    for statement in document["Statement"]:
+        if statement.get("Principal") not in ("*", {"AWS": "*"}):
+            raise Unreadable(f"{stack}/{endpoint_id}: a statement naming principals {statement.get('Principal')!r}")
+    return _permissions(resolver, stack, [document], f"{stack}/{endpoint_id}")
+
+
+def _permissions(resolver: Resolver, stack: str, documents: Sequence[Mapping[str, Any]], where: str) -> Permissions:
     allows: list[Grant] = []
     denies: list[Grant] = []
     for document in documents:
         for statement in document["Statement"]:
             if "NotAction" in statement or "NotResource" in statement:
-                raise Unreadable(f"{stack}/{role_id}: NotAction/NotResource can't be listed per resource")
+                raise Unreadable(f"{where}: NotAction/NotResource can't be listed per resource")
             grants = [
                 Grant(action, resolver.text(stack, resource), json.dumps(_resolved(resolver, stack, statement)))
                 for pattern in _as_list(statement["Action"])

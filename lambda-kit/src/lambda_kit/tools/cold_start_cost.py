@@ -88,8 +88,10 @@ def compare(
     restore_ms: float | None,
     billed_restore_ms: float,
     cached_versions: int = 1,
+    managed_instances: pricing.CostLine | None = None,
 ) -> dict[str, Any]:
-    """none / provisioned / snapstart for the same workload (``w.cold_starts`` on-demand cold starts)."""
+    """none / provisioned / snapstart (/ managed instances, when priced) for the same workload (``w.cold_starts``
+    on-demand cold starts)."""
     none = pricing.on_demand_for(w, prices, "none")
     rows = [
         StrategyRow(
@@ -148,6 +150,19 @@ def compare(
         )
         break_even["snapstart_cold_starts_per_day"] = _snapstart_break_even(
             w, prices, billed_restore_ms, cached_versions
+        )
+    if managed_instances is not None:
+        rows.append(
+            StrategyRow(
+                "managed-instances",
+                0,
+                None,
+                0.0,
+                managed_instances.total,
+                pricing.per_day(managed_instances.total, w.hours),
+                "no environment starts on the request path: each version's minimum is initialized at deploy, "
+                "more while the provider scales (their hours are the instances')",
+            )
         )
     return {"rows": rows, "break_even": break_even}
 

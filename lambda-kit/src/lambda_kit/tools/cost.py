@@ -1,5 +1,5 @@
-"""Lambda cost calculator: on-demand, provisioned concurrency and SnapStart, with the PC break-even and
-what cold starts cost under each (``--help`` has examples).
+"""Lambda cost calculator: on-demand, provisioned concurrency, SnapStart and managed instances, with the PC and
+managed-instances break-evens and what cold starts cost under each (``--help`` has examples).
 
 Works offline from tools/data/lambda_prices.json (no AWS call unless --profile is used to pick a region).
 """
@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from lambda_kit.tools import cold_start_cost, cost_render, output, pricing
+from lambda_kit.tools import cold_start_cost, cost_lmi, cost_render, lmi_pricing, output, pricing
 from lambda_kit.tools.aws import ToolError, run
 
-STRATEGIES = ("all", "on-demand", "provisioned", "snapstart")
+STRATEGIES = ("all", "on-demand", "provisioned", "snapstart", lmi_pricing.STRATEGY)
 DEFAULT_REGION = "ap-northeast-1"
 # The price overrides: each price of pricing.Prices (the flag's dest) -> its flag and help.
 PRICE_FLAGS: dict[str, tuple[str, str]] = {
@@ -42,6 +42,9 @@ examples:
 
   # the same from a measurement (lambda-kit cold-start --stage dev --json > cold.json):
   lambda-kit cost --from-report cold.json --invocations 1000000 --cold-start-rate 0.02
+
+  # managed instances beside them, with the request rates above which they cost less (us-east-1 has the prices):
+  lambda-kit cost --memory 512 --invocations 50000000 --avg-duration-ms 100 --hours 730 --region us-east-1
 
 exit status: 0 ok, 1 missing price data or AWS error, 2 bad arguments
 """
@@ -115,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     a = p.add_argument_group("AWS")
     a.add_argument("--region", help=f"price region (default: $AWS_REGION, the --profile's region, or {DEFAULT_REGION})")
     a.add_argument("--profile", help="only used to find a default region")
+    cost_lmi.add_arguments(p)
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
     return p
 
@@ -151,6 +155,7 @@ def calculate(
     free_tier: bool = False,
     reference_prices: pricing.Prices | None = None,
     source: str | None = None,
+    lmi: tuple[lmi_pricing.LmiConfig, lmi_pricing.LmiPrices | pricing.PriceError] | None = None,
 ) -> dict[str, Any]:
     """All numbers the tool prints, as a dict (the --json output). Raises ValueError for bad arguments."""
     pricing.validate_memory(memory)
@@ -223,6 +228,25 @@ def calculate(
                 raise ValueError(msg) from None
             notes.append(msg)
 
+    lmi_line, lmi_details = None, None
+    if strategy == lmi_pricing.STRATEGY and lmi is None:
+        raise ValueError("--strategy managed-instances needs its configuration (the --lmi-* options)")
+    if want(lmi_pricing.STRATEGY) and lmi is not None:
+        priced = cost_lmi.price(
+            w,
+            prices,
+            lmi[1],
+            lmi[0],
+            strategy=strategy,
+            notes=notes,
+            concurrency=provisioned_concurrency,
+            cached_versions=snapstart_versions,
+            billed_restore_ms=billed_restore_ms,
+        )
+        if priced:
+            lmi_line, lmi_details = priced
+            lines.append(lmi_line)
+
     pc_info = _pc_info(memory, provisioned_concurrency, hours, invocations, w.avg_duration_ms, prices)
     if (
         reference_prices is not None
@@ -247,6 +271,7 @@ def calculate(
             restore_ms=restore_ms,
             billed_restore_ms=billed_restore_ms,
             cached_versions=snapstart_versions,
+            managed_instances=lmi_line,
         )
         cold["rows"] = [r.to_dict() for r in cold["rows"]]
     return {
@@ -278,10 +303,16 @@ def calculate(
         "flagged_prices": prices.flagged(
             _used_prices(lines, ephemeral_storage_mb)
             + (("duration_tiers",) if pricing.higher_tiers_used(w, prices) else ())
+        )
+        + (
+            cost_lmi.flagged(lmi[1], lmi[0])
+            if lmi and lmi_details and not isinstance(lmi[1], pricing.PriceError)
+            else []
         ),
         "lines": [line.to_dict(hours) for line in lines],
         "provisioned_concurrency": pc_info,
         "cold_starts": cold,
+        "managed_instances": lmi_details,
         "notes": notes,
     }
 
@@ -359,6 +390,7 @@ def main(argv: list[str] | None = None) -> int:
             free_tier=args.free_tier,
             reference_prices=reference,
             source=measured.source if measured else None,
+            lmi=cost_lmi.options(args, region, architecture),
         )
     except pricing.PriceError as exc:
         raise ToolError(str(exc)) from exc

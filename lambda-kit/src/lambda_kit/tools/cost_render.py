@@ -22,23 +22,25 @@ def render(result: dict[str, Any]) -> str:
         "Prices (USD):" + _price_line(p),
         "",
     ]
+    lmi = result.get("managed_instances")
+    if lmi:
+        out += _lmi_prices(lmi["prices"], lmi["config"]["egress"]), ""
+    # The managed-instances columns only when that line is there.
+    columns = [("requests",), ("duration",), ("init",), ("provisioned",), ("snapstart_cache", "snapstart_restore")]
+    columns += [("ephemeral",)] + ([("instances",), ("management_fee",), ("network",)] if lmi else [])
     rows = [
         [
             line["strategy"],
-            output.usd(line["requests"], 4),
-            output.usd(line["duration"], 4),
-            output.usd(line["init"], 4),
-            output.usd(line["provisioned"], 4),
-            output.usd(line["snapstart_cache"] + line["snapstart_restore"], 4),
-            output.usd(line["ephemeral"], 4),
+            *(output.usd(sum(line[key] for key in keys), 4) for keys in columns),
             output.usd(line["total"], 4),
             output.usd(line["per_day"], 2),
         ]
         for line in result["lines"]
     ]
     if rows:
-        headers = ["strategy", "requests", "duration", "INIT", "PC charge", "SnapStart", "storage", "total", "per day"]
-        out.append(output.table(headers, rows))
+        headers = ["strategy", "requests", "duration", "INIT", "PC charge", "SnapStart", "storage"]
+        headers += ["instances", "LMI fee", "VPC"] if lmi else []
+        out.append(output.table([*headers, "total", "per day"], rows))
         for line in result["lines"]:
             for note in line["notes"]:
                 out.append(f"  {line['strategy']}: {note}")
@@ -63,6 +65,8 @@ def render(result: dict[str, Any]) -> str:
         )
     if result["cold_starts"]:
         out += ["", *_cold_starts(result["cold_starts"], i)]
+    if lmi:
+        out += ["", *_lmi_break_even(lmi["break_even"])]
     out += result["notes"]
     for flagged in result["flagged_prices"]:
         out.append(f"note: price not published as such, used anyway: {flagged}")
@@ -149,3 +153,43 @@ def _price_line(p: dict[str, Any]) -> str:
 def _status(p: dict[str, Any], key: str) -> str:
     status: str = p["status"].get(key, "?")
     return status.split(":")[0]
+
+
+def _lmi_prices(p: dict[str, Any], egress: str) -> str:
+    instance = p["instance"]
+    parts = [
+        f"{instance['name']} ${instance['per_hour']:.4f}/h [{instance['status'].split(':')[0]}]",
+        f"management fee {p['management_fee_fraction']:.0%} of the on-demand price [{_status(p, 'management_fee_fraction')}]",
+    ]
+    key, label = {
+        "endpoints": ("interface_endpoint_per_az_hour", "interface endpoint"),
+        "nat": ("nat_gateway_per_hour", "NAT gateway"),
+    }[egress]
+    if p[key] is not None:
+        parts.append(f"{label} ${p[key]:.4f}/h per zone [{_status(p, key)}]")
+    return "Managed-instances prices (USD):" + "\n  ".join(["", *parts]) + f"\n  (source: {p['source']}, {p['as_of']})"
+
+
+def _lmi_break_even(rows: list[dict[str, Any]]) -> list[str]:
+    """Per duration, the request rate above which managed instances cost less than each other strategy."""
+    strategies = list(dict.fromkeys(row["strategy"] for row in rows))
+    by_duration: dict[float, dict[str, str]] = {}
+    for row in rows:
+        if row["from_rate"] is None:
+            cell = "never"
+        elif row["always"]:
+            cell = "always"
+        else:
+            cell = f"> {row['from_rate']:,.1f}/s"
+        if row["up_to"] is not None:
+            cell += f" (to {row['up_to']:,.0f}/s)"
+        by_duration.setdefault(row["duration_ms"], {})[row["strategy"]] = cell
+    table = [
+        [output.ms(duration), *(cells.get(strategy, "") for strategy in strategies)]
+        for duration, cells in by_duration.items()
+    ]
+    return [
+        "Break-even, managed-instances vs each strategy: the request rate (evenly spread, this period; the fleet "
+        "sized for it) above which managed instances cost less",
+        output.table(["duration (ms)", *(f"vs {s}" for s in strategies)], table, align="l" + "r" * len(strategies)),
+    ]

@@ -79,6 +79,11 @@ class CostLine:
     snapstart_restore: float = 0.0
     init: float = 0.0  # billed INIT phase of on-demand cold starts (since 2025-08-01)
     ephemeral: float = 0.0
+    # Lambda Managed Instances (tools.lmi_pricing): the instances' hours, the fee on their on-demand price, the VPC's
+    # route out.
+    instances: float = 0.0
+    management_fee: float = 0.0
+    network: float = 0.0
     notes: tuple[str, ...] = ()
 
     @property
@@ -91,6 +96,9 @@ class CostLine:
             + self.snapstart_restore
             + self.init
             + self.ephemeral
+            + self.instances
+            + self.management_fee
+            + self.network
         )
 
     def to_dict(self, hours: float) -> dict[str, Any]:
