@@ -19,16 +19,8 @@ from aws_xray_sdk.core import patch, xray_recorder
 from aws_xray_sdk.core.emitters.udp_emitter import PROTOCOL_DELIMITER, PROTOCOL_HEADER, UDPEmitter
 from aws_xray_sdk.core.lambda_launcher import LambdaContext
 
+from common import tracing_limits as limits
 from common.tracing import RecordingSpan, Span
-from common.tracing_limits import (
-    DATAGRAM_LIMIT,
-    TRIMMED_KEY,
-    OncePerInvocation,
-    RateLimitedLog,
-    largest_first,
-    marker,
-    trim,
-)
 
 _DATAGRAM_PREFIX = f"{PROTOCOL_HEADER}{PROTOCOL_DELIMITER}".encode()
 Handler = TypeVar("Handler", bound=Callable[..., Any])
@@ -73,7 +65,7 @@ def _trimmed(document: dict[str, Any], original_bytes: int) -> tuple[bytes, list
         def action() -> None:
             del default[key]
             dropped.append(f"metadata.{key}")
-            default[TRIMMED_KEY] = marker(dropped, original_bytes)
+            default[limits.TRIMMED_KEY] = limits.marker(dropped, original_bytes)
 
         return action
 
@@ -81,9 +73,9 @@ def _trimmed(document: dict[str, Any], original_bytes: int) -> tuple[bytes, list
         for exception in document.get("cause", {}).get("exceptions", []):
             exception.pop("stack", None)
         dropped.append("exception stack traces")
-        default[TRIMMED_KEY] = marker(dropped, original_bytes)
+        default[limits.TRIMMED_KEY] = limits.marker(dropped, original_bytes)
 
-    fits = trim(lambda: len(data()), [*map(drop, largest_first(default)), drop_stacks])
+    fits = limits.trim(lambda: len(data()), [*map(drop, limits.largest_first(default)), drop_stacks])
     return data(), dropped, fits
 
 
@@ -93,13 +85,13 @@ class _TrimmingEmitter(UDPEmitter):  # type: ignore[misc]
 
     def __init__(self) -> None:
         super().__init__()
-        self._trim_log = OncePerInvocation()
-        self._error_log = RateLimitedLog()
+        self._trim_log = limits.OncePerInvocation()
+        self._error_log = limits.RateLimitedLog()
 
     def send_entity(self, entity: Any) -> None:
         try:
             data = _DATAGRAM_PREFIX + entity.serialize().encode()
-            if len(data) > DATAGRAM_LIMIT:
+            if len(data) > limits.DATAGRAM_LIMIT:
                 original_bytes = len(data)
                 data, dropped, fits = _trimmed(json.loads(data[len(_DATAGRAM_PREFIX) :]), original_bytes)
                 self._trim_log.report(entity.name, original_bytes, dropped, fits)
