@@ -135,9 +135,7 @@ def endpoint_hops(r: Resolver, stack: str) -> list[read.Hop]:
                 assert pairs <= granted, (
                     f"{endpoint_id} allows what no role acting from the instances may: {pairs - granted}"
                 )
-                assert all(a.startswith(f"{service}:") for a, _ in pairs), (
-                    f"{endpoint_id} ({service}) allows {pairs}"
-                )
+                assert all(a.startswith(f"{service}:") for a, _ in pairs), f"{endpoint_id} ({service}) allows {pairs}"
             if endpoint["VpcEndpointType"] == "Interface":
                 assert endpoint["PrivateDnsEnabled"] is True, (
                     f"{endpoint_id}: the SDKs' default hostnames would miss it"
