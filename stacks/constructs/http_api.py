@@ -18,6 +18,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from stacks.constructs.api_function import ApiFunction
+from stacks.constructs.confused_deputy import for_this_account
 from stacks.constructs.log_retention import stage_log_group
 from stacks.nag import acknowledge, finding_arn_prefix, finding_ref
 from stacks.stage_config import StageConfig
@@ -174,9 +175,6 @@ def _allow_access_log_delivery(log_group: logs.LogGroup) -> None:
             principals=[iam.ServicePrincipal("delivery.logs.amazonaws.com")],
             actions=["logs:CreateLogStream", "logs:PutLogEvents"],
             resources=[log_group.log_group_arn],
-            conditions={
-                "StringEquals": {"aws:SourceAccount": stack.account},
-                "ArnLike": {"aws:SourceArn": f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:*"},
-            },
+            conditions=for_this_account(log_group, f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:*"),
         )
     )

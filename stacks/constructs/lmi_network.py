@@ -20,6 +20,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from stacks.constructs.confused_deputy import for_this_account
 from stacks.constructs.log_retention import stage_log_group
 from stacks.stage_config import StageConfig
 
@@ -94,11 +95,7 @@ class LmiNetwork(Construct):
             self,
             "FlowLogRole",
             assumed_by=iam.ServicePrincipal(
-                "vpc-flow-logs.amazonaws.com",
-                conditions={
-                    "StringEquals": {"aws:SourceAccount": stack.account},
-                    "ArnLike": {"aws:SourceArn": flow_logs},
-                },
+                "vpc-flow-logs.amazonaws.com", conditions=for_this_account(self, flow_logs)
             ),
             description=f"VPC flow logs of the {self.config.stage} capacity provider VPC into its log group",
         )

@@ -23,6 +23,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as _lambda
 from constructs import Construct
 
+from stacks.constructs.confused_deputy import for_this_account
 from stacks.constructs.function_runtime import ARCHITECTURES
 from stacks.constructs.lmi_network import LmiNetwork
 from stacks.constructs.log_retention import stage_log_group
@@ -97,13 +98,10 @@ class ManagedInstances(Construct):
         )
 
     def _operator_role(self) -> iam.Role:
-        stack = cdk.Stack.of(self)
         role = iam.Role(
             self,
             "OperatorRole",
-            assumed_by=iam.ServicePrincipal(
-                "lambda.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}
-            ),
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com", conditions=for_this_account(self)),
             managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(OPERATOR_POLICY)],
             description=f"Lambda: run the {self.config.stage} capacity provider's EC2 instances, write its system logs",
         )

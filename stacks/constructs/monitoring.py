@@ -18,6 +18,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from stacks.constructs.api_function import ApiFunction, per_function_id
+from stacks.constructs.confused_deputy import for_this_account
 from stacks.constructs.latency_metrics import latency_alarm, latency_description, new_version_metric, trimmed_latency
 from stacks.constructs.managed_instances import ManagedInstances
 from stacks.constructs.safe_deployment import SHIFT_MINUTES
@@ -406,17 +407,13 @@ class Monitoring(Construct):
         """A topic policy replaces SNS's default policy, which is what lets CloudWatch publish: without this
         statement (the TLS-only Deny alone) every notification is refused and the alarm history says "not
         authorized to perform: SNS:Publish". Only these alarms, from this account."""
-        stack = cdk.Stack.of(self)
         self.topic.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="AllowThisStacksAlarmsToPublish",
                 principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
                 actions=["sns:Publish"],
                 resources=[self.topic.topic_arn],
-                conditions={
-                    "StringEquals": {"aws:SourceAccount": stack.account},
-                    "ArnLike": {"aws:SourceArn": [alarm.alarm_arn for alarm in self.alarms]},
-                },
+                conditions=for_this_account(self, [alarm.alarm_arn for alarm in self.alarms]),
             )
         )
 

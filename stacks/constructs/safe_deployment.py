@@ -29,6 +29,7 @@ from aws_cdk import aws_lambda as _lambda
 from constructs import Construct
 
 from stacks.constructs.api_function import ApiFunction, per_function_id
+from stacks.constructs.confused_deputy import for_this_account
 from stacks.constructs.pre_traffic_hook import PreTrafficHook
 from stacks.data_resources import DataResources
 from stacks.stage_config import StageConfig
@@ -126,13 +127,7 @@ class SafeDeployment(Construct):
         role = iam.Role(
             self,
             role_id,
-            assumed_by=iam.ServicePrincipal(
-                "codedeploy.amazonaws.com",
-                conditions={
-                    "StringEquals": {"aws:SourceAccount": stack.account},
-                    "ArnLike": {"aws:SourceArn": group_arns},
-                },
-            ),
+            assumed_by=iam.ServicePrincipal("codedeploy.amazonaws.com", conditions=for_this_account(self, group_arns)),
             description=f"CodeDeploy: shift the {function.spec.name} alias, read its rollback alarms, invoke its hook",
         )
         alias = function.alias
