@@ -35,6 +35,11 @@ def normalize(template: dict[str, Any], project: str = DEFAULT_PROJECT_NAME) -> 
     squashed, default_squashed = (re.sub("[^A-Za-z0-9]", "", n) for n in (project, DEFAULT_PROJECT_NAME))
     generated = re.compile(rf'"{squashed}((?:{stages})[A-Za-z0-9]+?)[0-9A-F]{{8}}"')
     text = generated.sub(rf'"{default_squashed}\1<hash>"', text)
+    # A security-group rule is named "from <peer's unique id>:<port>" (its logical id adds a hash of that path).
+    rule = re.compile(
+        rf"(?:(?<=from )|(?<=from)){squashed}((?:{stages})[A-Za-z0-9]+?)[0-9A-F]{{8}}(?:(:\d+)|(\d+)[0-9A-F]{{8}}(?=\"))"
+    )
+    text = rule.sub(lambda m: f"{default_squashed}{m[1]}<hash>" + (m[2] or f"{m[3]}<hash>"), text)
     text = _CR_OWNED.sub("aws-cdk:cr-owned:<hash>", text)
     text = _CURRENT_VERSION.sub("CurrentVersion<hash>", text)
     return json.loads(text)

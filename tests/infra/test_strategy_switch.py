@@ -10,11 +10,16 @@ from typing import Any
 
 import pytest
 
+from stacks.naming import function_id
 from stacks.policy_acknowledgments import VPC_DEFAULT_SG_PROVIDER
-from tests.infra.conftest import Synth
+from tests.infra.conftest import FUNCTION_NAMES, Synth, shared_id
 from tests.infra.test_snapshots import normalize
 
 pytestmark = pytest.mark.xdist_group("lmi")
+
+
+def cold_start_query(function: str) -> str:
+    return f"Monitoring/{shared_id(function, 'ColdStartQuery')}/Resource"
 
 
 def _paths(template: dict[str, Any]) -> dict[str, str]:
@@ -44,22 +49,25 @@ def test_the_function_is_replaced_its_log_group_and_role_stay(synth: Synth, lmi:
     removed, added, changed = _diff(before, after)
     print("\nremoved:", *sorted(removed.values()), "\nadded:", *sorted(added.values()), sep="\n  ")
     print("kept, changed:", *sorted(changed.values()), sep="\n  ")
-    # The function and its version go, and the cold-start query (no cold start on the request path any more).
+    ids = [function_id(name) for name in FUNCTION_NAMES]
+    # Each function and its version go, and its cold-start query (no cold start on the request path any more).
     assert set(removed.values()) == {
-        "Orders/Function/Resource",
-        "Orders/Function/CurrentVersion/Resource",
-        "Monitoring/ColdStartQuery/Resource",
+        path
+        for name, f in zip(FUNCTION_NAMES, ids, strict=True)
+        for path in (f"{f}/Function/Resource", f"{f}/Function/CurrentVersion/Resource", cold_start_query(name))
     }
-    # What comes: the new function and version, the provider with its network and endpoints, its CPU alarm.
+    # What comes: the new functions and versions, the provider with its network and endpoints, its CPU alarm.
     new = set(added.values())
-    assert {"Orders/ManagedFunction/Resource", "Orders/ManagedFunction/CurrentVersion/Resource"} <= new
+    for f in ids:
+        assert {f"{f}/ManagedFunction/Resource", f"{f}/ManagedFunction/CurrentVersion/Resource"} <= new
     assert {"ManagedInstances/Provider/Resource", "Monitoring/ProviderCpu/Resource"} <= new
-    assert {p.split("/")[0] for p in new} == {"Orders", "ManagedInstances", "Monitoring", VPC_DEFAULT_SG_PROVIDER}
+    assert {p.split("/")[0] for p in new} == {*ids, "ManagedInstances", "Monitoring", VPC_DEFAULT_SG_PROVIDER}
     kept = set(_paths(before).values()) & set(_paths(after).values())
-    # Same logical ids: the log group (its logs outlive the old function) and the role; the alias keeps its id but
-    # names the new function, which CloudFormation replaces.
-    assert {"Orders/LogGroup/Resource", "Orders/Role/Resource", "Orders/ProductionAlias/Resource"} <= kept
-    assert "Orders/LogGroup/Resource" not in changed.values() and "Orders/Role/Resource" not in changed.values()
-    assert "Orders/ProductionAlias/Resource" in changed.values()
+    for f in ids:
+        # Same logical ids: the log group (its logs outlive the old function) and the role; the alias keeps its id
+        # but names the new function, which CloudFormation replaces.
+        assert {f"{f}/LogGroup/Resource", f"{f}/Role/Resource", f"{f}/ProductionAlias/Resource"} <= kept
+        assert f"{f}/LogGroup/Resource" not in changed.values() and f"{f}/Role/Resource" not in changed.values()
+        assert f"{f}/ProductionAlias/Resource" in changed.values()
     # The API's integration and permissions follow the alias: updated, not replaced.
     assert {"HttpApi/Api/Resource"} <= kept
