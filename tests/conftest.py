@@ -34,11 +34,12 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Any:
     synth: `make policy-checks` (tests/policy) runs them and checkov on a synth of its own; this session's templates
     are otherwise identical (the plugin only reports)."""
     from stacks.project import load_project
-    from tests.infra.conftest import STAGES, synthesize
+    from tests.infra.conftest import STAGES, shared_synth
 
     bundled = load_project().stage("dev").stack_name("service")
-    return synthesize(
-        tmp_path_factory.mktemp("cdk.out"),
+    return shared_synth(
+        tmp_path_factory,
+        "cdk.out",
         stage=",".join(STAGES),
         guard="false",
         **{"aws:cdk:bundling-stacks": [bundled]},

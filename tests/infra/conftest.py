@@ -6,6 +6,7 @@ in a fork that renames the project or adds stages in cdk.json (tests/fork runs i
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,6 +92,30 @@ class Synth:
         return found[0]
 
 
+def shared_synth(tmp_path_factory: pytest.TempPathFactory, name: str, **context: Any) -> Synth:
+    """``synthesize`` once per session: under pytest-xdist the first worker to ask writes the assembly into the
+    session's shared temporary directory and the others read its templates (each worker would otherwise spend the
+    same ~5 s of CPU on the same synth)."""
+    from filelock import FileLock
+
+    from stacks.project import read_project
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the workers' basetemps are siblings in the session's one
+    outdir = root / f"shared-{name}"
+    with FileLock(root / f"shared-{name}.lock"):
+        if not (outdir / "manifest.json").is_file():
+            return synthesize(outdir, **context)
+    artifacts = json.loads((outdir / "manifest.json").read_text())["artifacts"]
+    templates = {
+        stack: json.loads((outdir / artifact["properties"]["templateFile"]).read_text())
+        for stack, artifact in artifacts.items()
+        if artifact["type"] == "aws:cloudformation:stack"
+    }
+    return Synth(templates, outdir, read_project(app_context(**context)))
+
+
 def synthesize(outdir: Path, **context: Any) -> Synth:
     import aws_cdk as cdk
 
@@ -129,10 +154,10 @@ LMI_SETTINGS = {
 @pytest.fixture(scope="session")
 def lmi(tmp_path_factory: pytest.TempPathFactory) -> Synth:
     # The same stage before (the session's synth) and after the switch: tests/infra/test_strategy_switch.py.
-    return synthesize(tmp_path_factory.mktemp("lmi"), stage="dev", stages={"dev": LMI_SETTINGS}, guard="false")
+    return shared_synth(tmp_path_factory, "lmi", stage="dev", stages={"dev": LMI_SETTINGS}, guard="false")
 
 
 @pytest.fixture(scope="session")
 def variant(tmp_path_factory: pytest.TempPathFactory) -> Synth:
     # Guard's rules run on the session's synth; this one checks what the settings change.
-    return synthesize(tmp_path_factory.mktemp("variant"), stage="dev", stages={"dev": VARIANT_SETTINGS}, guard="false")
+    return shared_synth(tmp_path_factory, "variant", stage="dev", stages={"dev": VARIANT_SETTINGS}, guard="false")
