@@ -1,4 +1,4 @@
-"""Every service-to-service hop of every stage is authorized exactly (tests/infra/hops.py derives them from the
+"""Every service-to-service hop of every stage is authorized exactly (lambda_kit.access.hops derives them from the
 templates). The hop kinds each stage must have follow from its settings, so an empty derivation fails."""
 
 from __future__ import annotations
