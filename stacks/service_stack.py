@@ -10,7 +10,7 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from stacks import naming
-from stacks.constructs.api_function import ApiFunction, ApiFunctionSpec
+from stacks.constructs.api_function import ApiFunction, ApiFunctionSpec, StageFunctions
 from stacks.constructs.function_runtime import shared_layers
 from stacks.constructs.http_api import HttpApi
 from stacks.constructs.log_retention import route_provider_logs
@@ -31,7 +31,7 @@ ORDERS = ApiFunctionSpec(
     description="orders API",
 )
 # Every function of the service. A second one is its package under lambda_src/, its routes, and one entry here;
-# append it: the first function's alarms and deployment group keep the ids they have (api_function.per_function_id).
+# append it: the first function's alarms and deployment group keep the ids they have (naming.per_function_id).
 FUNCTIONS: tuple[ApiFunctionSpec, ...] = (ORDERS,)
 
 
@@ -46,18 +46,21 @@ class ServiceStack(cdk.Stack):
             if config.cold_start_strategy == MANAGED_INSTANCES
             else None
         )
-        functions = [
-            ApiFunction(self, spec, config=config, data=data, layers=layers.all, capacity=capacity)
-            for spec in FUNCTIONS
-        ]
+        functions = StageFunctions(
+            config,
+            tuple(
+                ApiFunction(self, spec, config=config, data=data, layers=layers.all, capacity=capacity)
+                for spec in FUNCTIONS
+            ),
+            capacity,
+        )
         if capacity:
             capacity.route_out([function.role for function in functions])
-        api = HttpApi(self, "HttpApi", config=config, functions=functions, description="orders API")
-        monitoring = Monitoring(self, "Monitoring", config=config, functions=functions, api=api.api, capacity=capacity)
+        api = HttpApi(self, "HttpApi", functions=functions, description="orders API")
+        monitoring = Monitoring(self, "Monitoring", functions=functions, api=api.api)
         SafeDeployment(
             self,
             "Deployment",
-            config=config,
             functions=functions,
             rollback_alarms=monitoring.rollback_alarms,
             data=data,

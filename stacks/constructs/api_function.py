@@ -11,7 +11,7 @@ safe deployments take every function of that list."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -223,6 +223,22 @@ def logs_and_role(scope: Construct, config: StageConfig, description: str) -> tu
     return log_group, role
 
 
-def per_function_id(functions: Sequence[ApiFunction], function: ApiFunction, name: str) -> str:
-    """The id of a function's resource inside a construct all functions share (``naming.per_function_id``)."""
-    return naming.per_function_id([f.spec.name for f in functions], function.spec.name, name)
+@dataclass(frozen=True)
+class StageFunctions:
+    """Every API function of the stage, in ``FUNCTIONS`` order, with what the constructs serving all of them (the HTTP
+    API, monitoring, safe deployments) read beside them: the stage's settings and, on a managed-instances stage, the
+    capacity provider the functions run on. The service stack builds it once; iterating it gives the functions."""
+
+    config: StageConfig
+    members: tuple[ApiFunction, ...]
+    capacity: ManagedInstances | None = None  # with cold_start_strategy="managed-instances"
+
+    def __iter__(self) -> Iterator[ApiFunction]:
+        return iter(self.members)
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def resource_id(self, function: ApiFunction, what: str) -> str:
+        """The id of a function's resource inside a construct all functions share (``naming.per_function_id``)."""
+        return naming.per_function_id([f.spec.name for f in self.members], function.spec.name, what)

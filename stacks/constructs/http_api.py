@@ -17,7 +17,7 @@ from aws_cdk import aws_lambda as _lambda
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from stacks.constructs.api_function import ApiFunction
+from stacks.constructs.api_function import StageFunctions
 from stacks.constructs.confused_deputy import for_this_account
 from stacks.constructs.log_retention import stage_log_group
 from stacks.nag import acknowledge, finding_arn_prefix, finding_ref
@@ -57,11 +57,11 @@ class HttpApi(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        config: StageConfig,
-        functions: Sequence[ApiFunction],
+        functions: StageFunctions,
         description: str,
     ) -> None:
         super().__init__(scope, construct_id)
+        config = functions.config
         self.description = description
         self.routes = [route for function in functions for route in function.spec.routes]
         self.access_log_group = stage_log_group(self, "AccessLogs", config=config)

@@ -5,8 +5,6 @@ it scales. Every API function gets each alarm family; the API's 5xx alarm is one
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import aws_cdk as cdk
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -17,13 +15,12 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from stacks.constructs.api_function import ApiFunction, per_function_id
+from stacks.constructs.api_function import ApiFunction, StageFunctions
 from stacks.constructs.confused_deputy import for_this_account
 from stacks.constructs.latency_metrics import latency_alarm, latency_description, new_version_metric, trimmed_latency
 from stacks.constructs.managed_instances import ManagedInstances
 from stacks.constructs.safe_deployment import SHIFT_MINUTES
 from stacks.nag import acknowledge
-from stacks.stage_config import StageConfig
 
 ONE_MINUTE = cdk.Duration.minutes(1)
 FIVE_MINUTES = cdk.Duration.minutes(5)
@@ -52,15 +49,13 @@ class Monitoring(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        config: StageConfig,
-        functions: Sequence[ApiFunction],
+        functions: StageFunctions,
         api: apigw.HttpApi,
-        capacity: ManagedInstances | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        config, capacity = functions.config, functions.capacity
         self._config = config
         self._functions = functions
-        self._capacity = capacity
         self.alarms: list[cloudwatch.Alarm] = []  # every alarm here notifies the topic (see _allow_alarms_to_publish)
         self.topic = self._alarm_topic()
         # One helper per alarm family, each family for every function; this order is the topic policy's.
@@ -100,7 +95,7 @@ class Monitoring(Construct):
         )
 
     def _id(self, function: ApiFunction, name: str) -> str:
-        return per_function_id(self._functions, function, name)
+        return self._functions.resource_id(function, name)
 
     def _of(self, text: str, function: ApiFunction) -> str:
         """A title or description, naming the function when there is more than one."""
@@ -152,7 +147,7 @@ class Monitoring(Construct):
     def _concurrency(self, function: ApiFunction) -> None:
         """Throttles (on managed instances, their share of the requests), and with a reserved concurrency, the approach
         to it."""
-        if self._capacity:
+        if self._functions.capacity:
             self._throttle_rate(function)
             return
         reserved = self._config.reserved_concurrency

@@ -28,11 +28,10 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as _lambda
 from constructs import Construct
 
-from stacks.constructs.api_function import ApiFunction, per_function_id
+from stacks.constructs.api_function import ApiFunction, StageFunctions
 from stacks.constructs.confused_deputy import for_this_account
 from stacks.constructs.pre_traffic_hook import PreTrafficHook
 from stacks.data_resources import DataResources
-from stacks.stage_config import StageConfig
 
 _C = codedeploy.LambdaDeploymentConfig
 DEPLOYMENT_CONFIGS = {
@@ -62,8 +61,7 @@ class SafeDeployment(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        config: StageConfig,
-        functions: Sequence[ApiFunction],
+        functions: StageFunctions,
         rollback_alarms: Sequence[Sequence[cloudwatch.IAlarm]],  # per function, in the order of ``functions``
         data: DataResources,
         common_layer: _lambda.ILayerVersion,
@@ -71,14 +69,13 @@ class SafeDeployment(Construct):
         super().__init__(scope, construct_id)
         self.application = codedeploy.LambdaApplication(self, "Application")
         self.groups = [
-            self._deployment_group(config, functions, function, alarms, data, common_layer)
+            self._deployment_group(functions, function, alarms, data, common_layer)
             for function, alarms in zip(functions, rollback_alarms, strict=True)
         ]
 
     def _deployment_group(
         self,
-        config: StageConfig,
-        functions: Sequence[ApiFunction],
+        functions: StageFunctions,
         function: ApiFunction,
         rollback_alarms: Sequence[cloudwatch.IAlarm],
         data: DataResources,
@@ -86,21 +83,21 @@ class SafeDeployment(Construct):
     ) -> codedeploy.LambdaDeploymentGroup:
         hook = PreTrafficHook(
             self,
-            per_function_id(functions, function, "PreTrafficHook"),
+            functions.resource_id(function, "PreTrafficHook"),
             function=function,
-            config=config,
+            config=functions.config,
             data=data,
             common_layer=common_layer,
         )
         role = self._service_role(
-            per_function_id(functions, function, "ServiceRole"), function, rollback_alarms, hook.function
+            functions.resource_id(function, "ServiceRole"), function, rollback_alarms, hook.function
         )
         return codedeploy.LambdaDeploymentGroup(
             self,
-            per_function_id(functions, function, "DeploymentGroup"),
+            functions.resource_id(function, "DeploymentGroup"),
             application=self.application,
             alias=function.alias,
-            deployment_config=DEPLOYMENT_CONFIGS[config.deployment],
+            deployment_config=DEPLOYMENT_CONFIGS[functions.config.deployment],
             alarms=list(rollback_alarms),
             auto_rollback=codedeploy.AutoRollbackConfig(failed_deployment=True, deployment_in_alarm=True),
             # The group would attach AWSCodeDeployRoleForLambdaLimited to any role it is given, and grant it the

@@ -1,11 +1,14 @@
-"""Every service-to-service hop of every stage is authorized exactly (tests/infra/hops.py derives them from the
+"""Every service-to-service hop of every stage is authorized exactly (lambda_kit.access.hops derives them from the
 templates). The hop kinds each stage must have follow from its settings, so an empty derivation fails."""
 
 from __future__ import annotations
 
 import copy
+from collections import Counter
+from collections.abc import Callable, Iterator
 
 import pytest
+from lambda_kit.access.hop_reading import Hop, StackTemplate
 from lambda_kit.access.hops import HOP_KINDS, alarm_hops, hops, invoke_permission_hops
 from lambda_kit.assembly.intrinsics import Resolver
 
@@ -37,25 +40,30 @@ def _expected_kinds(synth: Synth, stage: str) -> set[str]:
     return kinds
 
 
+def _derive(derivation: Callable[[StackTemplate], Iterator[Hop]], templates, stack: str) -> list[Hop]:
+    """Every hop of one derivation in ``stack``: a derivation checks each hop as it yields it."""
+    return list(derivation(StackTemplate(Resolver(templates), stack)))
+
+
 def _stage_templates(synth: Synth, stage: str):
     return {synth.config(stage).stack_name(kind): synth.template(stage, kind) for kind in ("data", "service")}
 
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_every_hop_is_authorized(synth: Synth, stage: str) -> None:
-    found = hops(_stage_templates(synth, stage))
-    assert found, "no hop derived from the templates"
-    assert {hop.kind for _, hop in found} == _expected_kinds(synth, stage)
+    kinds = Counter(kind for _, kind, _ in hops(_stage_templates(synth, stage)))
+    assert kinds, "no hop derived from the templates"
+    assert set(kinds) == _expected_kinds(synth, stage)
     # One hop per alarm and per route: a new alarm or route is covered without editing this test.
     service = synth.template(stage, "service")["Resources"]
     alarms = [r for r in service.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
     routes = [r for r in service.values() if r["Type"] == "AWS::ApiGatewayV2::Route"]
-    assert sum(hop.kind == "alarm action" for _, hop in found) == len(alarms) >= 4
-    assert sum(hop.kind == "API -> function" for _, hop in found) == len(routes) == len(all_routes())
+    assert kinds["alarm action"] == len(alarms) >= 4
+    assert kinds["API -> function"] == len(routes) == len(all_routes())
     # Every alias CodeDeploy shifts has its hook, which invokes that alias's new version.
     aliases = [r for r in service.values() if r["Type"] == "AWS::Lambda::Alias"]
     for kind in ("CodeDeploy", "CodeDeploy -> hook", "hook -> version"):
-        assert sum(hop.kind == kind for _, hop in found) == len(aliases) == len(FUNCTION_NAMES), kind
+        assert kinds[kind] == len(aliases) == len(FUNCTION_NAMES), kind
 
 
 def test_every_hop_kind_is_used(synth: Synth) -> None:
@@ -81,7 +89,7 @@ def test_topic_policy_with_only_the_tls_deny_drops_notifications(synth: Synth) -
     statements = _topic_statements(resources)
     statements[:] = [s for s in statements if s["Effect"] == "Deny"]  # what the stack had before
     with pytest.raises(AssertionError, match=r"allowing cloudwatch\.amazonaws\.com sns:Publish"):
-        alarm_hops(Resolver(templates), stack)
+        _derive(alarm_hops, templates, stack)
 
 
 def test_topic_policy_without_source_conditions_is_refused(synth: Synth) -> None:
@@ -89,7 +97,7 @@ def test_topic_policy_without_source_conditions_is_refused(synth: Synth) -> None
     allow = next(s for s in _topic_statements(resources) if s["Effect"] == "Allow")
     del allow["Condition"]["StringEquals"]
     with pytest.raises(KeyError):
-        alarm_hops(Resolver(templates), stack)
+        _derive(alarm_hops, templates, stack)
 
 
 def test_new_alarm_without_source_arn_is_caught(synth: Synth) -> None:
@@ -97,7 +105,7 @@ def test_new_alarm_without_source_arn_is_caught(synth: Synth) -> None:
     alarm = copy.deepcopy(next(r for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"))
     resources["NewAlarm"] = alarm  # notifies the topic, but the topic policy does not name it
     with pytest.raises(AssertionError, match="NewAlarm"):
-        alarm_hops(Resolver(templates), stack)
+        _derive(alarm_hops, templates, stack)
 
 
 def test_permission_for_any_method_or_no_route_is_refused(synth: Synth) -> None:
@@ -106,10 +114,10 @@ def test_permission_for_any_method_or_no_route_is_refused(synth: Synth) -> None:
     join = permission["Properties"]["SourceArn"]["Fn::Join"][1]
     join[-1] = join[-1].replace("/POST/", "/DELETE/").replace("/GET/", "/DELETE/")
     with pytest.raises(AssertionError, match="which is no route"):
-        invoke_permission_hops(Resolver(templates), stack)
+        _derive(invoke_permission_hops, templates, stack)
     del permission["Properties"]["SourceArn"]
     with pytest.raises(AssertionError, match="any API in any account"):
-        invoke_permission_hops(Resolver(templates), stack)
+        _derive(invoke_permission_hops, templates, stack)
 
 
 def test_managed_policy_on_the_codedeploy_role_is_refused(synth: Synth) -> None:
@@ -121,7 +129,7 @@ def test_managed_policy_on_the_codedeploy_role_is_refused(synth: Synth) -> None:
         "arn:aws:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited"
     ]
     with pytest.raises(AssertionError, match="AWS-managed policy"):
-        HOP_KINDS["CodeDeploy"](Resolver(templates), stack)
+        _derive(HOP_KINDS["CodeDeploy"], templates, stack)
 
 
 def _of_type(resources, kind):
@@ -144,7 +152,7 @@ def test_an_alias_shifted_without_a_hook_is_refused(synth: Synth) -> None:
         del alias["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]["BeforeAllowTrafficHook"]
     for kind in ("CodeDeploy", "CodeDeploy -> hook", "hook -> version"):
         with pytest.raises(AssertionError, match="without a pre-traffic hook"):
-            HOP_KINDS[kind](Resolver(templates), stack)
+            _derive(HOP_KINDS[kind], templates, stack)
 
 
 def test_a_codedeploy_role_that_may_not_invoke_its_hook_is_refused(synth: Synth) -> None:
@@ -153,7 +161,7 @@ def test_a_codedeploy_role_that_may_not_invoke_its_hook_is_refused(synth: Synth)
     policy = _policy_of(resources, "DeploymentServiceRole")
     policy["Statement"] = [s for s in policy["Statement"] if s["Action"] != "lambda:InvokeFunction"]
     with pytest.raises(AssertionError, match=r"lacks \[\('lambda:InvokeFunction'"):
-        HOP_KINDS["CodeDeploy"](Resolver(templates), stack)
+        _derive(HOP_KINDS["CodeDeploy"], templates, stack)
 
 
 def test_a_hook_that_may_invoke_the_whole_function_is_refused(synth: Synth) -> None:
@@ -163,4 +171,4 @@ def test_a_hook_that_may_invoke_the_whole_function_is_refused(synth: Synth) -> N
         if statement["Action"] == "lambda:InvokeFunction":
             statement["Resource"] = {"Fn::GetAtt": [function_id, "Arn"]}  # every version, $LATEST included
     with pytest.raises(AssertionError, match="DeploymentPreTrafficHookRole"):
-        HOP_KINDS["hook -> version"](Resolver(templates), stack)
+        _derive(HOP_KINDS["hook -> version"], templates, stack)
