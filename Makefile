@@ -96,9 +96,16 @@ synth-stage: setup
 routes-table: synth-stage ## Rewrite the documents' route table from the synthesized templates
 	lambda-kit routes --stage $(KIT_STAGE) --write
 
-.PHONY: test
-test: setup ## Run the test suite (unit, infra, integration, contract), then the kit's own (lambda-kit/tests)
+.PHONY: test test-service test-kit
+# The two suites side by side: the kit's mostly waits on its servers and processes, the service's mostly computes.
+# Each one's output is printed whole when it ends (--output-sync).
+test: setup ## Run the test suite (unit, infra, integration, contract) and the kit's own (lambda-kit/tests)
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-service test-kit
+
+test-service: setup ## The service's tests alone
 	pytest -n auto --dist loadgroup
+
+test-kit: setup ## The kit's tests alone (lambda-kit/tests, on the fixture assemblies it ships)
 	cd lambda-kit && pytest -n auto
 
 .PHONY: policy-checks

@@ -12,6 +12,7 @@ from stacks.interpreter import use_project_node
 use_project_node()
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups (--dist loadgroup) off the marks added here
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         parts = item.path.parts
