@@ -5,8 +5,9 @@ Every response of the in-process app goes through awslambdaric's own marshalling
 runtime_marshalling``); function processes run awslambdaric itself (the kit's ``lambda_process``).
 
 **AWS calls.** The session sets ``LOCAL_AWS_CALL_LOG``, so every function process started during the session
-records each AWS API call it makes (service, operation, resource-naming parameters: ``TableName``,
-``Bucket``, ``Key``, ``SecretId``); the in-process apps' botocore session records through the same hook.
+records each AWS API call it makes once it is answered (service, operation, resource-naming parameters:
+``TableName``, ``Bucket``, ``Key``, ``SecretId``; the process that made it, the invocation's trace id, the error code
+AWS answered with); the in-process apps' botocore session records through the same hooks.
 Read them through the ``aws_calls`` fixture::
 
     def test_reads_config_once(aws_calls, warm_function):
@@ -37,7 +38,7 @@ import pytest
 from botocore.config import Config
 from botocore.session import Session
 from lambda_kit.local.emulator import MotoServer, fake_credentials_env
-from lambda_kit.local.runtime_dir.aws_call_recorder import record as record_aws_call
+from lambda_kit.local.runtime_dir.aws_call_recorder import HOOKS as AWS_CALL_HOOKS
 from lambda_kit.local.sandbox import CALL_LOG_ENV
 
 from common.logging import setup_logger
@@ -160,7 +161,8 @@ class App:
 def botocore_session(aws_calls) -> Session:
     """One session for all the apps' clients: it caches the service models (~100 ms per new session)."""
     session = Session()
-    session.register("before-parameter-build", record_aws_call)  # what the runtime hook registers
+    for event, hook in AWS_CALL_HOOKS:  # what the runtime hook registers
+        session.register(event, hook)
     return session
 
 
