@@ -27,14 +27,16 @@ class Concurrency:
     """How many invocations of one function may run at once: its reserved concurrency, or the limit the kit was
     given. ``wait``: an invocation beyond it waits for a free slot instead of being throttled (``serve --no-throttle``)."""
 
-    def __init__(self, limit: int, wait: bool = False) -> None:
+    def __init__(self, limit: int, wait: bool = False, busy: str = "") -> None:
+        """``busy``: what is full when an invocation is throttled (the log says so)."""
         self.limit = limit
         self._wait = wait
+        self._busy = busy or f"all {limit} environments busy"
         self._slots = threading.BoundedSemaphore(limit)
 
     def acquire(self) -> None:
         if not self._slots.acquire(blocking=self._wait):
-            raise Throttled(f"Rate Exceeded: the function runs {self.limit} requests at most")
+            raise Throttled(self._busy)
 
     def release(self) -> None:
         self._slots.release()

@@ -156,6 +156,11 @@ class LambdaProcess:
     def alive(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
+    @property
+    def pid(self) -> int | None:
+        """The runtime process (awslambdaric's), once started."""
+        return self._process.pid if self._process is not None else None
+
     def worker_pids(self) -> list[int]:
         """The runtime's worker processes (a multi-concurrent environment's forked workers), or the runtime itself."""
         if self._process is None:

@@ -142,8 +142,10 @@ class LocalLambda:
         capacity = config.max_concurrency
         if capacity is None:
             return EnvironmentPool(new_environment, self._concurrency[self._key(function)], self._max_idle)
-        limit = capacity * self.managed_environments(function, target.version)
-        return EnvironmentPool(new_environment, Concurrency(limit, self._wait), self._max_idle, capacity)
+        environments = self.managed_environments(function, target.version)
+        busy = f"its {environments} managed-instances environment(s) serve {capacity * environments} requests at once"
+        concurrency = Concurrency(capacity * environments, self._wait, busy)
+        return EnvironmentPool(new_environment, concurrency, self._max_idle, capacity)
 
     def invoke(self, target: Target, payload: bytes, client_context: dict[str, Any] | None = None) -> Result:
         """One synchronous invocation. Raises ``Throttled`` beyond the function's concurrency; an init error is the

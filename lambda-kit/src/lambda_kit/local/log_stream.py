@@ -33,7 +33,8 @@ class LogStream:
             listener.setblocking(False)
         self._lock = threading.Condition()
         self._lines: list[str] = []
-        self._eof = False
+        self._eof = False  # the runtime process's own output ended (it exited)
+        self._closed = False
         self._thread = threading.Thread(target=self._pump, daemon=True)
         self._thread.start()
 
@@ -41,20 +42,22 @@ class LogStream:
         # Drains on a fixed beat rather than on every write: the parent process measures each invocation's
         # Duration, and a thread woken by each log line would compete with that measurement for the GIL.
         # The pipe (1 MiB, see LambdaProcess) absorbs what a function writes in between; END drains it first.
-        while not self._eof:
+        while not self._closed:
             time.sleep(DRAIN_INTERVAL_SECONDS)
             self.drain()
 
     def drain(self) -> None:
         """Take in whatever the child (and its workers) have written so far."""
         with self._lock:
+            if self._closed:
+                return
             self._accept()
             for fd in list(self._partial):
                 self._read(fd)
             self._lock.notify_all()
 
     def _accept(self) -> None:
-        while self._listener is not None and not self._eof:
+        while self._listener is not None:
             try:
                 connection, _ = self._listener.accept()
             except (BlockingIOError, OSError):
@@ -64,7 +67,7 @@ class LogStream:
             self._partial[fd] = b""
 
     def _read(self, fd: int) -> None:
-        while not self._eof:
+        while True:
             try:
                 data = os.read(fd, 65536)
             except BlockingIOError:
@@ -88,11 +91,11 @@ class LogStream:
             self._partial[fd] = b""
 
     def platform(self, line: str) -> None:
-        """A line of Lambda's own, after everything the function wrote before it."""
+        """A line of Lambda's own, after everything the function wrote before it (a last line without its newline
+        included; a worker's is not: another worker's request may be mid-line)."""
         self.drain()
         with self._lock:
-            for fd in self._partial:
-                self._flush_partial(fd)
+            self._flush_partial(self._fd)
             self._lines.append(line)
 
     def lines(self) -> list[str]:
@@ -106,7 +109,7 @@ class LogStream:
     def close(self) -> None:
         self.drain()
         with self._lock:
-            self._eof = True
+            self._closed = True
         self._thread.join(timeout=1)
         for fd in self._partial:
             with contextlib.suppress(OSError):
