@@ -81,8 +81,22 @@ def test_the_model_reads_the_capacity_provider_config_and_each_versions_scaling(
     multi, shop = model.find("Multi"), model.find("Shop")
     assert (multi.max_concurrency, multi.log_format, multi.memory_mb) == (WORKERS, "JSON", 2048)
     assert multi.scaling("1") == (1, 2)  # the version's FunctionScalingConfig
-    assert multi.scaling("$LATEST") == (3, 3)  # none on the function: Lambda's defaults
+    assert multi.scaling("$LATEST.PUBLISHED") == (3, 3)  # none on the function: Lambda's defaults
     assert shop.max_concurrency is None and shop.managed_instances is None
+    # Unqualified, a managed-instances function runs its $LATEST.PUBLISHED (the template does not turn it off).
+    assert (multi.resolve(None), multi.resolve("live"), shop.resolve(None)) == ("$LATEST.PUBLISHED", "1", "$LATEST")
+
+
+def test_without_latest_published_an_unqualified_invocation_finds_no_version(tmp_path: Path) -> None:
+    copy = shutil.copytree(FIXTURE, tmp_path / "cdk.out")
+    template_path = copy / f"{STACK}.template.json"
+    template = json.loads(template_path.read_text())
+    [function] = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    function["Properties"]["PublishToLatestPublished"] = False  # as the template's managed-instances stage sets it
+    template_path.write_text(json.dumps(template))
+    assembly = CloudAssembly(copy)
+    multi = AppModel(assembly, assembly.select([STACK])).find("Multi")
+    assert multi.resolve(None) is None and multi.resolve("live") == "1"
 
 
 @pytest.mark.parametrize(("memory_mb", "gib_per_vcpu", "expected"), [(8192, 2, 64), (8192, 4, 32), (2048, 2, 16)])
@@ -219,7 +233,8 @@ def test_serve_fills_one_environment_then_throttles(tmp_prefix: str) -> None:
     assert throttled[0] == 500 and json.loads(throttled[2]) == {"message": "Internal Server Error"}
     assert "function throttled: its 1 managed-instances environment(s) serve 4 requests at once" in output
     assert (
-        "managed instances, 4 requests at once per environment (its workers); environments $LATEST: 3, 1: 1" in output
+        "managed instances, 4 requests at once per environment (its workers); environments $LATEST.PUBLISHED: 3, 1: 1"
+        in output
     )
 
 

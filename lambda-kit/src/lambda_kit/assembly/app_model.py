@@ -30,6 +30,9 @@ DEFAULT_INTEGRATION_TIMEOUT_MS = 30_000
 DEFAULT_LMI_GIB_PER_VCPU = 2
 DEFAULT_LMI_PYTHON_CONCURRENCY_PER_VCPU = 16
 DEFAULT_LMI_ENVIRONMENTS = 3
+# What an unqualified invocation of a managed-instances function runs (lambda-managed-instances-version-publishing.html),
+# when the function publishes it (PublishToLatestPublished, true unless the template says otherwise).
+LATEST_PUBLISHED = "$LATEST.PUBLISHED"
 
 
 @dataclass(frozen=True)
@@ -61,8 +64,11 @@ class Function:
         return str(self.versions.index(logical_id) + 1)
 
     def resolve(self, qualifier: str | None) -> str | None:
-        """The version a qualifier names, as Lambda resolves it: none or ``$LATEST`` is ``$LATEST``, a number one
-        of the published versions, an alias's name that alias's version; None when it names none of them."""
+        """The version a qualifier names, as Lambda resolves it: none or ``$LATEST`` is ``$LATEST`` (none is
+        ``$LATEST.PUBLISHED`` on managed instances, if the function publishes it), a number one of the published
+        versions, an alias's name that alias's version; None when it names none of them."""
+        if qualifier in (None, "") and self.managed_instances is not None:
+            return LATEST_PUBLISHED if self.properties.get("PublishToLatestPublished", True) else None
         if qualifier in (None, "", "$LATEST"):
             return "$LATEST"
         assert qualifier is not None
@@ -153,9 +159,9 @@ class Function:
         return DEFAULT_LMI_PYTHON_CONCURRENCY_PER_VCPU * max(1, self.memory_mb // (gib_per_vcpu * 1024))
 
     def scaling(self, version: str) -> tuple[int, int]:
-        """(minimum, maximum) environments of a version (``$LATEST`` or a number) of a managed-instances function: its
-        ``FunctionScalingConfig`` (the function's own for ``$LATEST``)."""
-        if version == "$LATEST":
+        """(minimum, maximum) environments of a version (``$LATEST``, ``$LATEST.PUBLISHED`` or a number) of a
+        managed-instances function: its ``FunctionScalingConfig`` (the function's own but for a numbered version)."""
+        if not version.isdigit():
             config = self.properties.get("FunctionScalingConfig", {})
         else:
             config = self.stack.resources[self.versions[int(version) - 1]].get("Properties", {})

@@ -117,7 +117,8 @@ def _serve(local: LocalApp, args: argparse.Namespace) -> int:
         for line in _api_settings(api, jwks, args.no_throttle):
             say(line)
     for function in functions.functions:
-        versions = ["$LATEST", *(str(n + 1) for n in range(len(function.versions)))]
+        unqualified = function.resolve(None)  # $LATEST, or $LATEST.PUBLISHED on managed instances (if published)
+        versions = [*([unqualified] if unqualified else []), *(str(n + 1) for n in range(len(function.versions)))]
         aliases = "".join(f"; alias {a.name} -> {function.resolve(a.name)}" for a in function.aliases)
         scaling = _scaling(functions, function, versions)
         say(f"function {local.name(function)} ({function.label}): versions {', '.join(versions)}{aliases}; {scaling}")
