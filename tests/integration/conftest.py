@@ -29,6 +29,7 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -38,6 +39,8 @@ import pytest
 from botocore.config import Config
 from botocore.session import Session
 from lambda_kit.local.emulator import MotoServer, fake_credentials_env
+from lambda_kit.local.lambda_process import Invocation, LambdaProcess
+from lambda_kit.local.local_app import LocalApp
 from lambda_kit.local.runtime_dir.aws_call_recorder import HOOKS as AWS_CALL_HOOKS
 from lambda_kit.local.sandbox import CALL_LOG_ENV
 
@@ -258,3 +261,36 @@ def runtime_interface_for() -> Callable[[str], Path]:
         return target
 
     return build
+
+
+@dataclass
+class ManagedEnvironment:
+    """One environment of the managed-instances stage's orders function, as the kit runs it from the session's ``lmi``
+    synth (its code and layer assets; ``lmi_max_concurrency`` workers), on the resources its templates name."""
+
+    process: LambdaProcess
+    local: LocalApp
+    table: str
+    secret_arn: str
+    calls_from: int  # the AWS call log's mark when it started: its workers' every call is after it
+
+    def at_once(self, events: list[Any]) -> list[Invocation]:
+        """Every event sent at once, each from a thread of its own, as many requests reach one environment."""
+        with ThreadPoolExecutor(len(events)) as requests:
+            return list(requests.map(self.process.invoke, events))
+
+    def calls(self, aws_calls: AwsCallLog, since: int | None = None) -> list[dict[str, Any]]:
+        """The AWS calls this environment's workers made (since ``since``, else since it started)."""
+        workers = set(self.process.worker_pids())
+        return [c for c in aws_calls.since(self.calls_from if since is None else since) if c["pid"] in workers]
+
+
+@pytest.fixture(scope="session")
+def managed(lmi, moto_server, aws_calls) -> Iterator[ManagedEnvironment]:
+    stack = lmi.config("dev").stack_name("service")
+    with LocalApp(lmi.outdir, [stack], moto=moto_server) as local:
+        function = local.model.find(None)  # the one function behind the API
+        environment = local.config(function).environment
+        mark = aws_calls.mark()
+        with local.environment(function) as process:
+            yield ManagedEnvironment(process, local, environment["TABLE_NAME"], environment["RECEIPT_SECRET_ARN"], mark)
