@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import shutil
 import signal
@@ -24,6 +25,7 @@ from typing import Any
 import pytest
 from lambda_kit.local.api_recorder import ApiRecorder, Call
 from lambda_kit.local.emulator import admin_client
+from lambda_kit.local.sandbox import CALL_LOG_ENV
 
 from tests.infra.conftest import ROOT, Synth
 from tests.orders_local import REGION
@@ -39,7 +41,12 @@ class Served:
     def __init__(self, assembly: Path, codedeploy: str) -> None:
         command = [sys.executable, "-m", "lambda_kit", "serve", "--assembly", str(assembly), "--stage", "dev"]
         command += ["--env", f"AWS_ENDPOINT_URL_CODEDEPLOY={codedeploy}", "--logs"]
-        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        # Not in the session's AWS call log: the hook's calls (Invoke, its cleanup, its report) are its own role's, not
+        # the orders role's that tests/integration/test_least_privilege.py compares them with.
+        env = {name: value for name, value in os.environ.items() if name != CALL_LOG_ENV}
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
         assert self.process.stdout is not None
         self.lines: list[str] = []
         self.url = self.hook = ""
