@@ -86,8 +86,11 @@ def test_a_call_that_got_no_answer_is_recorded_with_the_exception(call_log: Path
     )
 
 
-def test_a_function_process_records_its_init_calls_and_its_invocations_trace(call_log: Path) -> None:
-    with LocalApp(FIXTURE, ["shop-dev-service"]) as local, local.environment(local.model.find("Shop")) as process:
+def test_a_function_process_records_its_init_calls_and_its_invocations_trace(call_log: Path, moto: MotoServer) -> None:
+    with (
+        LocalApp(FIXTURE, ["shop-dev-service"], moto=moto) as local,
+        local.environment(local.model.find("Shop")) as process,
+    ):
         invocation = process.invoke({"routeKey": "GET /items/{id}", "pathParameters": {"id": "none"}})
         pids = process.worker_pids()
     init_get, init_secret, get_item = read(call_log)

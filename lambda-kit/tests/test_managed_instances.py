@@ -129,7 +129,7 @@ def test_one_environment_answers_its_concurrency_at_once_each_worker_on_its_own(
 ) -> None:
     workers = environment.worker_pids()
     assert len(workers) == WORKERS and environment.alive
-    served = at_once(environment, 2 * WORKERS, action="sleep-1", tmp=tmp_prefix)
+    served = at_once(environment, 2 * WORKERS, action="sleep-0.5", tmp=tmp_prefix)
     answers = [invocation.result for invocation in served]
     assert all(invocation.error is None for invocation in served)
     # Four workers, each forked by the one runtime process, each ran the module's init in itself.
@@ -145,8 +145,8 @@ def test_one_environment_answers_its_concurrency_at_once_each_worker_on_its_own(
         per_worker.setdefault(answer["pid"], []).append(answer["invocations"])
     assert all(sorted(counts) == list(range(1, len(counts) + 1)) for counts in per_worker.values())
     assert sum(len(counts) for counts in per_worker.values()) == 2 * WORKERS
-    # /tmp is the environment's, shared: the first four requests overlapped (each slept a second after writing its
-    # file), so each saw the other three's files, named after their request ids.
+    # /tmp is the environment's, shared: the first four requests overlapped (each slept half a second after writing
+    # its file), so each saw the other three's files, named after their request ids.
     first_wave = [a for a in answers if a["invocations"] == 1]
     ids = {a["request_id"] for a in first_wave}
     assert len(first_wave) == WORKERS and all(ids <= set(a["tmp_seen"]) for a in first_wave)
@@ -218,10 +218,10 @@ def test_an_init_error_is_reported_once_though_every_worker_fails(local: LocalAp
 def test_serve_fills_one_environment_then_throttles(tmp_prefix: str) -> None:
     front = Served(FIXTURE, "--stack", STACK)
     try:
-        path = f"/multi/sleep-1.5?tmp={tmp_prefix}"
+        path = f"/multi/sleep-1?tmp={tmp_prefix}"
         with ThreadPoolExecutor(WORKERS) as clients:
             busy = [clients.submit(front.request, "GET", path) for _ in range(WORKERS)]
-            time.sleep(0.5)  # the four hold the environment's four workers (or wait for its init) for 1.5 s
+            time.sleep(0.5)  # the four hold the environment's four workers (or wait for its init) for a second
             throttled = front.request("GET", path)
             answers = [future.result() for future in busy]
     finally:

@@ -32,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from lambda_kit import config as kit_config
+from lambda_kit.assembly.app_model import Function
 from lambda_kit.assembly.cloud_assembly import AssemblyError, add_selection_args
 from lambda_kit.local.lambda_process import InitError, Invocation, LambdaProcess
 from lambda_kit.local.local_app import LocalApp
@@ -76,19 +77,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         events = steps(kit_config.load())
-        with LocalApp(args.assembly, kit_config.stack_patterns(args.stage, args.stack)) as local:
-            return _run(local, args, events)
+        local = LocalApp(args.assembly, kit_config.stack_patterns(args.stage, args.stack))
+        function = local.model.find(args.function)
+        if args.concurrent != 1 and not 1 <= args.concurrent <= (function.max_concurrency or 1):
+            raise kit_config.ConfigError(_concurrency_refused(args.concurrent, function.max_concurrency))
+        with local:
+            return _run(local, function, args, events)
     except (AssemblyError, ProvisionError, kit_config.ConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
 
 
-def _run(local: LocalApp, args: argparse.Namespace, events: list[tuple[str, dict[str, Any]]]) -> int:
-    function = local.model.find(args.function)
+def _run(
+    local: LocalApp, function: Function, args: argparse.Namespace, events: list[tuple[str, dict[str, Any]]]
+) -> int:
     config = local.config(function)
-    if args.concurrent != 1 and not 1 <= args.concurrent <= (config.max_concurrency or 1):
-        print(f"error: {_concurrency_refused(args.concurrent, config.max_concurrency)}", file=sys.stderr)
-        return 1
     print(f"moto server: {local.moto.endpoint_url}   X-Ray daemon (UDP listener): {local.xray.address}")
     for line in local.provisioned.created if local.provisioned else ():
         print(f"created {line}")
