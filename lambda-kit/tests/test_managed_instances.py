@@ -2,13 +2,12 @@
 (tests/fixtures/shop/app.py, ``MULTI_SOURCE``: 4 requests per environment, its version kept to one environment) in an
 environment of 4 workers that AWS's runtime client forks (``AWS_LAMBDA_MAX_CONCURRENCY``), answering requests at once;
 each worker's own init and memory, the /tmp they share, each request's trace and log lines; LMI's JSON platform
-records; ``lambda-kit serve`` filling one environment and throttling beyond it, ``lambda-kit local --concurrent``."""
+records; ``lambda-kit local --concurrent`` (``lambda-kit serve`` filling one environment: tests/test_gateway_http.py)."""
 
 from __future__ import annotations
 
 import json
 import shutil
-import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -23,7 +22,7 @@ from lambda_kit.local import run
 from lambda_kit.local.lambda_process import InitError, Invocation, LambdaProcess
 from lambda_kit.local.local_app import LocalApp
 from lambda_kit.local.sandbox import lambda_env
-from tests.served import FIXTURE, Served
+from tests.served import FIXTURE
 
 STACK = "managed-probe"
 WORKERS = 4  # the fixture's PerExecutionEnvironmentMaxConcurrency
@@ -188,11 +187,11 @@ def test_the_lines_of_workers_writing_at_once_never_mix(environment: LambdaProce
 
 
 def test_a_timeout_answers_the_caller_and_the_environment_keeps_serving(local: LocalApp, tmp_prefix: str) -> None:
-    config = local.config(local.model.find("Multi")).but(timeout_seconds=1)
+    config = local.config(local.model.find("Multi")).but(timeout_seconds=0.5)
     with LambdaProcess(config, local.moto.endpoint_url) as environment:
-        late = environment.invoke({"action": "sleep-2", "tmp": tmp_prefix})
+        late = environment.invoke({"action": "sleep-1", "tmp": tmp_prefix})
         after = environment.invoke({"action": "sleep-0", "tmp": tmp_prefix})
-        assert late.error == {"errorType": "Sandbox.Timedout", "errorMessage": "Task timed out after 1.00 seconds"}
+        assert late.error == {"errorType": "Sandbox.Timedout", "errorMessage": "Task timed out after 0.50 seconds"}
         assert environment.alive and len(environment.worker_pids()) == WORKERS
     [report] = records(late.stream, "platform.report")
     assert (report["status"], report["errorType"]) == ("timeout", "Sandbox.Timedout")
@@ -213,29 +212,6 @@ def test_an_init_error_is_reported_once_though_every_worker_fails(local: LocalAp
     logged = [json.loads(line) for line in failed.value.logs if line.startswith('{"timestamp"')]
     assert [entry.get("errorType") for entry in logged].count("Runtime.HandlerNotFound") == WORKERS
     assert not environment.alive and environment.worker_pids() == []
-
-
-def test_serve_fills_one_environment_then_throttles(tmp_prefix: str) -> None:
-    front = Served(FIXTURE, "--stack", STACK)
-    try:
-        path = f"/multi/sleep-1?tmp={tmp_prefix}"
-        with ThreadPoolExecutor(WORKERS) as clients:
-            busy = [clients.submit(front.request, "GET", path) for _ in range(WORKERS)]
-            time.sleep(0.5)  # the four hold the environment's four workers (or wait for its init) for a second
-            throttled = front.request("GET", path)
-            answers = [future.result() for future in busy]
-    finally:
-        output = front.stop()
-    bodies = [json.loads(body) for status, _, body in answers if status == 200]
-    assert len(bodies) == WORKERS and len({b["pid"] for b in bodies}) == WORKERS
-    assert len({b["parent"] for b in bodies}) == 1  # one environment
-    assert {b["variables"]["AWS_LAMBDA_FUNCTION_VERSION"] for b in bodies} == {"1"}  # the alias's version
-    assert throttled[0] == 500 and json.loads(throttled[2]) == {"message": "Internal Server Error"}
-    assert "function throttled: its 1 managed-instances environment(s) serve 4 requests at once" in output
-    assert (
-        "managed instances, 4 requests at once per environment (its workers); environments $LATEST.PUBLISHED: 3, 1: 1"
-        in output
-    )
 
 
 def test_local_sends_each_step_concurrently_into_one_environment(
