@@ -99,7 +99,8 @@ routes-table: synth-stage ## Rewrite the documents' route table from the synthes
 .PHONY: test
 test: setup ## Run the test suite (unit, infra, integration, contract), then the kit's own (lambda-kit/tests)
 	pytest -n auto --dist loadgroup
-	cd lambda-kit && pytest -n auto
+	@# The kit's tests have no groups: a worker that runs out takes the other's queued tests (its long tail otherwise).
+	cd lambda-kit && pytest -n auto --dist worksteal
 
 .PHONY: policy-checks
 policy-checks: setup ## AWS's Guard rules and checkov over every template, against stacks/policy_acknowledgments.py
