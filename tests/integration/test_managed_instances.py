@@ -20,13 +20,17 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from lambda_kit.local.emulator import admin_client
+from lambda_kit.local.lambda_process import LambdaProcess
 from lambda_kit.local.xray_listener import flatten
 
 from orders.receipts import receipt_signature
 from tests.integration.events import body_of, order, post
-from tests.orders_local import REGION
+from tests.integration.test_lambda_process import newer_python
+from tests.orders_local import REGION, orders_function
 
 
 def new_id(label: str) -> str:
@@ -108,3 +112,18 @@ def test_log_lines_and_trace_segments_name_their_own_invocation(managed) -> None
         lambda_segment = start["tracing"]["spanId"]  # the Parent of the trace header Lambda gave this request
         steps = [n for n in nodes if n["name"] in ("validate_input", "process_order", "save_to_dynamodb")]
         assert len(steps) == 3 and {n["parent_id"] for n in steps} == {lambda_segment}
+
+
+@pytest.mark.skipif(newer_python() is None, reason="no Python >= 3.13 on this machine")
+def test_the_runtime_forks_its_workers_on_a_newer_python_without_deprecation_warnings(stack, runtime_interface_for):
+    """awslambdaric forks its workers (multiprocessing's fork context): on the Python Lambda runs LMI functions on
+    (3.13 and later), with deprecation warnings as errors, four requests at once are four workers' answers."""
+    python = newer_python()
+    config = orders_function(TABLE_NAME=stack.table, CONFIG_BUCKET=stack.bucket).managed_instances(4)
+    options = {"python": python, "python_flags": ("-W", "error::DeprecationWarning")}
+    with LambdaProcess(config, stack.endpoint, runtime_interface=runtime_interface_for(python), **options) as process:
+        with ThreadPoolExecutor(4) as requests:
+            served = list(requests.map(process.invoke, [post(order(new_id("py"), 1)) for _ in range(4)]))
+        workers = set(process.worker_pids())
+    assert len(workers) == 4 and all(invocation.result["statusCode"] == 201 for invocation in served)
+    assert not [line for line in process.output() if "Warning" in line]
