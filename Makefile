@@ -106,7 +106,8 @@ test-service: setup ## The service's tests alone
 	pytest -n auto --dist loadgroup
 
 test-kit: setup ## The kit's tests alone (lambda-kit/tests, on the fixture assemblies it ships)
-	cd lambda-kit && pytest -n auto
+	@# The kit's tests have no groups: a worker that runs out takes the other's queued tests (its long tail otherwise).
+	cd lambda-kit && pytest -n auto --dist worksteal
 
 .PHONY: policy-checks
 policy-checks: setup ## AWS's Guard rules and checkov over every template, against stacks/policy_acknowledgments.py

@@ -19,12 +19,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for kind in ("unit", "infra", "integration", "contract", "docs", "fork", "policy", "adot"):
             if kind in parts:
                 item.add_marker(getattr(pytest.mark, kind))
-        if "integration" in parts:
+        if uses_lmi_synth(item):
+            # One worker under `pytest -n` for all of them: the front serving the `lmi` synth starts once.
+            item.add_marker(pytest.mark.xdist_group("lmi"))
+        elif "integration" in parts:
             # One worker under `pytest -n` (make test): the least-privilege test reads the calls the others recorded
             # in that worker's session.
             item.add_marker(pytest.mark.xdist_group("integration"))
     # What reads the calls every other test recorded runs after them (a stable sort keeps the rest in order).
     items.sort(key=lambda item: item.get_closest_marker("after_recorded_calls") is not None)
+
+
+# The parameter of a test run against the managed-instances stage (the `lmi` synth) as well as the default one: the
+# contract suite's front, the property's target.
+MANAGED_INSTANCES = "managed-instances"
+
+
+def uses_lmi_synth(item: pytest.Item) -> bool:
+    """The test needs the ``lmi`` synth: it asks for it, or runs against the managed-instances stage."""
+    callspec = getattr(item, "callspec", None)
+    params = callspec.params.values() if callspec is not None else ()
+    return "lmi" in getattr(item, "fixturenames", ()) or MANAGED_INSTANCES in params
 
 
 @pytest.fixture(scope="session")
@@ -42,6 +57,27 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Any:
         tmp_path_factory,
         "cdk.out",
         stage=",".join(STAGES),
+        guard="false",
+        **{"aws:cdk:bundling-stacks": [bundled]},
+    )
+
+
+@pytest.fixture(scope="session")
+def lmi(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """dev switched to managed instances (``tests.infra.conftest.LMI_SETTINGS``), synthesized once per session: the same
+    stage after the switch (tests/infra/test_strategy_switch.py), checked like the others (tests/infra), and run by the
+    kit (its dev service stack's assets are bundled): served for the contract suite, its environment for the
+    multi-concurrency tests (tests/integration/test_managed_instances.py). Every test using it is in the ``lmi`` group
+    (one worker under ``pytest -n``), so its served front starts once."""
+    from stacks.project import load_project
+    from tests.infra.conftest import LMI_SETTINGS, shared_synth
+
+    bundled = load_project().stage("dev").stack_name("service")
+    return shared_synth(
+        tmp_path_factory,
+        "lmi",
+        stage="dev",
+        stages={"dev": LMI_SETTINGS},
         guard="false",
         **{"aws:cdk:bundling-stacks": [bundled]},
     )

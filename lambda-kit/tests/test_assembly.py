@@ -22,7 +22,7 @@ def assembly() -> CloudAssembly:
 
 
 def test_stacks_their_region_and_dependencies(assembly: CloudAssembly) -> None:
-    assert set(assembly.stacks) == {"shop-dev-data", "shop-dev-service", "gateway-probe"}
+    assert set(assembly.stacks) == {"shop-dev-data", "shop-dev-service", "gateway-probe", "managed-probe"}
     service = assembly.stacks["shop-dev-service"]
     assert service.region == "ap-northeast-1"
     assert service.dependencies == ("shop-dev-data",)  # the asset manifest artifact is not a stack

@@ -290,6 +290,31 @@ def test_beyond_the_reserved_concurrency_the_invocation_is_throttled(served):
     assert any("function throttled: all 2 environments busy" in line for line in served.lines)
 
 
+def test_a_managed_instances_function_fills_one_environment_then_is_throttled(served):
+    """The managed-probe function (4 requests per environment, its version kept to one): four requests at once share
+    one environment's four workers; a fifth meanwhile is throttled (Lambda Managed Instances do not scale on arrival)."""
+    tmp = f"kit-serve-{uuid.uuid4().hex[:10]}"
+    path = f"/multi/sleep-1?tmp={tmp}"
+    with ThreadPoolExecutor(4) as clients:
+        busy = [clients.submit(served.request, "GET", path) for _ in range(4)]
+        time.sleep(0.5)  # the four hold the environment's four workers (or wait for its init) for a second
+        throttled = served.request("GET", path)
+        answers = [future.result() for future in busy]
+    for leftover in Path("/tmp").glob(f"{tmp}-*"):
+        leftover.unlink()
+    bodies = [json.loads(body) for status, _, body in answers if status == 200]
+    assert len(bodies) == 4 and len({b["pid"] for b in bodies}) == 4
+    assert len({b["parent"] for b in bodies}) == 1  # one environment
+    assert {b["variables"]["AWS_LAMBDA_FUNCTION_VERSION"] for b in bodies} == {"1"}  # the alias's version
+    assert throttled[0] == 500 and json.loads(throttled[2]) == {"message": "Internal Server Error"}
+    [note] = [line for line in access_lines(served, tmp) if "throttled" in line]
+    assert "function throttled: its 1 managed-instances environment(s) serve 4 requests at once" in note
+    scaling = (
+        "managed instances, 4 requests at once per environment (its workers); environments $LATEST.PUBLISHED: 3, 1: 1"
+    )
+    assert any(scaling in line for line in served.lines)
+
+
 def test_no_throttle_lifts_the_stage_and_waits_for_an_environment():
     front = Served(FIXTURE, "--no-throttle")
     try:

@@ -1,7 +1,8 @@
 """The API under test: by default ``make serve``'s front, started here as ``make serve`` starts it (``lambda-kit
 serve`` on the session's synthesized dev stage: the function's code and layer assets as `cdk synth` packaged them,
-real processes running the runtime client); with ``CONTRACT_BASE_URL`` set (``make e2e STAGE=...``), the deployed
-API, requests signed with SigV4 when ``CONTRACT_SIGN_REGION`` is set.
+real processes running the runtime client), once on demand and once switched to managed instances (the session's
+``lmi`` synth: one environment of many workers answering the suite); with ``CONTRACT_BASE_URL`` set
+(``make e2e STAGE=...``), the deployed API, requests signed with SigV4 when ``CONTRACT_SIGN_REGION`` is set.
 
 Every test writes only orders with ids of its own and reads nothing else; at the end the suite deletes the
 orders it created: from the local emulator, or from the stage's table (the ``TABLE_NAME`` of the function
@@ -29,6 +30,8 @@ from lambda_kit.local.emulator import admin_client
 from lambda_kit.tools.api_client import ApiClient, Response, sigv4_signer
 from lambda_kit.tools.e2e import ENV_BASE_URL, ENV_FUNCTION, ENV_REGION, ENV_SIGN_REGION
 
+from stacks.naming import ALIAS_NAME
+from tests.conftest import MANAGED_INSTANCES
 from tests.orders_local import REGION
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,10 +62,14 @@ def new_id(label: str) -> str:
 
 @dataclass(frozen=True)
 class Invoker:
-    """Where Lambda's Invoke API is (serve's port, or AWS's own endpoint: None) and the function's name there."""
+    """Where Lambda's Invoke API is (serve's port, or AWS's own endpoint: None), the function's name there and its
+    log format (what ``LogType=Tail`` returns: Text, or JSON as every managed-instances function logs); the suite
+    invokes the alias the API invokes (on managed instances, an unqualified name runs no version of ours)."""
 
     endpoint_url: str | None
     function: str | None
+    log_format: str = "Text"
+    qualifier: str = ALIAS_NAME
 
 
 def deployed() -> tuple[str, Any, Invoker]:
@@ -76,16 +83,22 @@ def deployed() -> tuple[str, Any, Invoker]:
     configuration = session.client("lambda").get_function_configuration(FunctionName=function)
     table = configuration.get("Environment", {}).get("Variables", {}).get("TABLE_NAME")
     cleanup = (session.client("dynamodb"), table) if table else None
-    return os.environ[ENV_BASE_URL], cleanup, Invoker(None, function)
+    log_format = configuration.get("LoggingConfig", {}).get("LogFormat", "Text")
+    return os.environ[ENV_BASE_URL], cleanup, Invoker(None, function, log_format)
 
 
-@pytest.fixture(scope="session")
+# A deployed stage is one front; locally the dev stage runs on demand and on managed instances.
+FRONTS = ["deployed"] if os.environ.get(ENV_BASE_URL) else ["on-demand", MANAGED_INSTANCES]
+
+
+@pytest.fixture(scope="session", params=FRONTS)
 def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, Any, Invoker]]:
     """(base URL, a DynamoDB client and table for cleanup or None, where to invoke the function directly)."""
-    if os.environ.get(ENV_BASE_URL):
+    if request.param == "deployed":
         yield deployed()
         return
-    synth = request.getfixturevalue("synth")  # the session's synth: the dev stage's assets are bundled
+    # The session's synths: the dev stage's assets are bundled in both.
+    synth = request.getfixturevalue("lmi" if request.param == MANAGED_INSTANCES else "synth")
     process = subprocess.Popen(
         [sys.executable, "-m", "lambda_kit", "serve", "--assembly", str(synth.outdir), "--stage", "dev"],
         cwd=ROOT,
@@ -105,7 +118,7 @@ def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, Any, Invoker]]
             moto = found.group(1)
         if found := re.search(r"created AWS::DynamoDB::Table \S+: (\S+)", line):
             table = found.group(1)
-        if found := re.search(r"^function (\S+) \(Orders/Function\)", line):
+        if found := re.search(r"^function (\S+) \(Orders/\w*Function\)", line):  # ManagedFunction on LMI
             function = found.group(1)
         if found := re.search(r"listening on (http://\S+)", line):
             base_url = found.group(1)
@@ -114,7 +127,9 @@ def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, Any, Invoker]]
     reader = threading.Thread(target=lambda: lines.extend(process.stdout or ()), daemon=True)
     reader.start()
     try:
-        yield base_url, (admin_client(moto, "dynamodb", region=REGION), table), Invoker(base_url, function)
+        log_format = "JSON" if request.param == MANAGED_INSTANCES else "Text"
+        invoker = Invoker(base_url, function, log_format)
+        yield base_url, (admin_client(moto, "dynamodb", region=REGION), table), invoker
     finally:
         process.send_signal(signal.SIGINT)  # Ctrl-C, as a user stops `make serve`
         process.wait(timeout=30)

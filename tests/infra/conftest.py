@@ -152,12 +152,6 @@ LMI_SETTINGS = {
 
 
 @pytest.fixture(scope="session")
-def lmi(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    # The same stage before (the session's synth) and after the switch: tests/infra/test_strategy_switch.py.
-    return shared_synth(tmp_path_factory, "lmi", stage="dev", stages={"dev": LMI_SETTINGS}, guard="false")
-
-
-@pytest.fixture(scope="session")
 def variant(tmp_path_factory: pytest.TempPathFactory) -> Synth:
     # Guard's rules run on the session's synth; this one checks what the settings change.
     return shared_synth(tmp_path_factory, "variant", stage="dev", stages={"dev": VARIANT_SETTINGS}, guard="false")

@@ -5,8 +5,9 @@ Every response of the in-process app goes through awslambdaric's own marshalling
 runtime_marshalling``); function processes run awslambdaric itself (the kit's ``lambda_process``).
 
 **AWS calls.** The session sets ``LOCAL_AWS_CALL_LOG``, so every function process started during the session
-records each AWS API call it makes (service, operation, resource-naming parameters: ``TableName``,
-``Bucket``, ``Key``, ``SecretId``); the in-process apps' botocore session records through the same hook.
+records each AWS API call it makes once it is answered (service, operation, resource-naming parameters:
+``TableName``, ``Bucket``, ``Key``, ``SecretId``; the process that made it, the invocation's trace id, the error code
+AWS answered with); the in-process apps' botocore session records through the same hooks.
 Read them through the ``aws_calls`` fixture::
 
     def test_reads_config_once(aws_calls, warm_function):
@@ -28,6 +29,7 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -37,7 +39,9 @@ import pytest
 from botocore.config import Config
 from botocore.session import Session
 from lambda_kit.local.emulator import MotoServer, fake_credentials_env
-from lambda_kit.local.runtime_dir.aws_call_recorder import record as record_aws_call
+from lambda_kit.local.lambda_process import Invocation, LambdaProcess
+from lambda_kit.local.local_app import LocalApp
+from lambda_kit.local.runtime_dir.aws_call_recorder import HOOKS as AWS_CALL_HOOKS
 from lambda_kit.local.sandbox import CALL_LOG_ENV
 
 from common.logging import setup_logger
@@ -160,7 +164,8 @@ class App:
 def botocore_session(aws_calls) -> Session:
     """One session for all the apps' clients: it caches the service models (~100 ms per new session)."""
     session = Session()
-    session.register("before-parameter-build", record_aws_call)  # what the runtime hook registers
+    for event, hook in AWS_CALL_HOOKS:  # what the runtime hook registers
+        session.register(event, hook)
     return session
 
 
@@ -256,3 +261,36 @@ def runtime_interface_for() -> Callable[[str], Path]:
         return target
 
     return build
+
+
+@dataclass
+class ManagedEnvironment:
+    """One environment of the managed-instances stage's orders function, as the kit runs it from the session's ``lmi``
+    synth (its code and layer assets; ``lmi_max_concurrency`` workers), on the resources its templates name."""
+
+    process: LambdaProcess
+    local: LocalApp
+    table: str
+    secret_arn: str
+    calls_from: int  # the AWS call log's mark when it started: its workers' every call is after it
+
+    def at_once(self, events: list[Any]) -> list[Invocation]:
+        """Every event sent at once, each from a thread of its own, as many requests reach one environment."""
+        with ThreadPoolExecutor(len(events)) as requests:
+            return list(requests.map(self.process.invoke, events))
+
+    def calls(self, aws_calls: AwsCallLog, since: int | None = None) -> list[dict[str, Any]]:
+        """The AWS calls this environment's workers made (since ``since``, else since it started)."""
+        workers = set(self.process.worker_pids())
+        return [c for c in aws_calls.since(self.calls_from if since is None else since) if c["pid"] in workers]
+
+
+@pytest.fixture(scope="session")
+def managed(lmi, moto_server, aws_calls) -> Iterator[ManagedEnvironment]:
+    stack = lmi.config("dev").stack_name("service")
+    with LocalApp(lmi.outdir, [stack], moto=moto_server) as local:
+        function = local.model.find(None)  # the one function behind the API
+        environment = local.config(function).environment
+        mark = aws_calls.mark()
+        with local.environment(function) as process:
+            yield ManagedEnvironment(process, local, environment["TABLE_NAME"], environment["RECEIPT_SECRET_ARN"], mark)

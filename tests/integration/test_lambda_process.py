@@ -211,10 +211,14 @@ def test_every_aws_call_is_recorded_with_the_resource_it_names(warm_function, mo
     assert warm_function.invoke(post(order("rec-1"))).result["statusCode"] == 201
     assert warm_function.invoke(get("rec-1")).result["statusCode"] == 200
     calls = aws_calls.since(mark)
-    assert {"service": "dynamodb", "operation": "PutItem", "params": {"TableName": module_stack.table}} in calls
+    named = [{k: c[k] for k in ("service", "operation", "params")} for c in calls]
+    assert {"service": "dynamodb", "operation": "PutItem", "params": {"TableName": module_stack.table}} in named
     get_item = {"TableName": module_stack.table, "Key": {"order_id": {"S": "rec-1"}}}
-    assert calls[-1] == {"service": "dynamodb", "operation": "GetItem", "params": get_item}
+    assert named[-1] == {"service": "dynamodb", "operation": "GetItem", "params": get_item}
     assert all(set(c["params"]) <= {"TableName", "Bucket", "Key", "SecretId"} for c in calls)
+    # Each answered, made by the environment's one process, inside an invocation (its trace), none refused.
+    assert {c["pid"] for c in calls} == set(warm_function.worker_pids()) and all(c["trace_id"] for c in calls)
+    assert not [c for c in calls if "error" in c]
 
 
 def test_the_handler_gets_the_invocation_context_from_the_runtime_api(stack, tmp_path):

@@ -4,7 +4,8 @@ nothing is written on a 4xx, and the table only ever holds valid orders. Any oth
 
 Bodies are arbitrary JSON *text*: escapes (lone and paired surrogates among them), raw control characters,
 byte order marks, integers past Python's 4,300-digit limit, deep nesting, sent raw or base64-encoded.
-``PROPERTY_EXAMPLES`` sets the number of examples (1,000 in ``make test``).
+``PROPERTY_EXAMPLES`` sets the number of examples (1,000 in ``make test``) for the in-process app; the managed-instances
+stage's environment (its workers, its JSON log format, its receipts) gets a fifth of them, a process round trip each.
 """
 
 from __future__ import annotations
@@ -12,15 +13,20 @@ from __future__ import annotations
 import base64
 import json
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lambda_kit.local.emulator import admin_client
 
 from common.event_source import UnsupportedEvent
 from orders.validation import parse_order_request
+from tests.conftest import MANAGED_INSTANCES
+from tests.orders_local import REGION
 
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "1000"))
 
@@ -148,12 +154,61 @@ def check_order(order):
     return request
 
 
-def test_any_event_gets_a_well_formed_answer_and_only_valid_orders_are_stored(app, stack, aws_calls):
+@dataclass
+class Target:
+    """Where the property's events go: ``answer`` gives (the response, or the error type of a failed invocation; the
+    log lines the request wrote); ``items`` the orders it stored."""
+
+    examples: int
+    answer: Callable[[Any], tuple[dict[str, Any] | None, str | None, list[str]]]
+    items: Callable[[], list[dict[str, Any]]]
+
+
+def in_process(app, stack) -> Target:
+    def answer(event: Any) -> tuple[dict[str, Any] | None, str | None, list[str]]:
+        log_lines = app.log_count()
+        try:
+            response = app(event)
+        except UnsupportedEvent:  # the invocation fails: the source retries, nothing answered
+            return None, "UnsupportedEvent", app.log_lines(log_lines)
+        return response, None, app.log_lines(log_lines)  # log_lines() also checks that every line encodes
+
+    return Target(EXAMPLES, answer, stack.items)
+
+
+def managed_instances(managed) -> Target:
+    """The managed-instances stage's environment (tests/integration/conftest.py): each event to whichever of its
+    workers is free, fewer examples (a process round trip each). Its table holds the other tests' orders too."""
+    dynamodb = admin_client(managed.local.moto.endpoint_url, "dynamodb", region=REGION)
+
+    def items() -> list[dict[str, Any]]:
+        return dynamodb.scan(TableName=managed.table, ConsistentRead=True)["Items"]
+
+    before = {item["order_id"]["S"] for item in items()}
+
+    def answer(event: Any) -> tuple[dict[str, Any] | None, str | None, list[str]]:
+        invocation = managed.process.invoke(event)
+        for line in invocation.logs:
+            line.encode("utf-8")
+        error = invocation.error["errorType"] if invocation.error else None
+        return invocation.result if error is None else None, error, invocation.logs
+
+    return Target(EXAMPLES // 5, answer, lambda: [i for i in items() if i["order_id"]["S"] not in before])
+
+
+@pytest.fixture(params=["in-process", MANAGED_INSTANCES])
+def target(request: pytest.FixtureRequest) -> Target:
+    if request.param == MANAGED_INSTANCES:
+        return managed_instances(request.getfixturevalue("managed"))
+    return in_process(request.getfixturevalue("app"), request.getfixturevalue("stack"))
+
+
+def test_any_event_gets_a_well_formed_answer_and_only_valid_orders_are_stored(target, aws_calls):
     accepted: dict[str, dict[str, Any]] = {}
     counts = {"examples": 0, "answered": 0, "refused": 0}
 
     @settings(
-        max_examples=EXAMPLES,
+        max_examples=target.examples,
         deadline=None,
         database=None,  # no .hypothesis/ directory in the work tree
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -161,24 +216,23 @@ def test_any_event_gets_a_well_formed_answer_and_only_valid_orders_are_stored(ap
     @given(event=events)
     def one_request(event):
         counts["examples"] += 1
-        mark, log_lines = aws_calls.mark(), app.log_count()
+        mark = aws_calls.mark()
         http_api_event = (
             isinstance(event, dict) and event.get("version") == "2.0" and isinstance(event.get("routeKey"), str)
         )
+        response, error, new_lines = target.answer(event)
         if not http_api_event:
-            with pytest.raises(UnsupportedEvent):  # the invocation fails: the source retries, nothing answered
-                app(event)
+            assert error == "UnsupportedEvent"  # the invocation fails: the source retries, nothing answered
             assert aws_calls.since(mark) == []
             counts["refused"] += 1
             return
-        response = app(event)  # raising would fail the test: the handler must answer every HTTP API event
+        assert error is None and response is not None  # the handler must answer every HTTP API event
         counts["answered"] += 1
         assert set(response) == {"statusCode", "headers", "body", "isBase64Encoded"}
         assert response["headers"] == {"content-type": "application/json"}
         status, body = response["statusCode"], json.loads(response["body"])
         assert isinstance(body, dict)
         assert status in {200, 201} | CLIENT_STATUSES, (status, body, event)
-        new_lines = app.log_lines(log_lines)  # log_lines() also checks that every line encodes
         assert len(new_lines) == 1 and json.loads(new_lines[0])["status_code"] == status
         if status in CLIENT_STATUSES:
             assert set(body) == {"error"} and isinstance(body["error"], str) and body["error"]
@@ -194,9 +248,9 @@ def test_any_event_gets_a_well_formed_answer_and_only_valid_orders_are_stored(ap
 
     one_request()
     print(f"property examples: {counts}")
-    assert counts["examples"] >= EXAMPLES * 0.9 and counts["answered"] > counts["refused"] > 0
+    assert counts["examples"] >= target.examples * 0.9 and counts["answered"] > counts["refused"] > 0
 
-    stored = stack.items()
+    stored = target.items()
     assert len(stored) == len(accepted)
     for item in stored:
         order = {
@@ -210,4 +264,5 @@ def test_any_event_gets_a_well_formed_answer_and_only_valid_orders_are_stored(ap
         }
         request = check_order(order)
         assert item["request_sha256"]["S"] == request.fingerprint()
-        assert accepted[order["order_id"]] == order
+        # What was answered, the receipt aside (derived from the stored order when answering, never stored).
+        assert {k: v for k, v in accepted[order["order_id"]].items() if k != "receipt"} == order

@@ -24,6 +24,15 @@ DEFAULT_MEMORY_MB = 128
 DEFAULT_TIMEOUT_SECONDS = 3
 # An HTTP API integration's timeout when TimeoutInMillis is absent (API Gateway's quota page: 30 s).
 DEFAULT_INTEGRATION_TIMEOUT_MS = 30_000
+# Lambda Managed Instances, where the template leaves them out: memory per vCPU (GiB), requests per environment per
+# vCPU for Python (lambda-managed-instances-python-runtime.html), and a version's environments (FunctionScalingConfig:
+# minimum and maximum 3, AWS::Lambda::Version reference).
+DEFAULT_LMI_GIB_PER_VCPU = 2
+DEFAULT_LMI_PYTHON_CONCURRENCY_PER_VCPU = 16
+DEFAULT_LMI_ENVIRONMENTS = 3
+# What an unqualified invocation of a managed-instances function runs (lambda-managed-instances-version-publishing.html),
+# when the function publishes it (PublishToLatestPublished, true unless the template says otherwise).
+LATEST_PUBLISHED = "$LATEST.PUBLISHED"
 
 
 @dataclass(frozen=True)
@@ -55,8 +64,11 @@ class Function:
         return str(self.versions.index(logical_id) + 1)
 
     def resolve(self, qualifier: str | None) -> str | None:
-        """The version a qualifier names, as Lambda resolves it: none or ``$LATEST`` is ``$LATEST``, a number one
-        of the published versions, an alias's name that alias's version; None when it names none of them."""
+        """The version a qualifier names, as Lambda resolves it: none or ``$LATEST`` is ``$LATEST`` (none is
+        ``$LATEST.PUBLISHED`` on managed instances, if the function publishes it), a number one of the published
+        versions, an alias's name that alias's version; None when it names none of them."""
+        if qualifier in (None, "") and self.managed_instances is not None:
+            return LATEST_PUBLISHED if self.properties.get("PublishToLatestPublished", True) else None
         if qualifier in (None, "", "$LATEST"):
             return "$LATEST"
         assert qualifier is not None
@@ -120,6 +132,42 @@ class Function:
     @property
     def log_format(self) -> str:
         return str(self.properties.get("LoggingConfig", {}).get("LogFormat", "Text"))
+
+    @property
+    def application_log_level(self) -> str | None:
+        level = self.properties.get("LoggingConfig", {}).get("ApplicationLogLevel")
+        return None if level is None else str(level)
+
+    @property
+    def managed_instances(self) -> Mapping[str, Any] | None:
+        """Its ``CapacityProviderConfig.LambdaManagedInstancesCapacityProviderConfig``: None on demand."""
+        config: Mapping[str, Any] | None = self.properties.get("CapacityProviderConfig", {}).get(
+            "LambdaManagedInstancesCapacityProviderConfig"
+        )
+        return config
+
+    @property
+    def max_concurrency(self) -> int | None:
+        """The requests one environment serves at once on a capacity provider (``PerExecutionEnvironmentMaxConcurrency``,
+        else Python's default of 16 per vCPU of its memory); None on demand (one at a time)."""
+        config = self.managed_instances
+        if config is None:
+            return None
+        if "PerExecutionEnvironmentMaxConcurrency" in config:
+            return int(config["PerExecutionEnvironmentMaxConcurrency"])
+        gib_per_vcpu = int(config.get("ExecutionEnvironmentMemoryGiBPerVCpu", DEFAULT_LMI_GIB_PER_VCPU))
+        return DEFAULT_LMI_PYTHON_CONCURRENCY_PER_VCPU * max(1, self.memory_mb // (gib_per_vcpu * 1024))
+
+    def scaling(self, version: str) -> tuple[int, int]:
+        """(minimum, maximum) environments of a version (``$LATEST``, ``$LATEST.PUBLISHED`` or a number) of a
+        managed-instances function: its ``FunctionScalingConfig`` (the function's own but for a numbered version)."""
+        if not version.isdigit():
+            config = self.properties.get("FunctionScalingConfig", {})
+        else:
+            config = self.stack.resources[self.versions[int(version) - 1]].get("Properties", {})
+            config = config.get("FunctionScalingConfig", {})
+        minimum = int(config.get("MinExecutionEnvironments", DEFAULT_LMI_ENVIRONMENTS))
+        return minimum, int(config.get("MaxExecutionEnvironments", DEFAULT_LMI_ENVIRONMENTS))
 
     def matches(self, name: str) -> bool:
         """``--function`` names a function by its logical id, its construct path, or that path's first part."""

@@ -185,12 +185,12 @@ class ApiGateway:
                 headers.append(("access-control-max-age", str(cors["MaxAge"])))
         return HttpResponse(204, headers)
 
-    def complete(self, pending: Pending, result: Result | None, failure: str | None = None) -> Answer:
-        """The answer to an admitted request: ``result``, or ``failure`` ("throttled", "timeout") without one."""
+    def complete(self, pending: Pending, result: Result | None, failure: str | None = None, reason: str = "") -> Answer:
+        """The answer to an admitted request: ``result``, or ``failure`` ("throttled", "timeout": ``reason``) without
+        one."""
         route, rid = pending.route.key, pending.request_id
         if failure == "throttled":
-            note = f"function throttled: all {self.functions.concurrency(pending.target.function)} environments busy"
-            return Answer(INTERNAL_ERROR, route, note, rid)
+            return Answer(INTERNAL_ERROR, route, f"function throttled: {reason}", rid)
         if failure == "timeout" or result is None:
             return Answer(UNAVAILABLE, route, f"integration timeout ({pending.timeout_seconds:g} s)", rid)
         invocation = result.invocation

@@ -1,8 +1,7 @@
 """The ASGI application ``lambda-kit serve`` runs under uvicorn (``front_server``): the request's limits, its body
 read whole, then either Lambda's Invoke API (``invoke_api``) or an HTTP API request (``api_gateway``); the function
-invoked in a worker thread (an environment serves one request at a time, and awslambdaric's Runtime API is
-blocking), bounded by the route's integration timeout; the answer sent with the headers API Gateway adds; one
-access line per request.
+invoked in a worker thread (awslambdaric's Runtime API is blocking), bounded by the route's integration timeout; the
+answer sent with the headers API Gateway adds; one access line per request.
 """
 
 from __future__ import annotations
@@ -146,8 +145,8 @@ class Front:
         call = self._run(lambda: self.functions.invoke(pending.target, pending.payload))
         try:
             result = await asyncio.wait_for(call, pending.timeout_seconds)
-        except Throttled:
-            return self.gateway.complete(pending, None, "throttled")
+        except Throttled as throttled:
+            return self.gateway.complete(pending, None, "throttled", str(throttled))
         except TimeoutError:
             return self.gateway.complete(pending, None, "timeout")
         except KIT_ERRORS as error:
@@ -169,8 +168,8 @@ class Front:
             return Answer(HttpResponse(202), route, "Event: invoked in the background", request_id="")
         try:
             result = await self._run(call)
-        except Throttled:
-            return Answer(invoke_api.throttled(), route, "function throttled", request_id="")
+        except Throttled as throttled:
+            return Answer(invoke_api.throttled(), route, f"function throttled: {throttled}", request_id="")
         except KIT_ERRORS as failed:
             self._say(f"    lambda-kit cannot run {route}: {failed}")
             failure = invoke_api.lambda_error(500, "ServiceException", f"lambda-kit: {failed}")

@@ -36,7 +36,7 @@ def function_config(function: Function, provisioned: Provisioned, cache: Path, n
     """The function as Lambda would start it from this deployment, under the name ``function_name`` gave it."""
     if not PYTHON_RUNTIME.fullmatch(function.runtime):
         raise AssemblyError(f"{function.label}: runtime {function.runtime!r}; the kit runs Python functions")
-    return FunctionConfig(
+    config = FunctionConfig(
         handler=function.handler,
         task_root=_task_root(function, cache),
         layers=tuple(python_paths([extracted(layer.asset, cache) for layer in function.layers], cache)),
@@ -47,7 +47,11 @@ def function_config(function: Function, provisioned: Provisioned, cache: Path, n
         region=function.stack.region,
         environment=provisioned.environment(function),
         log_group=_log_group(function, provisioned),
+        log_format=function.log_format,
+        log_level=function.application_log_level,
     )
+    concurrency = function.max_concurrency
+    return config if concurrency is None else config.managed_instances(concurrency)
 
 
 def function_name(function: Function, provisioned: Provisioned) -> str:

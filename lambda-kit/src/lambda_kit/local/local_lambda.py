@@ -5,12 +5,18 @@ concurrency shared by its versions, and the log an invocation wrote (``X-Amz-Log
 What runs is the same for every version (an ``AWS::Lambda::Version`` publishes the template's code and
 configuration); what differs is what Lambda tells the function: ``AWS_LAMBDA_FUNCTION_VERSION``, the version in
 the log stream, and the ARN it was invoked by.
+
+A function on Lambda Managed Instances (a ``CapacityProviderConfig``) runs each version in environments that serve
+its ``PerExecutionEnvironmentMaxConcurrency`` requests at once. Lambda starts a version's minimum environments when it
+publishes it and scales on CPU, not as requests arrive, rejecting what its environments cannot take (429); the kit
+starts those environments as requests first need them and throttles beyond their concurrency.
 """
 
 from __future__ import annotations
 
 import base64
 import functools
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +26,6 @@ from lambda_kit.local.emulator import ACCOUNT_ID
 from lambda_kit.local.environment_pool import Concurrency, EnvironmentPool
 from lambda_kit.local.lambda_process import InitError, Invocation
 from lambda_kit.local.local_app import PYTHON_RUNTIME, LocalApp
-from lambda_kit.local.log_stream import end_line, start_line
 
 LOG_TAIL_BYTES = 4096  # X-Amz-Log-Result: "the last 4 KB of the execution log" (Invoke API reference)
 
@@ -65,6 +70,7 @@ class LocalLambda:
     ) -> None:
         self._local = local
         self._max_idle = max_idle
+        self._wait = wait
         self._environment = dict(environment or {})  # set in every environment (AWS_ENDPOINT_URL_LAMBDA)
         self.functions = [f for f in local.model.functions if PYTHON_RUNTIME.fullmatch(f.runtime)]
         self._concurrency = {
@@ -74,6 +80,7 @@ class LocalLambda:
             for f in self.functions
         }
         self._pools: dict[tuple[str, str, str], EnvironmentPool] = {}
+        self._pools_lock = threading.Lock()  # the first requests to a version may arrive at once
 
     @staticmethod
     def _key(function: Function) -> tuple[str, str]:
@@ -85,6 +92,13 @@ class LocalLambda:
 
     def concurrency(self, function: Function) -> int:
         return self._concurrency[self._key(function)].limit
+
+    @staticmethod
+    def managed_environments(function: Function, version: str) -> int:
+        """The environments the kit runs for a version on managed instances: its minimum (at least one, at most its
+        maximum), the ones Lambda keeps initialized whatever the traffic."""
+        minimum, maximum = function.scaling(version)
+        return max(1, min(minimum, maximum))
 
     def target(self, function: Function, qualifier: str | None) -> Target:
         version = function.resolve(qualifier)
@@ -116,15 +130,22 @@ class LocalLambda:
 
     def _pool(self, target: Target) -> EnvironmentPool:
         key = (*self._key(target.function), target.version)
-        if key not in self._pools:
-            config = self._local.config(target.function).but(version=target.version)
-            config = config.with_environment(**self._environment)
-            self._pools[key] = EnvironmentPool(
-                functools.partial(self._local.environment, target.function, config),
-                self._concurrency[self._key(target.function)],
-                self._max_idle,
-            )
-        return self._pools[key]
+        with self._pools_lock:
+            if key not in self._pools:
+                self._pools[key] = self._new_pool(target)
+            return self._pools[key]
+
+    def _new_pool(self, target: Target) -> EnvironmentPool:
+        function = target.function
+        config = self._local.config(function).but(version=target.version).with_environment(**self._environment)
+        new_environment = functools.partial(self._local.environment, function, config)
+        capacity = config.max_concurrency
+        if capacity is None:
+            return EnvironmentPool(new_environment, self._concurrency[self._key(function)], self._max_idle)
+        environments = self.managed_environments(function, target.version)
+        busy = f"its {environments} managed-instances environment(s) serve {capacity * environments} requests at once"
+        concurrency = Concurrency(capacity * environments, self._wait, busy)
+        return EnvironmentPool(new_environment, concurrency, self._max_idle, capacity)
 
     def invoke(self, target: Target, payload: bytes, client_context: dict[str, Any] | None = None) -> Result:
         """One synchronous invocation. Raises ``Throttled`` beyond the function's concurrency; an init error is the
@@ -141,10 +162,7 @@ class LocalLambda:
             invocation = environment.invoke(payload, client_context=client_context, invoked_arn=target.invoked_arn)
         finally:
             pool.release(environment)
-        lines = [start_line(invocation.request_id, target.version), *invocation.logs, end_line(invocation.request_id)]
-        if invocation.report is not None:
-            lines.append(invocation.report.line())
-        return Result(invocation, environment.init_ms if cold else None, target.version, _tail(lines))
+        return Result(invocation, environment.init_ms if cold else None, target.version, _tail(invocation.stream))
 
     def environments_started(self) -> int:
         return sum(pool.started for pool in self._pools.values())

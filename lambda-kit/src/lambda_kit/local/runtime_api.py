@@ -7,12 +7,16 @@ Implements the buffered-response subset of https://docs.aws.amazon.com/lambda/la
   event with ``Lambda-Runtime-Aws-Request-Id``, ``-Deadline-Ms``, ``-Invoked-Function-Arn``, ``-Trace-Id``
   and, when given, ``-Client-Context`` / ``-Cognito-Identity``;
 - ``POST /2018-06-01/runtime/invocation/{id}/response`` and ``.../{id}/error`` end that invocation;
-- ``POST /2018-06-01/runtime/init/error`` reports a failed init;
+- ``POST /2018-06-01/runtime/init/error`` reports a failed init (the first report only: a worker reporting after
+  another did gets 403, as Lambda Managed Instances answer it and the runtime client expects);
 - ``GET  /2018-06-01/runtime/restore/next`` (SnapStart) answers at once: there is no snapshot here, but the
   client then runs the function's after-restore hooks as on a restore.
 
 Each request is timed when it arrives, so the caller can tell init (spawn to the first ``next``) from the
 invocation (event handed out to result received), as Lambda does for Init Duration and Duration.
+
+Any number of runtimes may wait in ``next`` at once, each on its own connection: the worker processes of a
+multi-concurrent environment (Lambda Managed Instances) do, and each submitted invocation goes to one of them.
 """
 
 from __future__ import annotations
@@ -91,7 +95,7 @@ class RuntimeApi:
         return self
 
     def stop(self) -> None:
-        self._queue.put(None)  # releases a runtime blocked in `next`
+        self._queue.put(None)  # releases the runtimes blocked in `next`, one after the other (next_invocation)
         self._server.shutdown()
         self._server.server_close()
 
@@ -105,8 +109,10 @@ class RuntimeApi:
     def next_invocation(self) -> PendingInvocation | None:
         self._on_next()
         invocation = self._queue.get()
-        if invocation is not None:
-            invocation.dispatched_at = time.perf_counter()
+        if invocation is None:
+            self._queue.put(None)  # for the next runtime still waiting
+            return None
+        invocation.dispatched_at = time.perf_counter()
         return invocation
 
     def finish(self, request_id: str, body: bytes, error_type: str | None, is_error: bool) -> bool:
@@ -124,11 +130,21 @@ class RuntimeApi:
         invocation.done.set()
         return True
 
-    def report_init_error(self, body: bytes, error_type: str | None) -> None:
+    def forget(self, request_id: str) -> None:
+        """Stop waiting for a request's result (it timed out): a late answer to it is refused."""
+        with self._lock:
+            self._in_flight.pop(request_id, None)
+
+    def report_init_error(self, body: bytes, error_type: str | None) -> bool:
+        """Record the environment's init error; False if another runtime of the environment reported first."""
         error = _json_or_text(body)
         error.setdefault("errorType", error_type or "Runtime.Unknown")
-        self.init_error = error
+        with self._lock:
+            if self.init_error is not None:
+                return False
+            self.init_error = error
         self.init_error_reported.set()
+        return True
 
 
 def _json_or_text(body: bytes) -> dict[str, Any]:
@@ -190,8 +206,10 @@ def _handler_class(api: RuntimeApi) -> type[BaseHTTPRequestHandler]:
             error_type = self.headers.get(ERROR_TYPE_HEADER)
             parts = self.path.removeprefix(PREFIX).strip("/").split("/")
             if parts == ["init", "error"]:
-                api.report_init_error(body, error_type)
-                self._status(202, "OK")
+                if api.report_init_error(body, error_type):
+                    self._status(202, "OK")
+                else:
+                    self._status(403, "InvalidStateTransition")
             elif len(parts) == 3 and parts[0] == "invocation" and parts[2] in ("response", "error"):
                 known = api.finish(parts[1], body, error_type, is_error=parts[2] == "error")
                 if known:

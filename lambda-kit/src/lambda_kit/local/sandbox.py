@@ -33,6 +33,7 @@ RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "
 RUNTIME_INTERFACE_PACKAGES = ("awslambdaric", "runtime_client", "simplejson", "snapshot_restore_py")
 # Set to a file name, every function process appends the AWS API calls it makes there (one JSON line each).
 CALL_LOG_ENV = "LOCAL_AWS_CALL_LOG"
+MANAGED_INSTANCES = "lambda-managed-instances"  # AWS_LAMBDA_INITIALIZATION_TYPE on a capacity provider
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,31 @@ class FunctionConfig:
     environment: Mapping[str, str] = field(default_factory=dict)  # the function's own variables
     log_group: str | None = None
     version: str = "$LATEST"
-    initialization_type: str = "on-demand"  # or provisioned-concurrency, snap-start
+    initialization_type: str = "on-demand"  # or provisioned-concurrency, snap-start (managed_instances() sets its own)
+    log_format: str = "Text"  # or JSON: the runtime's own records and Lambda's platform lines as JSON objects
+    log_level: str | None = None  # the JSON format's application log level (AWS_LAMBDA_LOG_LEVEL)
+    # Lambda Managed Instances: the requests one environment serves at once (the Python runtime's worker processes);
+    # None: one at a time, as on demand.
+    max_concurrency: int | None = None
 
     @property
     def arn(self) -> str:
         return f"arn:aws:lambda:{self.region}:{ACCOUNT_ID}:function:{self.name}"
+
+    @property
+    def json_logs(self) -> bool:
+        return self.log_format.upper() == "JSON"
+
+    def managed_instances(self, max_concurrency: int) -> FunctionConfig:
+        """The same function on a capacity provider, as Lambda runs it there: ``max_concurrency`` workers per
+        environment, initialized before any request, logging in JSON (the only format LMI functions log in)."""
+        return replace(
+            self,
+            max_concurrency=max_concurrency,
+            initialization_type=MANAGED_INSTANCES,
+            log_format="JSON",
+            log_level=self.log_level or "INFO",
+        )
 
     def with_environment(self, **variables: str) -> FunctionConfig:
         """The same function with some of its variables set (a test's or a benchmark row's)."""
@@ -150,6 +171,11 @@ def lambda_site_paths(layers: Sequence[Path], runtime_interface: Path | None = N
     ]
 
 
+def log_stream_name(config: FunctionConfig) -> str:
+    """``<date>/[<version>]<environment>``, as Lambda names an environment's stream (``local`` for the environment)."""
+    return f"{time.strftime('%Y/%m/%d')}/[{config.version}]local"
+
+
 def lambda_env(
     config: FunctionConfig, endpoint_url: str | None = None, xray_daemon_address: str | None = None
 ) -> dict[str, str]:
@@ -166,10 +192,16 @@ def lambda_env(
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_mb),
         "AWS_LAMBDA_INITIALIZATION_TYPE": config.initialization_type,
         "AWS_LAMBDA_LOG_GROUP_NAME": config.log_group or f"/aws/lambda/{config.name}",
-        "AWS_LAMBDA_LOG_STREAM_NAME": f"{time.strftime('%Y/%m/%d')}/[{config.version}]local",
+        "AWS_LAMBDA_LOG_STREAM_NAME": log_stream_name(config),
         "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
         **fake_credentials_env(config.region),
     }
+    if config.json_logs:
+        env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+        env["AWS_LAMBDA_LOG_LEVEL"] = config.log_level or "INFO"
+    if config.max_concurrency is not None:
+        # awslambdaric forks this many workers, each importing the handler (its own init) and asking for work.
+        env["AWS_LAMBDA_MAX_CONCURRENCY"] = str(config.max_concurrency)
     if endpoint_url:
         env["AWS_ENDPOINT_URL"] = endpoint_url
     if xray_daemon_address:

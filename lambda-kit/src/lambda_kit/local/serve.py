@@ -26,7 +26,7 @@ import sys
 from types import FrameType
 
 from lambda_kit import config as kit_config
-from lambda_kit.assembly.app_model import HttpApi
+from lambda_kit.assembly.app_model import Function, HttpApi
 from lambda_kit.assembly.cloud_assembly import AssemblyError, add_selection_args
 from lambda_kit.local import front_server
 from lambda_kit.local.api_gateway import ApiGateway
@@ -117,12 +117,11 @@ def _serve(local: LocalApp, args: argparse.Namespace) -> int:
         for line in _api_settings(api, jwks, args.no_throttle):
             say(line)
     for function in functions.functions:
-        versions = ", ".join(["$LATEST", *(str(n + 1) for n in range(len(function.versions)))])
+        unqualified = function.resolve(None)  # $LATEST, or $LATEST.PUBLISHED on managed instances (if published)
+        versions = [*([unqualified] if unqualified else []), *(str(n + 1) for n in range(len(function.versions)))]
         aliases = "".join(f"; alias {a.name} -> {function.resolve(a.name)}" for a in function.aliases)
-        say(
-            f"function {local.name(function)} ({function.label}): versions {versions}{aliases}; "
-            f"concurrency {functions.concurrency(function)}"
-        )
+        scaling = _scaling(functions, function, versions)
+        say(f"function {local.name(function)} ({function.label}): versions {', '.join(versions)}{aliases}; {scaling}")
     say(f"listening on http://{host!s}:{port}   (Ctrl-C to stop)")
     try:
         front_server.server(front, args.idle_timeout).run(sockets=[sock])
@@ -134,6 +133,17 @@ def _serve(local: LocalApp, args: argparse.Namespace) -> int:
         functions.stop()
     say("stopped: the front, the functions' environments, moto server and the UDP listener")
     return 0
+
+
+def _scaling(functions: LocalLambda, function: Function, versions: list[str]) -> str:
+    """Its concurrency, or on managed instances the requests one environment serves and each version's environments."""
+    if function.max_concurrency is None:
+        return f"concurrency {functions.concurrency(function)}"
+    environments = ", ".join(f"{v}: {functions.managed_environments(function, v)}" for v in versions)
+    return (
+        f"managed instances, {function.max_concurrency} requests at once per environment (its workers); "
+        f"environments {environments}"
+    )
 
 
 def _api_settings(api: HttpApi, jwks: LocalJwks, no_throttle: bool) -> list[str]:
