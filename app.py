@@ -7,12 +7,10 @@ from stacks.interpreter import use_project_interpreter
 
 use_project_interpreter()  # before aws_cdk: cdk.json's `python3` may be the machine's, without the venv
 
-import aws_cdk as cdk  # noqa: E402
-
-from stacks.app_builder import build  # noqa: E402
+from stacks.app_builder import build, new_app  # noqa: E402
 from stacks.stage_rules import ConfigError  # noqa: E402
 
-app = cdk.App()
+app = new_app()
 try:
     build(app)
 except ConfigError as error:

@@ -3,6 +3,8 @@ check exactly what `cdk synth` produces."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import aws_cdk as cdk
 
 from stacks.data_stack import DataStack
@@ -44,15 +46,23 @@ def add_stage(app: cdk.App, config: StageConfig, *, power_tuning: bool = False) 
     return data, service
 
 
+def new_app(**props: Any) -> cdk.App:
+    """The app as app.py and the tests make it. CDK's built-in CloudFormation validation is off here: it loads a WASM
+    engine in every synth (about 1.5 s of this app's 7, `make bench-synth`) to report warnings only, while cfn-lint
+    fails the tests on the same schemas (tests/infra/test_cfn_lint.py). `-c guard=true` turns it back on, failing on
+    its errors (``build``)."""
+    return cdk.App(builtin_cloud_formation_validation=False, **props)
+
+
 def build(app: cdk.App) -> Project:
     """Every selected stage's stacks, checked by cdk-nag and AWS's Guard rules at synth."""
     project = read_project(app.node.get_all_context())
+    # `-c guard=true` adds the Guard rules (~10 s per synth of both stages) and CDK's CloudFormation validation, whose
+    # errors then fail synth: `make synth`, `make diff`/`deploy` and `make policy-checks` (tests/policy) pass it; other
+    # synths (the tests', `make serve`'s) skip them. cdk-nag always runs.
+    if project.guard:
+        add_guard_checks(app)
     for config in project.selected_configs:
         add_stage(app, config, power_tuning=project.power_tuning)
     add_nag_checks(app)
-    # `-c guard=true` adds the Guard rules (~10 s per synth of both stages): `make synth`, `make diff`/`deploy` and
-    # `make policy-checks` (tests/policy) pass it; other synths (the tests', `make serve`'s) skip them. cdk-nag
-    # always runs.
-    if project.guard:
-        add_guard_checks(app)
     return project

@@ -19,9 +19,19 @@ from stacks.stage_config import StageConfig
 PLUGIN_NAME = "cdk-validator-cfnguard"
 
 
+# CDK's context key (cx-api VALIDATE_AGAINST_DEFAULT_RULES): the CloudFormation validation's errors fail synth instead
+# of being printed as warnings.
+STRICT_CLOUDFORMATION_VALIDATION = "@aws-cdk/core:validateAgainstDefaultRules"
+
+
 def add_guard_checks(app: cdk.App) -> None:
+    """The Guard rules and CDK's own CloudFormation validation (which ``new_app`` in stacks/app_builder.py leaves out
+    of the faster synths), its errors failing synth. Call it before adding stacks: a scope with children refuses
+    context."""
+    app.node.set_context(STRICT_CLOUDFORMATION_VALIDATION, True)
     # The plugin implements the Beta1 plugin interface (same members, older type names); CDK accepts it.
     cdk.Validations.of(app).add_plugins(CfnGuardValidator())  # type: ignore[arg-type]
+    cdk.Validations.of(app).add_plugins(cdk.CloudFormationValidatePlugin())
 
 
 def acknowledge_guard_findings(scope: IConstruct, config: StageConfig, kind: str) -> None:

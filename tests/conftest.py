@@ -12,6 +12,13 @@ from stacks.interpreter import use_project_node
 use_project_node()
 
 
+# Tests that share something costly run in one worker under `pytest -n --dist loadgroup` (make test), so it is made
+# once: the front serving the `lmi` synth ("lmi"); the least-privilege test reads the calls the other integration tests
+# recorded in that worker's session ("integration"); the contract suite's served front ("contract"); and these modules'
+# fixtures: the four dependencies layers pip builds, cfn-lint's loaded specs.
+SHARED_FIXTURE_GROUPS = {"test_dependencies_layer.py": "dependencies-layer", "test_cfn_lint.py": "cfn-lint"}
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups (--dist loadgroup) off the marks added here
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
@@ -19,13 +26,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for kind in ("unit", "infra", "integration", "contract", "docs", "fork", "policy", "adot"):
             if kind in parts:
                 item.add_marker(getattr(pytest.mark, kind))
-        if uses_lmi_synth(item):
-            # One worker under `pytest -n` for all of them: the front serving the `lmi` synth starts once.
-            item.add_marker(pytest.mark.xdist_group("lmi"))
-        elif "integration" in parts:
-            # One worker under `pytest -n` (make test): the least-privilege test reads the calls the others recorded
-            # in that worker's session.
-            item.add_marker(pytest.mark.xdist_group("integration"))
+        group = "lmi" if uses_lmi_synth(item) else SHARED_FIXTURE_GROUPS.get(item.path.name) or next(
+            (kind for kind in ("integration", "contract") if kind in parts), None
+        )
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
     # What reads the calls every other test recorded runs after them (a stable sort keeps the rest in order).
     items.sort(key=lambda item: item.get_closest_marker("after_recorded_calls") is not None)
 

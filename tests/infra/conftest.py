@@ -117,11 +117,9 @@ def shared_synth(tmp_path_factory: pytest.TempPathFactory, name: str, **context:
 
 
 def synthesize(outdir: Path, **context: Any) -> Synth:
-    import aws_cdk as cdk
+    from stacks.app_builder import build, new_app
 
-    from stacks.app_builder import build
-
-    app = cdk.App(outdir=str(outdir), context=app_context(**context))
+    app = new_app(outdir=str(outdir), context=app_context(**context))
     project = build(app)
     assembly = app.synth()
     return Synth({s.stack_name: s.template for s in assembly.stacks}, outdir, project)

@@ -100,10 +100,10 @@ def test_unacknowledged_finding_fails_synth(tmp_path: Path) -> None:
     import aws_cdk as cdk
     from aws_cdk import aws_s3 as s3
 
-    from stacks.app_builder import build
+    from stacks.app_builder import build, new_app
     from tests.infra.conftest import app_context
 
-    app = cdk.App(outdir=str(tmp_path), context=app_context(stage="dev", guard="false"))
+    app = new_app(outdir=str(tmp_path), context=app_context(stage="dev", guard="false"))
     build(app)
     stack = cdk.Stack(app, "probe")
     s3.Bucket(stack, "UnloggedBucket")  # no access logs, no TLS-only policy

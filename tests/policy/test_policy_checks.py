@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 import pytest
 
+from stacks.app_builder import new_app
 from stacks.guard import PLUGIN_NAME, add_guard_checks
 from stacks.policy_acknowledgments import CHECKOV, FUNCTION, GUARD, HOOK, applicable, covers
 from stacks.service_stack import FUNCTIONS
@@ -161,9 +162,29 @@ def test_an_unacknowledged_guard_finding_fails_synth(tmp_path: Path) -> None:
     import aws_cdk as cdk
     from aws_cdk import aws_logs as logs
 
-    app = cdk.App(outdir=str(tmp_path), context=app_context())
-    logs.LogGroup(cdk.Stack(app, "probe"), "UnlistedLogGroup")  # nothing acknowledges Guard's log-group rules here
+    app = new_app(outdir=str(tmp_path), context=app_context())
     add_guard_checks(app)
+    logs.LogGroup(cdk.Stack(app, "probe"), "UnlistedLogGroup")  # nothing acknowledges Guard's log-group rules here
     with pytest.raises(RuntimeError, match=r"ValidationFailed") as failure:
         app.synth()
     assert f"{PLUGIN_NAME}::cloudwatch_log_group_encrypted_check" in str(failure.value)
+
+
+def test_cloudformations_own_validation_fails_the_guard_synth_and_only_it(tmp_path: Path) -> None:
+    """CDK's CloudFormation validation, left out of the faster synths (stacks/app_builder.py new_app), is back in the
+    policy synth, where an error fails synth instead of printing a warning."""
+    import aws_cdk as cdk
+
+    def synth_bad_queue(outdir: Path, *, guard: bool) -> None:
+        app = new_app(outdir=str(outdir), context=app_context())
+        if guard:
+            add_guard_checks(app)
+        cdk.CfnResource(cdk.Stack(app, "probe"), "Queue", type="AWS::SQS::Queue", properties={"NotAProperty": 1})
+        app.synth()
+
+    synth_bad_queue(tmp_path / "fast", guard=False)  # nothing validates it: cfn-lint does, in the tests
+    with pytest.raises(RuntimeError, match=r"ValidationFailed"):
+        synth_bad_queue(tmp_path / "policy", guard=True)
+    report = json.loads((tmp_path / "policy" / "validation-report.json").read_text())
+    (plugin,) = [p for p in report["pluginReports"] if p["pluginName"] == "CloudFormation Validate"]
+    assert [(v["ruleName"], v["severity"]) for v in plugin["violations"]] == [("F3002", "error")]
