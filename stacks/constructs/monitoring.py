@@ -5,6 +5,8 @@ it scales. Every API function gets each alarm family; the API's 5xx alarm is one
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import aws_cdk as cdk
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -17,30 +19,21 @@ from constructs import Construct
 
 from stacks.constructs.api_function import ApiFunction, StageFunctions
 from stacks.constructs.confused_deputy import for_this_account
+from stacks.constructs.dashboard_widgets import (
+    COLD_START_QUERY,
+    ONE_MINUTE,
+    api_widget,
+    cold_start_widget,
+    function_widgets,
+)
 from stacks.constructs.latency_metrics import latency_alarm, latency_description, new_version_metric, trimmed_latency
 from stacks.constructs.managed_instances import ManagedInstances
 from stacks.constructs.safe_deployment import SHIFT_MINUTES
 from stacks.nag import acknowledge
 
-ONE_MINUTE = cdk.Duration.minutes(1)
 FIVE_MINUTES = cdk.Duration.minutes(5)
 PROVIDER_CPU_PERCENT = 80
 THROTTLE_RATE_PERCENT = 1
-
-# Cold starts per version, from the REPORT lines Lambda writes (Text log format): the share of
-# invocations that paid an Init Duration, and its p50/p99. The log stream name carries the version
-# ("2026/11/28/[12]abc..."). SnapStart restores report "Restore Duration" instead of "Init Duration".
-COLD_START_QUERY = logs.QueryString(
-    filter_statements=['@type = "REPORT"'],
-    parse_statements=['@logStream "[*]" as version'],
-    stats_statements=[
-        "count(*) as invocations, count(@initDuration) as cold_starts, "
-        "100 * count(@initDuration) / count(*) as cold_start_pct, "
-        "pct(@initDuration, 50) as init_p50_ms, pct(@initDuration, 99) as init_p99_ms, "
-        "pct(@duration, 99) as duration_p99_ms by version",
-    ],
-    sort="version desc",
-)
 
 
 class Monitoring(Construct):
@@ -88,9 +81,9 @@ class Monitoring(Construct):
             default_interval=cdk.Duration.hours(3),
             widgets=[
                 [cloudwatch.AlarmStatusWidget(title="Alarms", width=24, alarms=self.alarms)],
-                *(self._function_widgets(function) for function in functions),
-                [self._api_widget(api), *pc_widgets, *provider_widgets],
-                *([self._cold_start_widget(function)] for function in functions if cold_starts),
+                *(function_widgets(function, config.timeout_seconds, self._title(function)) for function in functions),
+                [api_widget(api), *pc_widgets, *provider_widgets],
+                *([cold_start_widget(function, self._title(function))] for function in functions if cold_starts),
             ],
         )
 
@@ -100,6 +93,9 @@ class Monitoring(Construct):
     def _of(self, text: str, function: ApiFunction) -> str:
         """A title or description, naming the function when there is more than one."""
         return f"{text} ({function.spec.name})" if len(self._functions) > 1 else text
+
+    def _title(self, function: ApiFunction) -> Callable[[str], str]:
+        return lambda text: self._of(text, function)
 
     def _alarm_topic(self) -> sns.Topic:
         config = self._config
@@ -314,7 +310,7 @@ class Monitoring(Construct):
             )
         ]
 
-    # --- query and dashboard ------------------------------------------------------------------------------------
+    # --- query ------------------------------------------------------------------------------------------------
 
     def _cold_start_query(self, function: ApiFunction) -> logs.QueryDefinition:
         config = self._config
@@ -325,46 +321,6 @@ class Monitoring(Construct):
             query_definition_name=f"{name}/{function.spec.name}" if len(self._functions) > 1 else name,
             query_string=COLD_START_QUERY,
             log_groups=[function.log_group],
-        )
-
-    def _function_widgets(self, function: ApiFunction) -> list[cloudwatch.IWidget]:
-        alias = function.alias
-        return [
-            cloudwatch.GraphWidget(
-                title=self._of("Invocations, errors, throttles", function),
-                width=12,
-                left=[
-                    alias.metric_invocations(period=ONE_MINUTE, statistic="Sum"),
-                    alias.metric_errors(period=ONE_MINUTE, statistic="Sum"),
-                    alias.metric_throttles(period=ONE_MINUTE, statistic="Sum"),
-                ],
-            ),
-            cloudwatch.GraphWidget(
-                title=self._of("Duration (ms) against the timeout", function),
-                width=12,
-                left=[alias.metric_duration(period=ONE_MINUTE, statistic=s) for s in ("p50", "p90", "p99")],
-                left_annotations=[
-                    cloudwatch.HorizontalAnnotation(value=self._config.timeout_seconds * 1000, label="timeout")
-                ],
-            ),
-        ]
-
-    @staticmethod
-    def _api_widget(api: apigw.HttpApi) -> cloudwatch.IWidget:
-        return cloudwatch.GraphWidget(
-            title="API 4xx / 5xx and latency",
-            width=12,
-            left=[api.metric_client_error(period=ONE_MINUTE), api.metric_server_error(period=ONE_MINUTE)],
-            right=[api.metric_latency(period=ONE_MINUTE, statistic="p99")],
-        )
-
-    def _cold_start_widget(self, function: ApiFunction) -> cloudwatch.IWidget:
-        return cloudwatch.LogQueryWidget(
-            title=self._of("Cold starts per version (share, init p50/p99)", function),
-            width=24,
-            log_group_names=[function.log_group.log_group_name],
-            query_lines=_query_lines(COLD_START_QUERY),
-            view=cloudwatch.LogQueryVisualizationType.TABLE,
         )
 
     def _alarm(
@@ -411,8 +367,3 @@ class Monitoring(Construct):
                 conditions=for_this_account(self, [alarm.alarm_arn for alarm in self.alarms]),
             )
         )
-
-
-def _query_lines(query: logs.QueryString) -> list[str]:
-    # The dashboard widget wants the same query as the saved one, one command per line.
-    return [line.strip() for line in query.to_string().split("\n| ")]
