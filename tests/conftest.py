@@ -26,13 +26,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for kind in ("unit", "infra", "integration", "contract", "docs", "fork", "policy", "adot"):
             if kind in parts:
                 item.add_marker(getattr(pytest.mark, kind))
-        group = "lmi" if uses_lmi_synth(item) else SHARED_FIXTURE_GROUPS.get(item.path.name) or next(
-            (kind for kind in ("integration", "contract") if kind in parts), None
-        )
+        group = shared_fixture_group(item)
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
     # What reads the calls every other test recorded runs after them (a stable sort keeps the rest in order).
     items.sort(key=lambda item: item.get_closest_marker("after_recorded_calls") is not None)
+
+
+def shared_fixture_group(item: pytest.Item) -> str | None:
+    if uses_lmi_synth(item):
+        return "lmi"
+    if item.path.name in SHARED_FIXTURE_GROUPS:
+        return SHARED_FIXTURE_GROUPS[item.path.name]
+    return next((kind for kind in ("integration", "contract") if kind in item.path.parts), None)
 
 
 # The parameter of a test run against the managed-instances stage (the `lmi` synth) as well as the default one: the
