@@ -53,10 +53,11 @@ RULES: tuple[Rule, ...] = (
     Rule(r"npx cdk synth( -c [a-z_.]+=[a-z0-9,-]+)*", OFFLINE),
     # -- running it locally
     Rule(r"make local", OFFLINE, measured=r".*"),  # ids, ports and durations change on every run
-    Rule(r"make serve PORT=8080", SERVER, ready=r"listening on http://\S+:8080", timeout=300),
+    # 8080: docs/local.md's front; 8081: docs/second-function.md's, serving the second function it added
+    Rule(r"make serve PORT=808[01]", SERVER, ready=r"listening on http://\S+:808[01]", timeout=300),
     # Each new order gets its own time and, so, its own receipt (an HMAC of the order).
     Rule(
-        r"curl -s -w ' %\{http_code\}\\n' .*localhost:8080/orders.*",
+        r"curl -s -w ' %\{http_code\}\\n' .*localhost:808[01]/orders.*",
         OFFLINE,
         volatile=r'"created_at":"[^"]+"|"receipt":"[0-9a-f]+"',
     ),
