@@ -1,6 +1,6 @@
 """Every command the documents show, run as written from a plain shell in a scratch clone (make test-docs).
 
-What each command is, and so what is checked, comes from RULES in tests/docs/commands.py. A command
+What each command is, and so what is checked, comes from CATALOG in tests/docs/rules.py. A command
 shown in several documents (README.md and README.ja.md) runs once; the output each of them shows is
 checked. Commands run in document order, so a later one sees what an earlier one did (`pytest
 --snapshot-update`, then `git diff`), as a reader following the document would.
@@ -8,6 +8,7 @@ checked. Commands run in document order, so a later one sees what an earlier one
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import re
 import signal
@@ -28,10 +29,19 @@ for _command in CATALOG.all_commands():
 MAKE_ERROR = re.compile(r"make(\[\d+\])?: \*\*\* ")  # make's own "make: *** [Makefile:12: x] Error 1"
 
 
+def _installed_kit() -> str | None:
+    """Where this venv's kit is installed from (its editable install's direct_url.json)."""
+    return importlib.metadata.distribution("lambda-kit").read_text("direct_url.json")
+
+
 @pytest.fixture(scope="module")
 def clone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    kit = _installed_kit()
     path = scratch_clone(tmp_path_factory.mktemp("docs") / "clone")
     yield path
+    # The clone links this checkout's .venv: a command there that reinstalled it (`make setup` after a lock file's
+    # time changed) would leave the checkout's kit installed from the clone, gone once the tests end.
+    assert _installed_kit() == kit, f"a command in the scratch clone reinstalled this checkout's kit: {_installed_kit()}"
     for command, server, output in SERVERS:
         # Ctrl-C, as the reader stops it: it then prints what it stopped.
         os.killpg(server.pid, signal.SIGINT)
