@@ -48,6 +48,10 @@ WORK = ".mutation"
 # to report unraisable exceptions (warnings, never a failure), it drops from ~0.9 s to ~0.2 s.
 PYTEST_ENV = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
 PYTEST_ARGS = ["-p", "no:cacheprovider", "-p", "no:unraisableexception", "-p", "no:threadexception"]
+# A mutant may use (its tests' usual CPU time + 1 s) x this x 2 CPU seconds before mutmut stops it as a timeout, which
+# counts as noticed. mutmut's default, 15, let a mutant that never ends (`value <<= 7` in a varint loop, whose tests
+# take ~10 s) hold a worker for over five minutes; at 4 it still gets 8 times its tests' time.
+TIMEOUT_MULTIPLIER = 4.0
 
 
 class UsageError(ValueError):
@@ -153,6 +157,7 @@ def run_group(
         "pytest_add_cli_args_test_selection": [t for pattern in tests for t in _test_args(repo, pattern)],
         "pytest_add_cli_args": PYTEST_ARGS,
         "use_git_change_detection": False,
+        "timeout_multiplier": TIMEOUT_MULTIPLIER,
     }
     (dest / "pyproject.toml").write_text(staging.staging_pyproject(pyproject, config), encoding="utf-8")
     patterns = {
