@@ -8,7 +8,7 @@ import pytest
 
 from stacks.naming import DEFAULT_PROJECT_NAME
 from stacks.project import read_project
-from stacks.stage_config import build_stage_config
+from stacks.stage_config import build_stage_config, setting_types
 from stacks.stage_rules import ConfigError
 
 
@@ -127,3 +127,19 @@ def test_invalid_setting_is_rejected_naming_field_value_and_range(context: dict[
     with pytest.raises(ConfigError) as error:
         read_project(context)
     assert message in str(error.value)
+
+
+def test_a_stage_neither_built_in_nor_extending_one_is_refused_naming_the_built_in_ones() -> None:
+    with pytest.raises(ConfigError) as refused:
+        build_stage_config("staging")
+    assert str(refused.value) == "stage='staging' is unknown: choose one of dev, prod"
+
+
+def test_an_added_stage_starts_from_every_setting_of_the_stage_it_extends() -> None:
+    prod = build_stage_config("prod", overrides={"memory_mb": 1536})
+    staging = build_stage_config("staging", base=prod)
+    assert staging.stage == "staging"
+    assert {name: getattr(staging, name) for name in setting_types()} == {
+        name: getattr(prod, name) for name in setting_types()
+    }
+    assert staging.memory_mb == 1536  # the base's own value, not the built-in default
