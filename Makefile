@@ -30,10 +30,11 @@ ADOT_VENV := .venv-adot
 ADOT_STAMP := $(ADOT_VENV)/.installed
 LOCK_PYTHON := 3.11
 LOCK := $(UV) pip compile --quiet --generate-hashes --universal --python-version $(LOCK_PYTHON) --no-header $(ARGS)
-# $(call LOCK_INTO,lock file,compile arguments): uv prefers the pins of the file it writes to, so it compiles into a copy;
-# the lock is replaced only when its content changes. An unchanged lock keeps its time, so `make setup` reinstalls
-# nothing (in a scratch clone that links this checkout's .venv, a reinstall would point its kit at the clone).
-LOCK_INTO = cp -p $(1) $(1).new && $(LOCK) $(2) -o $(1).new && { cmp -s $(1).new $(1) && rm $(1).new || mv $(1).new $(1); }
+# $(call COMPILE_INTO,lock file,compile command): uv prefers the pins of the file it writes to, so it compiles into a
+# copy; the lock is replaced only when its content changes. An unchanged lock keeps its time, so `make setup`
+# reinstalls nothing (in a scratch clone that links this checkout's .venv, a reinstall would point its kit at the clone).
+COMPILE_INTO = cp -p $(1) $(1).new && $(2) -o $(1).new && { cmp -s $(1).new $(1) && rm $(1).new || mv $(1).new $(1); }
+LOCK_INTO = $(call COMPILE_INTO,$(1),$(LOCK) $(2))
 
 # The kit (lambda-kit/) is installed last, editable and without dependencies: its dependencies are in the lock, and
 # hash-checking refuses a path requirement. A fork that takes the kit from elsewhere pins a wheel's sha256 instead
@@ -80,10 +81,8 @@ lock: $(VENV_STAMP) ## Regenerate the hash-pinned *.lock files from requirements
 	$(call LOCK_INTO,requirements-adot.lock,requirements-adot.txt)
 	@# The layer's wheels are for Lambda's Python, and --no-deps as the layer build installs them.
 	for requirements in layers/dependencies/*/requirements.txt; do \
-		lock=$${requirements%.txt}.lock; cp -p $$lock $$lock.new && \
-		$(UV) pip compile --quiet --generate-hashes --no-deps --python-version 3.14 --no-header $(ARGS) \
-			$$requirements -o $$lock.new || exit 1; \
-		cmp -s $$lock.new $$lock && rm $$lock.new || mv $$lock.new $$lock; \
+		lock=$${requirements%.txt}.lock; \
+		$(call COMPILE_INTO,$$lock,$(UV) pip compile --quiet --generate-hashes --no-deps --python-version 3.14 --no-header $(ARGS) $$requirements) || exit 1; \
 	done
 
 .PHONY: synth
